@@ -1,0 +1,159 @@
+"""Command line: options, terminal summary, exit codes. Nothing else lives here.
+
+Exit status (domain.md §7): 0 every input read (warnings allowed); 1 at least
+one input could not be read, or an output could not be written; 2 usage or
+config error (nothing written).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+
+log = logging.getLogger("leadbook")
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="leadbook")
+def main() -> None:
+    """leadbook: a dealership's lead cards and daily reports in; call lists, funnel and cost out."""
+
+
+@main.command()
+@click.argument(
+    "inbox", type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path)
+)
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (default: INBOX/leadbook-out).")
+@click.option("--as-of", "as_of", callback=_date, metavar="YYYY-MM-DD",
+              help="The day the work is counted from (default: today).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Config file (default: INBOX/leadbook.toml, else built-in defaults).")
+@click.option("--from", "start", callback=_date, metavar="YYYY-MM-DD",
+              help="First day of the funnel period (with --to).")
+@click.option("--to", "end", callback=_date, metavar="YYYY-MM-DD",
+              help="Last day of the funnel period (with --from).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of the report workbook and the HTML page.")
+@click.option("--split", is_flag=True, help="Also write due/<consultant>.xlsx, one per consultant.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Workbooks processed in parallel (default: the number of cores).")
+@click.option("-v", "--verbose", count=True, help="More output: per-consultant lists, every issue.")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+def process(
+    inbox: Path,
+    out: Path | None,
+    as_of: dt.date | None,
+    config_path: Path | None,
+    start: dt.date | None,
+    end: dt.date | None,
+    lang: str,
+    split: bool,
+    jobs: int | None,
+    verbose: int,
+    quiet: bool,
+) -> None:
+    """Read every workbook in INBOX, re-grade the leads and write the reports.
+
+    \b
+    Example:
+      leadbook process ~/周报/本周 --out ~/周报/结果 --as-of 2026-11-22
+    """
+    from .config import ConfigError, load_config
+
+    _logging(verbose, quiet)
+    if (start is None) != (end is None):
+        raise click.UsageError("give --from and --to together, or neither")
+    if start is not None and end is not None and start > end:
+        raise click.UsageError(f"--from {start} is after --to {end}")
+    try:
+        config = load_config(config_path, inbox)
+    except ConfigError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    from .outputs import default_jobs, write_outputs
+    from .pipeline import analyse
+
+    as_of = as_of or dt.date.today()
+    out = out or inbox / "leadbook-out"
+    analysis = analyse(inbox, config, as_of, start, end, lang=lang)
+    written = write_outputs(analysis, out, split=split, jobs=jobs or default_jobs())
+    if not quiet:
+        click.echo(terminal_summary(analysis.outcome.summary, config.store, out, written.paths,
+                                    verbose))
+    for f in analysis.failed:
+        click.echo(f"Error: {f.name}: {f.message}", err=True)
+    for error in written.errors:
+        click.echo(f"Error: {error}", err=True)
+    sys.exit(1 if analysis.failed or written.errors else 0)
+
+
+def _logging(verbose: int, quiet: bool) -> None:
+    level = logging.ERROR if quiet else logging.DEBUG if verbose > 1 else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(message)s")
+
+
+def _n(value: Any, pattern: str = "{:,.0f}") -> str:
+    return "—" if value is None else pattern.format(value)
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def terminal_summary(
+    s: dict[str, Any], store: str, out: Path, paths: list[Path], verbose: int
+) -> str:
+    files = s["files"]
+    status = {k: sum(1 for f in files if f["status"] == k) for k in ("ok", "skipped", "error")}
+    leads, fu, fn, cost = s["leads"], s["followups"], s["funnel"], s["cost"]
+    period = s["period"]
+    lines = [
+        f"leadbook — {store}, as of {s['as_of']}, period {period['start']} … {period['end']}",
+        f"Files: {len(files)} ({status['ok']} read, {status['skipped']} skipped, "
+        f"{status['error']} unreadable)",
+        f"Leads: {leads['total']:,} ({leads['rows']:,} rows, {leads['duplicates']:,} repeated, "
+        f"{leads['regraded']:,} re-graded), new in period {leads['new_in_period']:,}",
+        f"Due: {fu['due']:,} follow-ups, {fu['overdue']:,} overdue · care {fu['care']:,} · "
+        f"lost review {fu['lost_review']:,}",
+        f"Funnel: traffic {_n(fn['traffic'])} → kept {_n(fn['kept'])} ({_pct(fn['keep_rate'])})"
+        f" → followed {_n(fn['followed'])} ({_pct(fn['follow_rate'])})"
+        f" → deals {_n(fn['deals'])} ({_pct(fn['convert_rate'])})",
+        f"Cost: spend {_n(cost['spend'])} · cost per lead {_n(cost['cost_per_lead'])} · "
+        f"lost {_n(cost['lost'])} ({_pct(cost['lost_share'])}) · lost cost {_n(cost['lost_cost'])}",
+    ]
+    if verbose:
+        for who, d in fu["by_consultant"].items():
+            lines.append(f"  {who}: due {d['due']}, overdue {d['overdue']}")
+    issues = s["issues"]
+    errors = sum(1 for i in issues if i["severity"] == "error")
+    lines.append(f"Issues: {len(issues):,} ({errors:,} errors) — listed in report.xlsx 数据问题")
+    if verbose:
+        for i in issues:
+            where = f"{i['file']} {i['sheet'] or ''} row {i['row'] or '-'} {i['column'] or ''}"
+            lines.append(f"  [{i['code']}] {where.strip()}: {i['message']}")
+    annotated = [p for p in paths if p.parent.name == "annotated"]
+    others = [p.name for p in paths if p.parent == out]
+    lines.append(f"Wrote to {out}: {', '.join(others)}"
+                 + (f", annotated/ ({len(annotated)} workbooks)" if annotated else ""))
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,116 @@
+"""Re-grading a lead by the store's scheme (domain.md §2, rules 1–5).
+
+Pure: the lead's status, purchase horizon, recorded grade and contact dates in;
+the grade and the reason in plain words out. The as-of date is a parameter.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+from .config import LOST, NEW, WON, Grade, Scheme
+from .horizon import Horizon, expected_date
+from .model import Status
+
+PASSED_FLAG = "预计购车时间已过, 请重新确认"
+MISSING_FLAG = "未填预计购车时间"
+QUASI_LOST_AFTER_DAYS = 30  # expected purchase passed this long ago → suggest 准战败 (§3)
+
+
+@dataclass(frozen=True)
+class Grading:
+    grade: str  # "" for an invalid lead
+    reason: str
+    expected: dt.date | None = None
+    passed_days: int = 0  # how long ago the expected purchase date passed
+    missing_horizon: bool = False
+    quasi_lost: bool = False  # suggest 准战败 (habc "no need", or a long-passed purchase date)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Calendar months, the day clipped to the month's end (1-31 + 1 month = 2-28)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def within(grade: Grade, expected: dt.date, as_of: dt.date) -> bool:
+    """Does the grade's horizon bound hold for a purchase expected on ``expected``?"""
+    if grade.within_days is not None:
+        return (expected - as_of).days <= grade.within_days
+    if grade.within_months is not None:
+        return expected <= add_months(as_of, grade.within_months)
+    return True
+
+
+def grade_lead(
+    *,
+    status: Status,
+    horizon: Horizon | None,
+    horizon_text: str | None,
+    recorded: str | None,
+    first_contact: dt.date | None,
+    last_contact: dt.date | None,
+    as_of: dt.date,
+    scheme: Scheme,
+) -> Grading:
+    # Rule 1: status decides first.
+    if status is Status.WON:
+        return Grading(WON, "状态为成交 → O")
+    if status is Status.LOST:
+        return Grading(LOST, "状态为战败 → F")
+    if status is Status.INVALID:
+        return Grading("", "无效线索, 不计入漏斗和成本")
+    shown = horizon_text or (horizon.text if horizon else "")
+    # Rule 4: "no need" answers.
+    if horizon is not None and horizon.kind == "no_need":
+        note = ", 建议准战败" if scheme.no_need_quasi_lost else ""
+        return Grading(
+            scheme.no_need,
+            f"预计购车时间 {shown} (无购买需求) → {scheme.no_need}{note}",
+            quasi_lost=scheme.no_need_quasi_lost,
+        )
+    # Rule 2: the purchase horizon decides.
+    if horizon is not None:
+        base = last_contact or first_contact or as_of
+        expected = expected_date(horizon, base)
+        if expected is None:  # pragma: no cover - only no_need has no date
+            return Grading(recorded or NEW, f"预计购车时间 {shown} 无法换算")
+        since = "" if horizon.kind == "absolute" else f" (自 {base.isoformat()})"
+        remaining = (expected - as_of).days
+        if remaining < 0:
+            top = scheme.horizon_grades[0].grade
+            passed = -remaining
+            return Grading(
+                top,
+                f"预计购车时间 {shown}{since} → {expected.isoformat()}, 已过 {passed} 天 → {top}"
+                f" ({PASSED_FLAG})",
+                expected=expected,
+                passed_days=passed,
+                quasi_lost=passed > QUASI_LOST_AFTER_DAYS,
+            )
+        for grade in scheme.horizon_grades:
+            if within(grade, expected, as_of):
+                return Grading(
+                    grade.grade,
+                    f"预计购车时间 {shown}{since} → {expected.isoformat()}, "
+                    f"距今 {remaining} 天 → {grade.grade}",
+                    expected=expected,
+                )
+    # Rule 3: no horizon: keep a valid recorded grade, else N.
+    valid = set(scheme.by_name) | {NEW}
+    if recorded in valid:
+        return Grading(recorded, f"{MISSING_FLAG}, 保留原级别 {recorded}", missing_horizon=True)
+    was = f"原级别 {recorded} 不在本店分级中, " if recorded else ""
+    return Grading(NEW, f"{MISSING_FLAG}, {was}定为 N (新线索待定级)", missing_horizon=True)
+
+
+def grade_change(recorded: str | None, grade: str, status: Status) -> str:
+    """级别变化 for an active or dormant lead: "B→A", "新定 A", or "" when unchanged."""
+    if status not in (Status.ACTIVE, Status.DORMANT) or not grade:
+        return ""
+    if not recorded:
+        return f"新定 {grade}"
+    return "" if recorded == grade else f"{recorded}→{grade}"

@@ -1,0 +1,170 @@
+"""Records that flow between the reader, the rules, the metrics and the writers.
+
+Everything here is a plain value: frozen dataclasses and enums, no I/O.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+class Status(str, Enum):
+    """Where a lead stands (domain.md §6, status words)."""
+
+    ACTIVE = "active"
+    WON = "won"
+    LOST = "lost"
+    INVALID = "invalid"
+    DORMANT = "dormant"
+
+
+class SheetKind(str, Enum):
+    LEADS = "leads"
+    ACTIVITY = "activity"
+    SPEND = "spend"
+    IGNORED = "ignored"
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A value that could not be read, or a finding the manager should see.
+
+    ``row`` is the Excel row number as the user sees it (1-based); ``column`` is
+    the header text of the column (or its letter when there is no header).
+    ``value`` is the raw cell text; writers meant for forwarding mask phones in it.
+    """
+
+    file: str
+    sheet: str | None
+    row: int | None
+    column: str | None
+    value: str | None
+    code: str
+    message: str
+    severity: Severity = Severity.WARNING
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "severity": self.severity.value,
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+class FileError(Exception):
+    """A whole input file cannot be read (corrupt, refused, unsupported)."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = str(path)
+        self.reason = reason
+
+
+class OutputError(Exception):
+    """An output could not be written (target locked, disk full...)."""
+
+
+@dataclass
+class SheetData:
+    """One sheet as read: the recognised header and the data rows below it.
+
+    ``columns`` maps a field name (``phone``, ``first_contact``...) to the
+    0-based column index; ``headers`` maps the same field to the header text as
+    the user wrote it. ``rows`` holds ``(excel_row, cells)`` for every non-blank
+    row below the header, cells as Python values (str, int, float, bool,
+    datetime, date, time or None). ``width`` is the number of used columns, so
+    added columns go at index ``width`` and on.
+    """
+
+    name: str
+    kind: SheetKind
+    header_row: int = 0
+    columns: dict[str, int] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    rows: list[tuple[int, list[Any]]] = field(default_factory=list)
+    width: int = 0
+    hidden: bool = False
+    header_rows: int = 1
+
+
+@dataclass
+class SourceFile:
+    """One file of the inbox and what became of it."""
+
+    path: Path
+    name: str  # path relative to the inbox, as shown to the user
+    format: str  # xlsx | xlsm | xls | csv | html | other
+    status: str = "ok"  # ok | skipped | error
+    message: str = ""
+    sheets: list[SheetData] = field(default_factory=list)
+    date1904: bool = False
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def stem(self) -> str:
+        return self.path.stem
+
+
+@dataclass(frozen=True)
+class RowNote:
+    """What the annotated copy adds to one row of a lead or activity sheet."""
+
+    system_grade: str = ""
+    grade_change: str = ""
+    next_due: dt.date | None = None
+    overdue_days: int | None = None
+    hint: str = ""
+    fill: str | None = None  # overdue | due | won | lost | None
+    comment: str | None = None  # cell comment on the 系统级别 cell
+
+
+@dataclass
+class SheetNotes:
+    """The notes for one sheet of one workbook, keyed by Excel row."""
+
+    name: str
+    header_row: int
+    width: int
+    rows: dict[int, RowNote] = field(default_factory=dict)
+
+
+@dataclass
+class Outcome:
+    """Everything the writers need, computed once by the pipeline.
+
+    ``summary`` is exactly the content of summary.json (phones masked). The
+    tables are DataFrames with the columns documented in ``leadbook.tables``.
+    Phones in ``tasks`` are full (``phone``) and masked (``phone_masked``):
+    report.xlsx shows the full number for calling, the HTML page the masked one.
+    """
+
+    store: str
+    as_of: dt.date
+    period_start: dt.date
+    period_end: dt.date
+    summary: dict[str, Any]
+    tasks: pd.DataFrame
+    channels: pd.DataFrame
+    consultants: pd.DataFrame
+    lost: pd.DataFrame
+    crosscheck: pd.DataFrame
+    duplicates: pd.DataFrame
+    issues: list[Issue]
+    lang: str = "zh"

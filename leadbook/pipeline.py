@@ -1,0 +1,240 @@
+"""One run: read the inbox, apply the rules, compute the figures, write the outputs.
+
+Data flows one way: read → records → rules → metrics → write. The CLI calls
+``analyse`` and ``write_outputs``; nothing here prints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import metrics
+from .config import Config
+from .model import Issue, Outcome, RowNote, SheetKind, SheetNotes, SourceFile, Status
+from .ownership import assign_owners
+from .read import read_inbox
+from .records import Lead, Records, read_records
+from .worklist import CARE, FOLLOWUP, REVIEW, apply_rules, build_tasks
+
+log = logging.getLogger("leadbook")
+
+STATUS_ORDER = [s.value for s in Status]
+
+
+@dataclass
+class Analysis:
+    """What a run found, before anything is written."""
+
+    outcome: Outcome
+    files: list[SourceFile]
+    records: Records
+    notes: dict[str, list[SheetNotes]] = field(default_factory=dict)  # file name → notes
+
+    @property
+    def failed(self) -> list[SourceFile]:
+        return [f for f in self.files if f.status == "error"]
+
+
+def analyse(
+    inbox: Path,
+    config: Config,
+    as_of: dt.date,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    lang: str = "zh",
+    files: Sequence[SourceFile] | None = None,
+) -> Analysis:
+    if files is None:
+        extra = {k: list(v) for k, v in config.columns.items()}
+        files = read_inbox(inbox, extra)
+    files = list(files)
+    records = read_records(files, as_of)
+    issues: list[Issue] = [i for f in files for i in f.issues]
+    issues += records.issues
+    leads = records.leads
+    issues += assign_owners(leads)
+    apply_rules(leads, config, as_of)
+    tasks = build_tasks(leads, as_of)
+
+    period = metrics.choose_period(start, end, records.activity, as_of)
+    have_cards = any(s.kind is SheetKind.LEADS for f in files for s in f.sheets)
+    spend = config.spend if config.spend is not None else records.spend_total
+    by_source = dict(records.spend_by_source)
+    by_source.update(config.spend_by_source)
+    funnel = metrics.funnel(leads, records.activity, period, have_cards)
+    cost = metrics.cost(leads, period, spend, funnel["kept"], have_cards)
+    grades = [g.grade for g in config.scheme.grades]
+    if any(lead.grade == "N" for lead in leads):
+        grades = [*grades, "N"]
+    channels = metrics.channel_table(leads, period, spend, by_source)
+    consultants = metrics.consultant_table(leads, records.activity, period, grades, have_cards)
+    lost = metrics.lost_table(leads, period)
+    cross, cross_issues = metrics.crosscheck(leads, records.activity)
+    issues += cross_issues
+    duplicates = _duplicates_table(leads)
+
+    summary = _summary(files, leads, tasks, funnel, cost, issues, period, as_of, grades)
+    outcome = Outcome(
+        store=config.store,
+        as_of=as_of,
+        period_start=period.start,
+        period_end=period.end,
+        summary=summary,
+        tasks=tasks,
+        channels=channels,
+        consultants=consultants,
+        lost=lost,
+        crosscheck=cross,
+        duplicates=duplicates,
+        issues=issues,
+        lang=lang,
+    )
+    analysis = Analysis(outcome, files, records)
+    analysis.notes = _notes(files, records)
+    return analysis
+
+
+def _summary(
+    files: Sequence[SourceFile],
+    leads: Sequence[Lead],
+    tasks: Any,
+    funnel: dict[str, Any],
+    cost: dict[str, Any],
+    issues: Sequence[Issue],
+    period: metrics.Period,
+    as_of: dt.date,
+    grades: Sequence[str],
+) -> dict[str, Any]:
+    owners = [lead for lead in leads if not lead.is_duplicate]
+    active = [lead for lead in owners if lead.status is Status.ACTIVE]
+    by_grade_count = Counter(lead.grade for lead in active)
+    by_grade = {g: by_grade_count.get(g, 0) for g in grades}
+    for g, n in by_grade_count.items():
+        by_grade.setdefault(g, n)
+    by_status = Counter(lead.status.value for lead in owners)
+    follow = tasks[tasks["kind"] == FOLLOWUP] if len(tasks) else tasks
+    by_consultant: dict[str, dict[str, int]] = {}
+    if len(follow):
+        for who, group in follow.groupby("consultant", sort=True):
+            due = int((group["days_late"] >= 0).sum())
+            overdue = int((group["days_late"] > 0).sum())
+            if due:
+                by_consultant[str(who)] = {"due": due, "overdue": overdue}
+    return {
+        "as_of": as_of.isoformat(),
+        "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
+        "files": [_file_entry(f) for f in files],
+        "leads": {
+            "rows": len(leads),
+            "total": len(owners),
+            "new_in_period": len(metrics.cohort(leads, period)),
+            "duplicates": sum(1 for lead in leads if lead.is_duplicate),
+            "regraded": sum(1 for lead in owners if "→" in lead.grade_change),
+            "by_grade": by_grade,
+            "by_status": {s: by_status.get(s, 0) for s in STATUS_ORDER},
+        },
+        "followups": {
+            "due": int((follow["days_late"] >= 0).sum()) if len(follow) else 0,
+            "overdue": int((follow["days_late"] > 0).sum()) if len(follow) else 0,
+            "care": int((tasks["kind"] == CARE).sum()) if len(tasks) else 0,
+            "lost_review": int((tasks["kind"] == REVIEW).sum()) if len(tasks) else 0,
+            "by_consultant": by_consultant,
+        },
+        "funnel": funnel,
+        "cost": cost,
+        "issues": [i.as_dict() for i in issues],
+    }
+
+
+def _file_entry(f: SourceFile) -> dict[str, Any]:
+    return {
+        "path": f.name,
+        "status": f.status,
+        "message": f.message,
+        "sheets": [{"name": s.name, "kind": s.kind.value, "rows": len(s.rows)} for s in f.sheets],
+    }
+
+
+def _duplicates_table(leads: Sequence[Lead]) -> Any:
+    import pandas as pd
+
+    from .values import mask_phone
+
+    rows = [
+        {
+            "kind": lead.duplicate_kind,
+            "phone": lead.phone,
+            "phone_masked": mask_phone(lead.phone),
+            "owner": lead.owner.consultant or "",
+            "consultant": lead.consultant or "",
+            "name": lead.name or "",
+            "file": lead.file,
+            "sheet": lead.sheet,
+            "row": lead.row,
+            "owner_file": lead.owner.file,
+            "owner_row": lead.owner.row,
+        }
+        for lead in leads
+        if lead.owner is not None
+    ]
+    return pd.DataFrame(
+        rows,
+        columns=["kind", "phone", "phone_masked", "owner", "consultant", "name", "file", "sheet",
+                 "row", "owner_file", "owner_row"],
+    )
+
+
+FILL_BY_STATUS = {Status.WON: "won", Status.LOST: "lost"}
+
+
+def lead_note(lead: Lead) -> RowNote:
+    fill = FILL_BY_STATUS.get(lead.status)
+    if lead.days_late is not None and not lead.is_duplicate:
+        if lead.days_late > 0:
+            fill = "overdue"
+        elif lead.days_late == 0:
+            fill = "due"
+    overdue = lead.days_late if lead.days_late is not None and lead.days_late > 0 else None
+    if lead.days_late == 0:
+        overdue = 0
+    return RowNote(
+        system_grade=lead.grade,
+        grade_change=lead.grade_change,
+        next_due=None if lead.is_duplicate else lead.next_due,
+        overdue_days=None if lead.is_duplicate else overdue,
+        hint="; ".join(dict.fromkeys(lead.hints)),
+        fill=fill,
+        comment=lead.reason if "→" in lead.grade_change else None,
+    )
+
+
+def _notes(files: Sequence[SourceFile], records: Records) -> dict[str, list[SheetNotes]]:
+    """Per file, per sheet: what the annotated copy adds to each row."""
+    by_sheet: dict[tuple[str, str], dict[int, RowNote]] = {}
+    for lead in records.leads:
+        by_sheet.setdefault((lead.file, lead.sheet), {})[lead.row] = lead_note(lead)
+    for act in records.activity:
+        if act.hints:
+            note = RowNote(hint="; ".join(dict.fromkeys(act.hints)))
+            by_sheet.setdefault((act.file, act.sheet), {})[act.row] = note
+    out: dict[str, list[SheetNotes]] = {}
+    for f in files:
+        if f.status != "ok":
+            continue
+        sheets = [
+            SheetNotes(s.name, s.header_row, s.width, by_sheet.get((f.name, s.name), {}))
+            for s in f.sheets
+            if s.kind in (SheetKind.LEADS, SheetKind.ACTIVITY)
+        ]
+        if sheets:
+            out[f.name] = sheets
+    return out
+
+
+ProgressFn = Callable[[str], None]

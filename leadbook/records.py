@@ -1,0 +1,276 @@
+"""Sheets as read → lead and activity records, every unreadable value an Issue.
+
+Pure: takes the reader's SheetData, gives plain records. A value that cannot be
+read keeps its row; the field is treated as missing and an Issue names file,
+sheet, Excel row and column (domain.md §6).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .horizon import Horizon, parse_horizon
+from .model import Issue, Severity, SheetData, SheetKind, SourceFile, Status
+from .values import (
+    mask_text,
+    parse_count,
+    parse_date,
+    parse_grade,
+    parse_money,
+    parse_phone,
+    parse_status,
+)
+from .vocab import ACTIVITY_COUNT_FIELDS, LEAD_DATE_FIELDS
+
+
+@dataclass(slots=True, eq=False)
+class Lead:
+    """One row of a lead-card sheet, read and then worked on by the rules."""
+
+    file: str
+    sheet: str
+    row: int
+    seq: int  # reading order over the whole inbox: "the earliest row"
+    name: str | None = None
+    phone: str | None = None
+    consultant: str | None = None
+    source: str | None = None
+    model: str | None = None
+    first_contact: dt.date | None = None
+    last_contact: dt.date | None = None
+    next_contact: dt.date | None = None
+    delivery_date: dt.date | None = None
+    birthday: dt.date | None = None
+    horizon: Horizon | None = None
+    horizon_text: str | None = None
+    grade_recorded: str | None = None
+    status: Status = Status.ACTIVE
+    lost_reason: str | None = None
+    competitor: str | None = None
+    notes: str | None = None
+    hints: list[str] = field(default_factory=list)
+    # set by the rules
+    grade: str = ""
+    reason: str = ""
+    grade_change: str = ""
+    expected: dt.date | None = None
+    next_due: dt.date | None = None
+    days_late: int | None = None
+    bucket: str = ""
+    escalation: str = ""
+    owner: Lead | None = None  # the lead this row repeats, when it is a duplicate
+    duplicate_kind: str = ""  # conflict | repeat
+
+    @property
+    def latest_contact(self) -> dt.date | None:
+        return self.last_contact or self.first_contact
+
+    @property
+    def is_duplicate(self) -> bool:
+        return self.owner is not None
+
+
+@dataclass(slots=True, eq=False)
+class Activity:
+    """One row of a daily activity report: one consultant, one day."""
+
+    file: str
+    sheet: str
+    row: int
+    date: dt.date | None = None
+    consultant: str | None = None
+    traffic: float | None = None
+    kept: float | None = None
+    calls: float | None = None
+    invited_visits: float | None = None
+    test_drives: float | None = None
+    orders: float | None = None
+    deliveries: float | None = None
+    lost: float | None = None
+    hints: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Records:
+    leads: list[Lead] = field(default_factory=list)
+    activity: list[Activity] = field(default_factory=list)
+    spend_total: float | None = None
+    spend_by_source: dict[str, float] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+
+
+# What each problem is called (stable codes, for scripts and for the 数据问题 sheet).
+BAD_CODES = {
+    "date": "bad_date",
+    "phone": "bad_phone",
+    "grade": "bad_grade",
+    "status": "bad_status",
+    "horizon": "bad_horizon",
+    "count": "bad_number",
+    "money": "bad_number",
+}
+
+
+class _Row:
+    """Reads the fields of one row, turning each unreadable value into an Issue."""
+
+    __slots__ = ("file", "sheet", "row", "cells", "columns", "headers", "issues", "hints")
+
+    def __init__(
+        self, src: SourceFile, sheet: SheetData, row: int, cells: list[Any], issues: list[Issue]
+    ) -> None:
+        self.file = src.name
+        self.sheet = sheet.name
+        self.row = row
+        self.cells = cells
+        self.columns = sheet.columns
+        self.headers = sheet.headers
+        self.issues = issues
+        self.hints: list[str] = []
+
+    def raw(self, fld: str) -> Any:
+        col = self.columns.get(fld)
+        if col is None or col >= len(self.cells):
+            return None
+        return self.cells[col]
+
+    def text(self, fld: str) -> str | None:
+        value = self.raw(fld)
+        if value is None:
+            return None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = str(value).strip()
+        return text or None
+
+    def parse(self, fld: str, kind: str, parser: Callable[[Any], Any]) -> Any:
+        value = self.raw(fld)
+        if value is None:
+            return None
+        try:
+            return parser(value)
+        except ValueError as exc:
+            self.report(fld, BAD_CODES[kind], f"{self.headers.get(fld, fld)}: {exc}", value)
+            return None
+
+    def report(
+        self,
+        fld: str | None,
+        code: str,
+        message: str,
+        value: Any = None,
+        severity: Severity = Severity.WARNING,
+    ) -> None:
+        column = self.headers.get(fld, fld) if fld else None
+        shown = None if value is None else mask_text(str(value))
+        self.issues.append(
+            Issue(self.file, self.sheet, self.row, column, shown, code, message, severity)
+        )
+        self.hints.append(message)
+
+    def missing(self, fld: str, what: str) -> None:
+        self.report(fld, f"missing_{fld}", f"缺少{what}", None, Severity.WARNING)
+
+
+def read_records(files: Iterable[SourceFile], as_of: dt.date) -> Records:
+    out = Records()
+    spend_rows: list[tuple[str | None, float]] = []
+    seq = 0
+    for src in files:
+        if src.status != "ok":
+            continue
+        for sheet in src.sheets:
+            if sheet.kind is SheetKind.LEADS:
+                for row, cells in sheet.rows:
+                    seq += 1
+                    out.leads.append(_lead(src, sheet, row, cells, seq, as_of, out.issues))
+            elif sheet.kind is SheetKind.ACTIVITY:
+                for row, cells in sheet.rows:
+                    out.activity.append(_activity(src, sheet, row, cells, as_of, out.issues))
+            elif sheet.kind is SheetKind.SPEND:
+                for row, cells in sheet.rows:
+                    r = _Row(src, sheet, row, cells, out.issues)
+                    amount = r.parse("amount", "money", parse_money)
+                    if amount is not None:
+                        spend_rows.append((r.text("source"), amount))
+    if spend_rows:
+        out.spend_total = sum(a for _, a in spend_rows)
+        for channel, amount in spend_rows:
+            if channel:
+                out.spend_by_source[channel] = out.spend_by_source.get(channel, 0.0) + amount
+    return out
+
+
+def _lead(
+    src: SourceFile,
+    sheet: SheetData,
+    row: int,
+    cells: list[Any],
+    seq: int,
+    as_of: dt.date,
+    issues: list[Issue],
+) -> Lead:
+    r = _Row(src, sheet, row, cells, issues)
+    lead = Lead(src.name, sheet.name, row, seq)
+    lead.name = r.text("name")
+    lead.consultant = r.text("consultant")
+    lead.source = r.text("source")
+    lead.model = r.text("model")
+    lead.lost_reason = r.text("lost_reason")
+    lead.competitor = r.text("competitor")
+    lead.notes = r.text("notes")
+    lead.phone = r.parse("phone", "phone", parse_phone)
+    date1904 = src.date1904
+
+    def date_of(value: Any) -> dt.date | None:
+        return parse_date(value, as_of=as_of, date1904=date1904)
+
+    for fld in LEAD_DATE_FIELDS:
+        setattr(lead, fld, r.parse(fld, "date", date_of))
+    lead.horizon_text = r.text("horizon")
+    lead.horizon = r.parse(
+        "horizon", "horizon", lambda v: parse_horizon(v, as_of=as_of, date1904=date1904)
+    )
+    lead.grade_recorded = r.parse("grade", "grade", parse_grade)
+    status = r.parse("status", "status", parse_status)
+    if status is None:
+        # No status word: a recorded O or F grade still says won or lost.
+        status = {"O": Status.WON, "F": Status.LOST}.get(lead.grade_recorded or "", Status.ACTIVE)
+    lead.status = status
+    if "phone" in sheet.columns and lead.phone is None and r.raw("phone") is None:
+        r.missing("phone", "联系电话")
+    if lead.consultant is None and "consultant" in sheet.columns:
+        r.missing("consultant", "销售顾问")
+    if lead.first_contact is None and lead.last_contact is None and status is not Status.INVALID:
+        r.report(
+            "first_contact",
+            "missing_contact_date",
+            "缺少首次接触日期和最近跟进日期, 无法排定下次跟进",
+        )
+    lead.hints = r.hints
+    return lead
+
+
+def _activity(
+    src: SourceFile,
+    sheet: SheetData,
+    row: int,
+    cells: list[Any],
+    as_of: dt.date,
+    issues: list[Issue],
+) -> Activity:
+    r = _Row(src, sheet, row, cells, issues)
+    act = Activity(src.name, sheet.name, row)
+    act.date = r.parse("date", "date", lambda v: parse_date(v, as_of=as_of, date1904=src.date1904))
+    act.consultant = r.text("consultant")
+    for fld in ACTIVITY_COUNT_FIELDS:
+        setattr(act, fld, r.parse(fld, "count", parse_count))
+    if act.date is None and r.raw("date") is None:
+        r.missing("date", "日期")
+    if act.consultant is None and "consultant" in sheet.columns:
+        r.missing("consultant", "销售顾问")
+    act.hints = r.hints
+    return act

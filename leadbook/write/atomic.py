@@ -1,0 +1,61 @@
+"""Write an output under a temporary name and rename it into place.
+
+A run killed half-way leaves the previous output (or nothing), never a
+half-written file. A target the user has open in Excel (locked on Windows)
+becomes an OutputError naming the file, not a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..model import OutputError
+
+TEMP_PREFIX = ".~leadbook-"
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; on success rename it onto ``target``."""
+    target = Path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=TEMP_PREFIX, suffix=target.suffix, dir=target.parent
+        )
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        replace(tmp, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def replace(tmp: Path, target: Path) -> None:
+    """Rename ``tmp`` onto ``target``, turning a locked target into a clear error."""
+    try:
+        os.replace(tmp, target)
+    except PermissionError as exc:
+        raise OutputError(
+            f"cannot replace {target}: the file is open in another program "
+            "(Excel or WPS?). Close it and run leadbook again."
+        ) from exc
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+
+
+def write_bytes(target: Path, data: bytes) -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+
+
+def write_text(target: Path, text: str) -> None:
+    write_bytes(target, text.encode("utf-8"))
