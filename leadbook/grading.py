@@ -6,12 +6,11 @@ the grade and the reason in plain words out. The as-of date is a parameter.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 
 from .config import LOST, NEW, WON, Grade, Scheme
-from .horizon import Horizon, expected_date
+from .horizon import Horizon, add_months, expected_date
 from .model import Status
 
 PASSED_FLAG = "预计购车时间已过, 请重新确认"
@@ -27,13 +26,6 @@ class Grading:
     passed_days: int = 0  # how long ago the expected purchase date passed
     missing_horizon: bool = False
     quasi_lost: bool = False  # suggest 准战败 (habc "no need", or a long-passed purchase date)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Calendar months, the day clipped to the month's end (1-31 + 1 month = 2-28)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def within(grade: Grade, expected: dt.date, as_of: dt.date) -> bool:

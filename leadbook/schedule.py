@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .config import NEW, Scheme
-from .grading import add_months
+from .horizon import add_months
 from .model import Status
 
 DAY = dt.timedelta(days=1)

@@ -69,6 +69,7 @@ ACTIVITY_COUNT_FIELDS = (
 # found in the cell decides, so "未成交" is not read as 成交.
 STATUS_WORDS: dict[str, Status] = {
     "跟进中": Status.ACTIVE,
+    "跟进": Status.ACTIVE,
     "意向": Status.ACTIVE,
     "潜在": Status.ACTIVE,
     "有望": Status.ACTIVE,

@@ -11,7 +11,7 @@ import datetime as dt
 import pytest
 
 from leadbook.config import PRESETS, Config, parse_config
-from leadbook.grading import add_months
+from leadbook.horizon import add_months
 from leadbook.horizon import parse_horizon
 from leadbook.model import Status
 from leadbook.records import Lead

@@ -1,0 +1,123 @@
+"""The command line: options, exit codes, terminal summary (domain.md §7)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from leadbook.cli import main
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture()
+def inbox(tmp_path: Path) -> Path:
+    box = tmp_path / "inbox"
+    box.mkdir()
+    for p in SAMPLE.glob("*.xlsx"):
+        shutil.copy(p, box / p.name)
+    return box
+
+
+def test_help_lists_every_option():
+    result = invoke("process", "--help")
+    assert result.exit_code == 0
+    for option in ("--out", "--as-of", "--config", "--from", "--to", "--lang", "--split",
+                   "--jobs", "--verbose", "--quiet"):
+        assert option in result.output
+
+
+def test_bad_config_exits_2_and_writes_nothing(inbox: Path, tmp_path: Path):
+    (inbox / "leadbook.toml").write_text('[grading]\nscheme = "abc"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    result = invoke("process", str(inbox), "--out", str(out), "--as-of", "2026-10-31")
+    assert result.exit_code == 2
+    assert "grading.scheme" in result.output and "'4s'" in result.output
+    assert not out.exists()
+
+
+def test_broken_toml_exits_2(inbox: Path, tmp_path: Path):
+    (inbox / "leadbook.toml").write_text("store = \n", encoding="utf-8")
+    result = invoke("process", str(inbox), "--out", str(tmp_path / "o"), "--as-of", "2026-10-31")
+    assert result.exit_code == 2
+    assert "not valid TOML" in result.output
+
+
+@pytest.mark.parametrize(
+    "args,words",
+    [
+        (["--from", "2026-10-01"], "--from and --to together"),
+        (["--from", "2026-10-31", "--to", "2026-10-01"], "after --to"),
+        (["--as-of", "31/10/2026"], "YYYY-MM-DD"),
+    ],
+)
+def test_usage_errors_exit_2(inbox: Path, tmp_path: Path, args, words):
+    out = tmp_path / "out"
+    result = invoke("process", str(inbox), "--out", str(out), *args)
+    assert result.exit_code == 2
+    assert words in result.output
+    assert not out.exists()
+
+
+def test_unreadable_file_exits_1_and_the_rest_is_processed(inbox: Path, tmp_path: Path):
+    (inbox / "broken.xlsx").write_bytes(b"PK\x03\x04 this is not a workbook")
+    out = tmp_path / "out"
+    result = invoke("process", str(inbox), "--out", str(out), "--as-of", "2026-10-31")
+    assert result.exit_code == 1
+    assert "broken.xlsx" in result.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    status = {f["path"]: f["status"] for f in summary["files"]}
+    assert status["broken.xlsx"] == "error"
+    assert summary["leads"]["total"] == 500
+    assert (out / "report.xlsx").is_file() and (out / "summary.html").is_file()
+
+
+def test_period_options_and_quiet(inbox: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    result = invoke("process", str(inbox), "--out", str(out), "--as-of", "2026-10-31",
+                    "--from", "2026-10-01", "--to", "2026-10-07", "-q")
+    assert result.exit_code == 0
+    assert result.output == ""
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["period"] == {"start": "2026-10-01", "end": "2026-10-07"}
+    assert 0 < summary["funnel"]["kept"] < 500
+
+
+def test_config_option_beats_inbox_config(inbox: Path, tmp_path: Path):
+    cfg = tmp_path / "other.toml"
+    cfg.write_text('store = "测试店"\n[marketing]\nspend = 100000\n', encoding="utf-8")
+    (inbox / "leadbook.toml").write_text("[marketing]\nspend = 5\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = invoke("process", str(inbox), "--out", str(out), "--as-of", "2026-10-31",
+                    "--config", str(cfg))
+    assert result.exit_code == 0
+    assert "测试店" in result.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["cost"]["cost_per_lead"] == pytest.approx(200.0)
+
+
+def test_no_spend_gives_null_cost(inbox: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    result = invoke("process", str(inbox), "--out", str(out), "--as-of", "2026-10-31")
+    assert result.exit_code == 0
+    cost = json.loads((out / "summary.json").read_text(encoding="utf-8"))["cost"]
+    assert cost["spend"] is None and cost["cost_per_lead"] is None and cost["lost_cost"] is None
+    assert cost["lost"] == 225 and cost["lost_share"] == 0.45
+
+
+def test_verbose_lists_consultants_and_phones_stay_masked(inbox: Path, tmp_path: Path):
+    result = invoke("process", str(inbox), "--out", str(tmp_path / "o"), "--as-of", "2026-10-31",
+                    "-v")
+    assert result.exit_code == 0
+    assert "张伟: due" in result.output
+    import re
+
+    assert not re.search(r"1[3-9]\d{9}", result.output)
