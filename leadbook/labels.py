@@ -1,0 +1,379 @@
+"""Words shown to the user in report.xlsx, due/<consultant>.xlsx and summary.html.
+
+One table per language, the same keys in each. Keys are namespaced:
+``sheet.*`` sheet names, ``col.*`` column headers, ``kpi.*`` funnel and cost
+figures, ``kind.*`` / ``task.*`` / ``bucket.*`` / ``esc.*`` / ``dup.*`` /
+``sev.*`` the plain words the pipeline puts in the tables (Chinese, as in
+domain.md §3–§4), ``text.*`` running text. The task, bucket and escalation
+words come from leadbook.schedule; the formulas from the sales-manager training
+deck (domain.md §5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+ZH: dict[str, str] = {
+    # sheets (report.xlsx, in order)
+    "sheet.due": "待跟进",
+    "sheet.funnel": "漏斗",
+    "sheet.channels": "渠道",
+    "sheet.consultants": "顾问",
+    "sheet.lost": "战败",
+    "sheet.issues": "数据问题",
+    "sheet.duplicates": "撞单与重复",
+    "sheet.crosscheck": "日报核对",
+    # columns
+    "col.consultant": "销售顾问",
+    "col.kind": "类别",
+    "col.task": "任务",
+    "col.due": "应跟进日期",
+    "col.days_late": "逾期天数",
+    "col.bucket": "紧急程度",
+    "col.escalation": "提醒",
+    "col.name": "客户姓名",
+    "col.phone": "联系电话",
+    "col.grade": "级别",
+    "col.model": "意向车型",
+    "col.source": "信息来源",
+    "col.reason": "原因",
+    "col.file": "文件",
+    "col.sheet": "工作表",
+    "col.row": "行号",
+    "col.column": "列",
+    "col.value": "原值",
+    "col.severity": "严重程度",
+    "col.code": "代码",
+    "col.message": "说明",
+    "col.leads": "线索数",
+    "col.won": "成交数",
+    "col.lost": "战败数",
+    "col.conversion": "成交率",
+    "col.spend": "营销费用",
+    "col.cost_per_lead": "集客成本",
+    "col.cost_per_deal": "单车获客成本",
+    "col.lost_cost": "战败成本",
+    "col.traffic": "客流量",
+    "col.kept": "留档数",
+    "col.keep_rate": "信息留存率",
+    "col.followed": "跟踪数",
+    "col.follow_rate": "跟踪互动率",
+    "col.deals": "成交数",
+    "col.convert_rate": "最终转化率",
+    "col.grade_n": "{grade}级",
+    "col.due_count": "应跟进",
+    "col.overdue": "逾期",
+    "col.on_time_share": "按时跟进率",
+    "col.lost_reason": "战败原因",
+    "col.competitor": "竞品",
+    "col.lost_on": "战败日期",
+    "col.date": "日期",
+    "col.reported": "日报留档",
+    "col.cards": "当天建卡",
+    "col.difference": "差异",
+    "col.dup_kind": "类型",
+    "col.owner": "先报备顾问",
+    "col.dup_consultant": "重复登记顾问",
+    "col.owner_file": "先报备文件",
+    "col.owner_row": "先报备行号",
+    "col.metric": "指标",
+    "col.figure": "数值",
+    "col.how": "算法",
+    "col.count": "数量",
+    "col.status": "状态",
+    "col.when": "时间",
+    "col.state_task": "状态 / 任务",
+    # KPIs (funnel and cost, domain.md §5)
+    "kpi.traffic": "客流量",
+    "kpi.kept": "留档数",
+    "kpi.followed": "跟踪数",
+    "kpi.deals": "成交数",
+    "kpi.keep_rate": "信息留存率",
+    "kpi.follow_rate": "跟踪互动率",
+    "kpi.convert_rate": "最终转化率",
+    "kpi.spend": "营销费用",
+    "kpi.cost_per_lead": "集客成本",
+    "kpi.lost": "战败数",
+    "kpi.lost_share": "战败率",
+    "kpi.lost_cost": "战败成本",
+    "how.traffic": "来店批次合计",
+    "how.kept": "本期首次接触的客户",
+    "how.followed": "其中再次联系或已成交",
+    "how.deals": "其中已成交",
+    "how.keep_rate": "留档数 ÷ 客流量",
+    "how.follow_rate": "跟踪数 ÷ 留档数",
+    "how.convert_rate": "成交数 ÷ 跟踪数",
+    "how.spend": "本期投入",
+    "how.cost_per_lead": "营销费用 ÷ 留档数",
+    "how.lost": "本期留档客户中的战败",
+    "how.lost_share": "战败数 ÷ 留档数",
+    "how.lost_cost": "营销费用 × 战败率",
+    "formula.sales": "销量 = 客流量 × 信息留存率 × 跟踪互动率 × 最终转化率",
+    "formula.sales_filled": "{deals} = {traffic} × {keep_rate} × {follow_rate} × {convert_rate}",
+    "formula.lost_cost": "战败成本 = 战败数 × 月营销费用 / 月集客量",
+    "formula.lost_cost_filled": "{lost_cost} = {lost} × {spend} / {kept}",
+    "formula.cost_per_lead": "集客成本 = 营销费用 / 集客量",
+    "formula.cost_per_lead_filled": "{cost_per_lead} = {spend} / {kept}",
+    # task kinds and words (leadbook.schedule)
+    "kind.followup": "跟进",
+    "kind.care": "售后关怀",
+    "kind.lost_review": "战败回访",
+    "task.跟进": "跟进",
+    "task.感谢信": "感谢信",
+    "task.经理致电": "经理致电",
+    "task.顾问回访": "顾问回访",
+    "task.保养提醒": "保养提醒",
+    "task.生日关怀": "生日关怀",
+    "task.购车周年": "购车周年",
+    "task.战败回访": "战败回访",
+    "bucket.逾期": "逾期",
+    "bucket.今日": "今日",
+    "bucket.紧急": "紧急",
+    "bucket.缓急": "缓急",
+    "bucket.不紧急": "不紧急",
+    "bucket.可慢反应": "可慢反应",
+    "esc.经理关注": "经理关注",
+    "esc.建议准战败": "建议准战败",
+    "dup.conflict": "撞单",
+    "dup.repeat": "重复",
+    "sev.error": "错误",
+    "sev.warning": "警告",
+    "status.ok": "已读取",
+    "status.skipped": "已跳过",
+    "status.error": "无法读取",
+    # running text
+    "text.report": "跟进报告",
+    "text.period": "{start} 至 {end}",
+    "text.as_of": "截至 {date}",
+    "text.title": "{store} · {what} · {period} · {as_of}",
+    "text.none": "无",
+    "text.more": "另有 {n} 条",
+    "text.more_in_report": "另有 {n} 条, 见 report.xlsx「{sheet}」",
+    "text.late": "逾期 {n} 天",
+    "text.today": "今日",
+    "text.upcoming": "{n} 天后",
+    "text.funnel": "销售漏斗",
+    "text.kpis": "关键指标",
+    "text.due_lists": "待跟进名单",
+    "text.due_note": (
+        "今日及逾期的任务在前, 然后是 7 天内的紧急任务。"
+        "电话已隐去中间四位, 完整号码见 report.xlsx。"
+    ),
+    "text.due_head": "今日及逾期 {due} · 其中逾期 {overdue} · 7 天内 {soon}",
+    "text.followups_due": "应跟进",
+    "text.followups_overdue": "已逾期",
+    "text.care": "售后关怀",
+    "text.lost_review": "战败回访",
+    "text.issue_counts": "按代码统计",
+    "text.files": "读取的文件",
+    "text.rows": "{n} 行",
+    "text.chart_funnel": "销售漏斗",
+    "text.chart_channels": "各渠道线索与成交",
+    "text.chart_consultants": "各顾问应跟进与逾期",
+    "text.lost_by_channel": "各渠道战败成本",
+    "text.other": "其他",
+    "text.unknown": "(未填)",
+    "text.generated": "由 leadbook 生成",
+}
+
+EN: dict[str, str] = {
+    "sheet.due": "Due",
+    "sheet.funnel": "Funnel",
+    "sheet.channels": "Channels",
+    "sheet.consultants": "Consultants",
+    "sheet.lost": "Lost",
+    "sheet.issues": "Data issues",
+    "sheet.duplicates": "Duplicates",
+    "sheet.crosscheck": "Daily check",
+    "col.consultant": "Consultant",
+    "col.kind": "Kind",
+    "col.task": "Task",
+    "col.due": "Due date",
+    "col.days_late": "Days late",
+    "col.bucket": "Urgency",
+    "col.escalation": "Flag",
+    "col.name": "Customer",
+    "col.phone": "Phone",
+    "col.grade": "Grade",
+    "col.model": "Model",
+    "col.source": "Source",
+    "col.reason": "Reason",
+    "col.file": "File",
+    "col.sheet": "Sheet",
+    "col.row": "Row",
+    "col.column": "Column",
+    "col.value": "Value",
+    "col.severity": "Severity",
+    "col.code": "Code",
+    "col.message": "Message",
+    "col.leads": "Leads",
+    "col.won": "Won",
+    "col.lost": "Lost",
+    "col.conversion": "Conversion",
+    "col.spend": "Spend",
+    "col.cost_per_lead": "Cost per lead",
+    "col.cost_per_deal": "Cost per deal",
+    "col.lost_cost": "Lost cost",
+    "col.traffic": "Traffic",
+    "col.kept": "Kept",
+    "col.keep_rate": "Keep rate",
+    "col.followed": "Followed",
+    "col.follow_rate": "Follow rate",
+    "col.deals": "Deals",
+    "col.convert_rate": "Convert rate",
+    "col.grade_n": "Grade {grade}",
+    "col.due_count": "Due",
+    "col.overdue": "Overdue",
+    "col.on_time_share": "On time",
+    "col.lost_reason": "Lost reason",
+    "col.competitor": "Competitor",
+    "col.lost_on": "Lost on",
+    "col.date": "Date",
+    "col.reported": "Reported kept",
+    "col.cards": "Cards created",
+    "col.difference": "Difference",
+    "col.dup_kind": "Type",
+    "col.owner": "Owner",
+    "col.dup_consultant": "Registered by",
+    "col.owner_file": "Owner file",
+    "col.owner_row": "Owner row",
+    "col.metric": "Figure",
+    "col.figure": "Value",
+    "col.how": "How",
+    "col.count": "Count",
+    "col.status": "Status",
+    "col.when": "When",
+    "col.state_task": "State / task",
+    "kpi.traffic": "Traffic",
+    "kpi.kept": "Kept",
+    "kpi.followed": "Followed",
+    "kpi.deals": "Deals",
+    "kpi.keep_rate": "Keep rate",
+    "kpi.follow_rate": "Follow rate",
+    "kpi.convert_rate": "Convert rate",
+    "kpi.spend": "Marketing spend",
+    "kpi.cost_per_lead": "Cost per lead",
+    "kpi.lost": "Lost",
+    "kpi.lost_share": "Lost share",
+    "kpi.lost_cost": "Lost cost",
+    "how.traffic": "sum of showroom visits",
+    "how.kept": "leads first contacted in the period",
+    "how.followed": "of those, contacted again or won",
+    "how.deals": "of those, won",
+    "how.keep_rate": "kept ÷ traffic",
+    "how.follow_rate": "followed ÷ kept",
+    "how.convert_rate": "deals ÷ followed",
+    "how.spend": "for the period",
+    "how.cost_per_lead": "spend ÷ kept",
+    "how.lost": "leads of the period lost",
+    "how.lost_share": "lost ÷ kept",
+    "how.lost_cost": "spend × lost share",
+    "formula.sales": "Sales = traffic × keep rate × follow rate × convert rate",
+    "formula.sales_filled": "{deals} = {traffic} × {keep_rate} × {follow_rate} × {convert_rate}",
+    "formula.lost_cost": "Lost cost = lost × monthly spend / monthly leads",
+    "formula.lost_cost_filled": "{lost_cost} = {lost} × {spend} / {kept}",
+    "formula.cost_per_lead": "Cost per lead = spend / leads kept",
+    "formula.cost_per_lead_filled": "{cost_per_lead} = {spend} / {kept}",
+    "kind.followup": "Follow-up",
+    "kind.care": "After-sale care",
+    "kind.lost_review": "Lost review",
+    "task.跟进": "Follow-up",
+    "task.感谢信": "Thank-you letter",
+    "task.经理致电": "Manager call",
+    "task.顾问回访": "Consultant call",
+    "task.保养提醒": "Service reminder",
+    "task.生日关怀": "Birthday",
+    "task.购车周年": "Purchase anniversary",
+    "task.战败回访": "Lost review call",
+    "bucket.逾期": "Overdue",
+    "bucket.今日": "Today",
+    "bucket.紧急": "Urgent (7 days)",
+    "bucket.缓急": "Soon (30 days)",
+    "bucket.不紧急": "Later (90 days)",
+    "bucket.可慢反应": "No rush",
+    "esc.经理关注": "Manager attention",
+    "esc.建议准战败": "Suggest quasi-lost",
+    "dup.conflict": "Ownership conflict",
+    "dup.repeat": "Repeat",
+    "sev.error": "error",
+    "sev.warning": "warning",
+    "status.ok": "read",
+    "status.skipped": "skipped",
+    "status.error": "could not be read",
+    "text.report": "Follow-up report",
+    "text.period": "{start} to {end}",
+    "text.as_of": "as of {date}",
+    "text.title": "{store} · {what} · {period} · {as_of}",
+    "text.none": "None",
+    "text.more": "{n} more",
+    "text.more_in_report": "{n} more, see report.xlsx “{sheet}”",
+    "text.late": "{n} d late",
+    "text.today": "today",
+    "text.upcoming": "in {n} d",
+    "text.funnel": "Sales funnel",
+    "text.kpis": "Key figures",
+    "text.due_lists": "Due lists",
+    "text.due_note": (
+        "Due today and overdue first, then urgent tasks of the next 7 days. "
+        "Phones are masked; the full numbers are in report.xlsx."
+    ),
+    "text.due_head": "due {due} · of which overdue {overdue} · next 7 days {soon}",
+    "text.followups_due": "Due",
+    "text.followups_overdue": "Overdue",
+    "text.care": "After-sale care",
+    "text.lost_review": "Lost reviews",
+    "text.issue_counts": "By code",
+    "text.files": "Files read",
+    "text.rows": "{n} rows",
+    "text.chart_funnel": "Sales funnel",
+    "text.chart_channels": "Leads and deals by channel",
+    "text.chart_consultants": "Due and overdue by consultant",
+    "text.lost_by_channel": "Lost cost by channel",
+    "text.other": "Other",
+    "text.unknown": "(blank)",
+    "text.generated": "Made by leadbook",
+}
+
+LANGUAGES: dict[str, dict[str, str]] = {"zh": ZH, "en": EN}
+
+
+class Labels(Mapping[str, str]):
+    """The labels of one language; unknown pipeline words are shown as they are."""
+
+    def __init__(self, lang: str = "zh") -> None:
+        self.lang = lang if lang in LANGUAGES else "zh"
+        self._table = LANGUAGES[self.lang]
+
+    def __getitem__(self, key: str) -> str:
+        return self._table[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def fmt(self, key: str, **values: Any) -> str:
+        return self._table[key].format(**values)
+
+    def word(self, namespace: str, raw: Any) -> str:
+        """A pipeline word (task, bucket, escalation...) in this language, else as given."""
+        if raw is None:
+            return ""
+        text = str(raw)
+        return self._table.get(f"{namespace}.{text}", text)
+
+    def column(self, name: str) -> str:
+        """Header of a table column; ``grade_A`` style columns read "A级" / "Grade A"."""
+        if name.startswith("grade_"):
+            return self.fmt("col.grade_n", grade=name[len("grade_"):])
+        return self._table.get(f"col.{name}", name)
+
+    @property
+    def html_lang(self) -> str:
+        return "zh-CN" if self.lang == "zh" else "en"
+
+
+def labels(lang: str = "zh") -> Labels:
+    return Labels(lang)

@@ -1,0 +1,399 @@
+"""report.xlsx: the manager's workbook (domain.md §8).
+
+Sheets in order: 待跟进, 漏斗, 渠道, 顾问, 战败, 数据问题, 撞单与重复, 日报核对
+(English names with ``--lang en``, see leadbook.labels). Native Excel charts
+for the funnel, the channels and the consultants' due work. The due list shows
+the full phone number: it is the list the consultants call from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from ..labels import Labels
+from ..model import Outcome
+from .atomic import atomic_path
+from .xlsx_table import (
+    MISSING,
+    Col,
+    Formats,
+    clean,
+    column_widths,
+    counted,
+    new_workbook,
+    print_setup,
+    table_rows,
+    text_width,
+    write_cell,
+    write_header,
+    write_table,
+    write_title,
+)
+
+FUNNEL_STAGES = ("traffic", "kept", "followed", "deals")
+FUNNEL_ROWS = (
+    ("traffic", "count"), ("kept", "count"), ("followed", "count"), ("deals", "count"),
+    ("keep_rate", "rate"), ("follow_rate", "rate"), ("convert_rate", "rate"),
+    ("spend", "money"), ("cost_per_lead", "money"), ("lost", "count"),
+    ("lost_share", "rate"), ("lost_cost", "money"),
+)
+LOST_SUMMARY_TOP = 6  # reasons / competitors / channels shown above the list, then 其他
+CHART_CHANNELS = 12
+TITLE_ROW, HEADER_ROW = 0, 1
+
+
+def write_report(outcome: Outcome, target: Path) -> Path:
+    """Write report.xlsx to ``target`` (atomically) and return ``target``."""
+    lab = Labels(outcome.lang)
+    target = Path(target)
+    with atomic_path(target) as tmp:
+        wb = new_workbook(str(tmp))
+        fmts = Formats(wb)
+        report = _Report(outcome, lab, wb, fmts)
+        report.due()
+        report.funnel()
+        report.channels()
+        report.consultants()
+        report.lost()
+        report.issues()
+        report.duplicates()
+        report.crosscheck()
+        wb.close()
+    return target
+
+
+def title_text(outcome: Outcome, lab: Labels, what: str) -> str:
+    period = lab.fmt("text.period", start=outcome.period_start.isoformat(),
+                     end=outcome.period_end.isoformat())
+    return lab.fmt("text.title", store=outcome.store, what=what, period=period,
+                   as_of=lab.fmt("text.as_of", date=outcome.as_of.isoformat()))
+
+
+def due_columns(lab: Labels) -> list[Col]:
+    """The call list's columns: report.xlsx 待跟进 and due/<consultant>.xlsx."""
+    return [
+        Col("consultant", lab["col.consultant"], max_width=16),
+        Col("kind", lab["col.kind"], show=lambda v: lab.word("kind", v)),
+        Col("task", lab["col.task"], show=lambda v: lab.word("task", v)),
+        Col("due", lab["col.due"], "date"),
+        Col("days_late", lab["col.days_late"], "int"),
+        Col("bucket", lab["col.bucket"], show=lambda v: lab.word("bucket", v)),
+        Col("escalation", lab["col.escalation"], show=lambda v: lab.word("esc", v)),
+        Col("name", lab["col.name"], max_width=20),
+        Col("phone", lab["col.phone"]),
+        Col("grade", lab["col.grade"]),
+        Col("model", lab["col.model"], max_width=20),
+        Col("source", lab["col.source"], max_width=20),
+        Col("reason", lab["col.reason"], max_width=60),
+        Col("file", lab["col.file"], max_width=30),
+        Col("sheet", lab["col.sheet"], max_width=20),
+        Col("row", lab["col.row"], "id"),
+    ]
+
+
+def write_due_sheet(wb: Workbook, fmts: Formats, lab: Labels, tasks: Any, title: str,
+                    footer: str) -> Worksheet:
+    """One consultant group after the other, most urgent first; overdue rows red, today yellow."""
+    ws = wb.add_worksheet(lab["sheet.due"])
+    cols = due_columns(lab)
+    rows = table_rows(tasks, cols)
+    raw_late = [clean(v) for v in tasks["days_late"]] if len(rows) else []
+    escalations = [clean(v) for v in tasks["escalation"]] if len(rows) else []
+
+    def style(i: int, row: Sequence[Any]) -> dict[str, Any]:
+        late = raw_late[i]
+        fill = "overdue" if late is not None and late > 0 else "today" if late == 0 else None
+        new_group = i > 0 and row[0] != rows[i - 1][0]
+        return {"fill": fill, "rule": new_group, "bold": bool(escalations[i])}
+
+    write_title(ws, TITLE_ROW, title, fmts)
+    write_table(ws, fmts, HEADER_ROW, cols, rows, style=style, empty_note=lab["text.none"])
+    print_setup(ws, footer)
+    return ws
+
+
+class _Report:
+    def __init__(self, outcome: Outcome, lab: Labels, wb: Workbook, fmts: Formats) -> None:
+        self.o, self.lab, self.wb, self.fmts = outcome, lab, wb, fmts
+        self.footer = outcome.store
+
+    def _sheet(self, key: str) -> tuple[Worksheet, str]:
+        name = self.lab[f"sheet.{key}"]
+        ws = self.wb.add_worksheet(name)
+        write_title(ws, TITLE_ROW, title_text(self.o, self.lab, name), self.fmts)
+        return ws, name
+
+    def _cols(self, spec: Sequence[tuple[str, str] | tuple[str, str, str]]) -> list[Col]:
+        out = []
+        for item in spec:
+            key, kind = item[0], item[1]
+            header = self.lab[item[2]] if len(item) > 2 else self.lab.column(key)
+            out.append(Col(key, header, kind))
+        return out
+
+    def due(self) -> None:
+        title = title_text(self.o, self.lab, self.lab["sheet.due"])
+        write_due_sheet(self.wb, self.fmts, self.lab, self.o.tasks, title, self.footer)
+
+    def funnel(self) -> None:
+        ws, _ = self._sheet("funnel")
+        lab, fmts = self.lab, self.fmts
+        figures = {**(self.o.summary.get("funnel") or {}), **(self.o.summary.get("cost") or {})}
+        cols = [Col("metric", lab["col.metric"]), Col("figure", lab["col.figure"], "money"),
+                Col("how", lab["col.how"])]
+        widths = (
+            max(text_width(lab[f"kpi.{k}"]) for k, _ in FUNNEL_ROWS) + 4,
+            16,
+            max(text_width(lab[f"how.{k}"]) for k, _ in FUNNEL_ROWS) + 2,
+        )
+        for i, w in enumerate(widths):
+            ws.set_column(i, i, w)
+        write_header(ws, HEADER_ROW, cols, fmts)
+        r = HEADER_ROW
+        for key, kind in FUNNEL_ROWS:
+            r += 1
+            ws.write_string(r, 0, lab[f"kpi.{key}"], fmts.get("text", bold=key in FUNNEL_STAGES))
+            write_cell(ws, r, 1, figures.get(key), kind, fmts)
+            ws.write_string(r, 2, lab[f"how.{key}"], fmts.get("text"))
+        ws.autofilter(HEADER_ROW, 0, r, 2)
+        ws.freeze_panes(HEADER_ROW + 1, 0)
+        ws.repeat_rows(HEADER_ROW)
+        r += 1
+        for key in ("sales", "cost_per_lead", "lost_cost"):
+            r += 1
+            ws.write_string(r, 0, lab[f"formula.{key}"], fmts.get("note"))
+            r += 1
+            ws.write_string(r, 0, self._filled(key, figures), fmts.get("plain", bold=True))
+        chart = self.wb.add_chart({"type": "column"})
+        name = lab["sheet.funnel"]
+        first = HEADER_ROW + 1
+        # constant_memory keeps no cell data for the chart cache: hand it over.
+        chart.add_series({
+            "name": lab["text.chart_funnel"],
+            "categories": [name, first, 0, first + 3, 0],
+            "values": [name, first, 1, first + 3, 1],
+            "categories_data": [lab[f"kpi.{k}"] for k in FUNNEL_STAGES],
+            "values_data": [clean(figures.get(k)) for k in FUNNEL_STAGES],
+            "data_labels": {"value": True, "num_format": "#,##0"},
+            "fill": {"color": "#2F75B5"},
+            "gap": 60,
+        })
+        _chart_style(chart, lab["text.chart_funnel"], legend=False)
+        ws.insert_chart(HEADER_ROW, 4, chart, {"x_scale": 1.2, "y_scale": 1.2})
+        print_setup(ws, self.footer)
+
+    def _filled(self, key: str, f: dict[str, Any]) -> str:
+        def n(k: str) -> str:
+            v = clean(f.get(k))
+            return MISSING if v is None else f"{v:,.0f}"
+
+        def m(k: str) -> str:
+            v = clean(f.get(k))
+            return MISSING if v is None else f"{v:,.2f}"
+
+        def p(k: str) -> str:
+            v = clean(f.get(k))
+            return MISSING if v is None else f"{v:.1%}"
+
+        if key == "sales":
+            return self.lab.fmt("formula.sales_filled", deals=n("deals"), traffic=n("traffic"),
+                                keep_rate=p("keep_rate"), follow_rate=p("follow_rate"),
+                                convert_rate=p("convert_rate"))
+        if key == "cost_per_lead":
+            return self.lab.fmt("formula.cost_per_lead_filled", cost_per_lead=m("cost_per_lead"),
+                                spend=m("spend"), kept=n("kept"))
+        return self.lab.fmt("formula.lost_cost_filled", lost_cost=m("lost_cost"), lost=n("lost"),
+                            spend=m("spend"), kept=n("kept"))
+
+    def channels(self) -> None:
+        ws, name = self._sheet("channels")
+        cols = self._cols([
+            ("source", "text"), ("leads", "count"), ("won", "count"), ("lost", "count"),
+            ("conversion", "rate"), ("spend", "money"), ("cost_per_lead", "money"),
+            ("cost_per_deal", "money"), ("lost_cost", "money"),
+        ])
+        rows = table_rows(self.o.channels, cols)
+        end = write_table(ws, self.fmts, HEADER_ROW, cols, rows, empty_note=self.lab["text.none"])
+        if rows:
+            last = HEADER_ROW + min(len(rows), CHART_CHANNELS)
+            chart = self.wb.add_chart({"type": "bar"})
+            shown = rows[:CHART_CHANNELS]
+            for col, color in ((1, "#2F75B5"), (2, "#70AD47")):
+                chart.add_series({
+                    "name": cols[col].header,
+                    "categories": [name, HEADER_ROW + 1, 0, last, 0],
+                    "values": [name, HEADER_ROW + 1, col, last, col],
+                    "categories_data": [str(r[0] or "") for r in shown],
+                    "values_data": [r[col] for r in shown],
+                    "fill": {"color": color},
+                    "data_labels": {"value": True},
+                })
+            _chart_style(chart, self.lab["text.chart_channels"], categories_down=True)
+            ws.insert_chart(end + 1, 0, chart, {"x_scale": 1.4, "y_scale": 1.2})
+        print_setup(ws, self.footer)
+
+    def consultants(self) -> None:
+        ws, name = self._sheet("consultants")
+        frame = self.o.consultants
+        grades = [c for c in frame.columns if str(c).startswith("grade_")]
+        spec: list[tuple[str, str] | tuple[str, str, str]] = [
+            ("consultant", "text"), ("traffic", "count"), ("kept", "count"),
+            ("keep_rate", "rate"), ("followed", "count"), ("follow_rate", "rate"),
+            ("deals", "count"), ("convert_rate", "rate"),
+            *[(g, "count") for g in grades],
+            ("due", "count", "col.due_count"), ("overdue", "count", "col.overdue"),
+            ("on_time_share", "rate"),
+        ]
+        cols = self._cols(spec)
+        rows = table_rows(frame, cols)
+        end = write_table(ws, self.fmts, HEADER_ROW, cols, rows, empty_note=self.lab["text.none"])
+        if rows:
+            due_col = len(cols) - 3
+            last = HEADER_ROW + len(rows)
+            chart = self.wb.add_chart({"type": "column"})
+            for col, color in ((due_col, "#2F75B5"), (due_col + 1, "#C00000")):
+                chart.add_series({
+                    "name": cols[col].header,
+                    "categories": [name, HEADER_ROW + 1, 0, last, 0],
+                    "values": [name, HEADER_ROW + 1, col, last, col],
+                    "categories_data": [str(r[0] or "") for r in rows],
+                    "values_data": [r[col] for r in rows],
+                    "fill": {"color": color},
+                    "data_labels": {"value": True},
+                })
+            _chart_style(chart, self.lab["text.chart_consultants"])
+            ws.insert_chart(end + 1, 0, chart, {"x_scale": 1.4, "y_scale": 1.1})
+        print_setup(ws, self.footer)
+
+    def lost(self) -> None:
+        """Reasons, competitors and lost cost by channel side by side, then the list."""
+        ws, _ = self._sheet("lost")
+        lab, fmts = self.lab, self.fmts
+        frame = self.o.lost
+        blank = lab["text.unknown"]
+        reasons = _top(counted(frame["lost_reason"] if len(frame) else [], blank), lab)
+        rivals = _top(counted(frame["competitor"] if len(frame) else [], blank), lab)
+        by_channel = self._lost_by_channel()
+        blocks = [
+            (0, [Col("r", lab["col.lost_reason"]), Col("n", lab["col.count"], "count")], reasons),
+            (3, [Col("c", lab["col.competitor"]), Col("n", lab["col.count"], "count")], rivals),
+            (6, [Col("s", lab["col.source"]), Col("n", lab["col.lost"], "count"),
+                 Col("m", lab["col.lost_cost"], "money")], by_channel),
+        ]
+        cols = self._cols([
+            ("consultant", "text"), ("name", "text"), ("source", "text"), ("model", "text"),
+            ("lost_reason", "text"), ("competitor", "text"), ("lost_on", "date"),
+            ("file", "text"), ("sheet", "text"), ("row", "id"),
+        ])
+        rows = table_rows(frame, cols)
+        widths = _lost_widths(cols, rows, blocks)
+        for first, bcols, _ in blocks:
+            for j, c in enumerate(bcols):
+                ws.write_string(HEADER_ROW, first + j, c.header, fmts.get("header"))
+        depth = max(len(b[2]) for b in blocks)
+        for i in range(depth):
+            for first, bcols, items in blocks:
+                if i < len(items):
+                    for j, c in enumerate(bcols):
+                        write_cell(ws, HEADER_ROW + 1 + i, first + j, items[i][j], c.kind, fmts)
+        top = HEADER_ROW + depth + 2
+        write_table(ws, fmts, top, cols, rows, widths=widths, empty_note=lab["text.none"])
+        print_setup(ws, self.footer)
+
+    def _lost_by_channel(self) -> list[tuple[Any, ...]]:
+        frame = self.o.channels
+        items = []
+        if len(frame):
+            for rec in frame.to_dict("records"):
+                lost = clean(rec.get("lost"))
+                if lost:
+                    items.append((rec.get("source"), lost, clean(rec.get("lost_cost"))))
+        items.sort(key=lambda t: (-(t[2] or 0), -t[1]))
+        if len(items) > LOST_SUMMARY_TOP + 1:
+            rest = items[LOST_SUMMARY_TOP:]
+            costs = [t[2] for t in rest]
+            total = None if any(c is None for c in costs) else sum(costs)
+            items = [*items[:LOST_SUMMARY_TOP],
+                     (self.lab["text.other"], sum(t[1] for t in rest), total)]
+        return items
+
+    def issues(self) -> None:
+        ws, _ = self._sheet("issues")
+        lab = self.lab
+        cols = [Col("file", lab["col.file"], max_width=30), Col("sheet", lab["col.sheet"]),
+                Col("row", lab["col.row"], "id"), Col("column", lab["col.column"]),
+                Col("value", lab["col.value"], max_width=30),
+                Col("severity", lab["col.severity"]), Col("code", lab["col.code"]),
+                Col("message", lab["col.message"], max_width=70)]
+        rows = [[i.file, i.sheet, i.row, i.column, i.value, lab.word("sev", i.severity.value),
+                 i.code, i.message] for i in self.o.issues]
+        errors = [i.severity.value == "error" for i in self.o.issues]
+        write_table(ws, self.fmts, HEADER_ROW, cols, rows, empty_note=lab["text.none"],
+                    style=lambda i, _row: {"red": errors[i]})
+        print_setup(ws, self.footer)
+
+    def duplicates(self) -> None:
+        ws, _ = self._sheet("duplicates")
+        lab = self.lab
+        cols = [Col("kind", lab["col.dup_kind"], show=lambda v: lab.word("dup", v)),
+                Col("phone", lab["col.phone"]), Col("owner", lab["col.owner"]),
+                Col("consultant", lab["col.dup_consultant"]), Col("name", lab["col.name"]),
+                Col("file", lab["col.file"], max_width=30), Col("sheet", lab["col.sheet"]),
+                Col("row", lab["col.row"], "id"),
+                Col("owner_file", lab["col.owner_file"], max_width=30),
+                Col("owner_row", lab["col.owner_row"], "id")]
+        frame = self.o.duplicates
+        rows = table_rows(frame, cols)
+        conflict = [clean(v) == "conflict" for v in frame["kind"]] if len(rows) else []
+        write_table(ws, self.fmts, HEADER_ROW, cols, rows, empty_note=lab["text.none"],
+                    style=lambda i, _row: {"fill": "warn" if conflict[i] else None})
+        print_setup(ws, self.footer)
+
+    def crosscheck(self) -> None:
+        ws, _ = self._sheet("crosscheck")
+        cols = self._cols([("consultant", "text"), ("date", "date"), ("reported", "count"),
+                           ("cards", "count"), ("difference", "count")])
+        rows = table_rows(self.o.crosscheck, cols)
+        write_table(ws, self.fmts, HEADER_ROW, cols, rows, empty_note=self.lab["text.none"],
+                    style=lambda i, row: {"fill": "warn" if row[4] else None})
+        print_setup(ws, self.footer)
+
+
+def _top(items: list[tuple[str, int]], lab: Labels) -> list[tuple[Any, ...]]:
+    if len(items) <= LOST_SUMMARY_TOP + 1:
+        return list(items)
+    rest = sum(n for _, n in items[LOST_SUMMARY_TOP:])
+    return [*items[:LOST_SUMMARY_TOP], (lab["text.other"], rest)]
+
+
+def _lost_widths(cols: Sequence[Col], rows: Sequence[Sequence[Any]],
+                 blocks: Sequence[tuple[int, list[Col], list[tuple[Any, ...]]]]) -> list[int]:
+    """The list's widths, widened where a summary block above shares the column."""
+    widths = column_widths(cols, rows)
+    for first, bcols, items in blocks:
+        block = column_widths(bcols, [list(t) for t in items])
+        for j, w in enumerate(block):
+            if first + j < len(widths):
+                widths[first + j] = max(widths[first + j], w)
+    return widths
+
+
+def _chart_style(chart: Any, title: str, legend: bool = True, categories_down: bool = False
+                 ) -> None:
+    """Title, legend below, light gridlines; ``categories_down`` lists a bar chart's
+    categories top to bottom in table order."""
+    font = {"name": "等线", "size": 10}
+    grid = {"visible": True, "line": {"color": "#D9D9D9"}}
+    chart.set_title({"name": title, "name_font": {"name": "等线", "size": 12, "bold": True}})
+    chart.set_legend({"position": "bottom", "font": font} if legend else {"none": True})
+    if categories_down:  # bar chart: x is the value axis, y the category axis
+        chart.set_x_axis({"num_font": font, "major_gridlines": grid})
+        chart.set_y_axis({"num_font": font, "reverse": True})
+    else:
+        chart.set_x_axis({"num_font": font})
+        chart.set_y_axis({"num_font": font, "major_gridlines": grid})

@@ -1,0 +1,264 @@
+"""Tables in an XlsxWriter sheet: typed cells, widths, filter, frozen header, print setup.
+
+Shared by report.xlsx and the per-consultant call lists. Every cell is written
+by its type: text always with ``write_string`` (a customer called
+``=HYPERLINK(…)`` stays text), numbers with ``write_number``, dates with
+``write_datetime``. A missing figure is shown as "—", never 0.
+
+Workbooks are opened in constant_memory mode, so every sheet is written top to
+bottom, one row after the other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+WORKBOOK_OPTIONS = {
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+    "constant_memory": True,
+}
+MISSING = "—"
+FONT = "等线"  # Excel's default CJK UI font; others fall back to their own
+
+NUMBER_FORMATS = {
+    "count": "#,##0",
+    "money": "#,##0.00",
+    "rate": "0.0%",
+    "date": "yyyy-mm-dd",
+    "int": "0",
+    "id": "0",  # row numbers: blank when missing, not "—"
+}
+FIGURES = ("count", "money", "rate", "int")  # kinds where a missing value reads "—"
+FILLS = {
+    "overdue": "#FDE2E1",
+    "today": "#FFF2CC",
+    "warn": "#FCE4D6",
+    "header": "#DDEBF7",
+}
+
+
+@dataclass(frozen=True)
+class Col:
+    """One column: the source field, its header, how its values are shown."""
+
+    key: str
+    header: str
+    kind: str = "text"  # text | count | money | rate | date | int | id
+    max_width: int = 40
+    show: Callable[[Any], Any] | None = None  # value → shown value (a translated word)
+
+
+def clean(value: Any) -> Any:
+    """pandas/numpy values as plain Python; NaN, NaT and pd.NA as None."""
+    if value is None:
+        return None
+    if hasattr(value, "to_pydatetime"):  # pandas Timestamp
+        try:
+            return value.to_pydatetime()
+        except ValueError:
+            return None
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    try:
+        if value != value:  # pd.NA, NaT
+            return None
+    except TypeError:
+        return None
+    return value
+
+
+def text_width(text: str) -> int:
+    """Display width: East Asian wide and full-width characters count as 2."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def shown_text(value: Any, kind: str) -> str:
+    """The text Excel will show for a value: used to size the column."""
+    if value is None:
+        return MISSING if kind in FIGURES else ""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return "0000-00-00"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, float)):
+        if kind == "rate":
+            return f"{value:.1%}"
+        if kind == "money":
+            return f"{value:,.2f}"
+        if kind == "count":
+            return f"{value:,.0f}"
+        return f"{value:g}"
+    return str(value)
+
+
+class Formats:
+    """XlsxWriter formats made on first use, one per (kind, fill, bold, top rule)."""
+
+    def __init__(self, workbook: Workbook) -> None:
+        self.workbook = workbook
+        self._cache: dict[tuple[Any, ...], Format] = {}
+
+    def get(self, kind: str = "text", fill: str | None = None, bold: bool = False,
+            rule: bool = False, red: bool = False) -> Format:
+        key = (kind, fill, bold, rule, red)
+        if key not in self._cache:
+            props: dict[str, Any] = {"font_name": FONT, "font_size": 10, "valign": "top",
+                                     "border": 1, "border_color": "#BFBFBF"}
+            if kind in NUMBER_FORMATS:
+                props["num_format"] = NUMBER_FORMATS[kind]
+            if kind == "missing":
+                props["align"] = "right"
+            if fill:
+                props["bg_color"] = FILLS.get(fill, fill)
+            if bold:
+                props["bold"] = True
+            if rule:
+                props["top"] = 2
+                props["top_color"] = "#595959"
+            if red:
+                props["font_color"] = "#C00000"
+            if kind == "header":
+                props.update(bold=True, bg_color=FILLS["header"], align="center",
+                             valign="vcenter", bottom=2, bottom_color="#595959")
+            if kind == "title":
+                props = {"font_name": FONT, "font_size": 14, "bold": True}
+            if kind == "note":
+                props = {"font_name": FONT, "font_size": 10, "italic": True,
+                         "font_color": "#595959"}
+            if kind == "plain":
+                props = {"font_name": FONT, "font_size": 11, "bold": bold}
+            self._cache[key] = self.workbook.add_format(props)
+        return self._cache[key]
+
+
+def new_workbook(path: str) -> Workbook:
+    return xlsxwriter.Workbook(path, WORKBOOK_OPTIONS)
+
+
+def write_cell(ws: Worksheet, row: int, col: int, value: Any, kind: str, fmts: Formats,
+               **style: Any) -> None:
+    """Write one cell by its type; text is always a string, never a formula or a link."""
+    value = clean(value)
+    if value is None:
+        if kind in FIGURES:
+            ws.write_string(row, col, MISSING, fmts.get("missing", **style))
+        else:
+            ws.write_blank(row, col, None, fmts.get(kind, **style))
+    elif isinstance(value, (dt.date, dt.datetime)) and not isinstance(value, bool):
+        if not isinstance(value, dt.datetime):
+            value = dt.datetime.combine(value, dt.time())
+        ws.write_datetime(row, col, value, fmts.get("date", **style))
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        ws.write_number(row, col, value, fmts.get(kind if kind != "text" else "int", **style))
+    else:
+        ws.write_string(row, col, str(value), fmts.get("text", **style))
+
+
+def column_widths(cols: Sequence[Col], rows: Sequence[Sequence[Any]]) -> list[int]:
+    widths = [text_width(c.header) + 4 for c in cols]  # room for the filter button
+    for row in rows:
+        for i, col in enumerate(cols):
+            w = text_width(shown_text(clean(row[i]), col.kind)) + 2
+            if w > widths[i]:
+                widths[i] = w
+    return [max(6, min(w, c.max_width)) for w, c in zip(widths, cols, strict=True)]
+
+
+def table_rows(frame: Any, cols: Sequence[Col]) -> list[list[Any]]:
+    """The frame's values in column order, each passed through its column's ``show``."""
+    out: list[list[Any]] = []
+    if frame is None or len(frame) == 0:
+        return out
+    present = set(frame.columns)
+    for record in frame.to_dict("records"):
+        row = []
+        for c in cols:
+            value = clean(record.get(c.key)) if c.key in present else None
+            row.append(c.show(value) if c.show and value is not None else value)
+        out.append(row)
+    return out
+
+
+def write_title(ws: Worksheet, row: int, text: str, fmts: Formats) -> None:
+    ws.set_row(row, 22)
+    ws.write_string(row, 0, text, fmts.get("title"))
+
+
+def write_header(ws: Worksheet, row: int, cols: Sequence[Col], fmts: Formats,
+                 first_col: int = 0) -> None:
+    ws.set_row(row, 20)
+    for i, c in enumerate(cols):
+        ws.write_string(row, first_col + i, c.header, fmts.get("header"))
+
+
+def write_table(
+    ws: Worksheet,
+    fmts: Formats,
+    top: int,
+    cols: Sequence[Col],
+    rows: Sequence[Sequence[Any]],
+    *,
+    style: Callable[[int, Sequence[Any]], dict[str, Any]] | None = None,
+    empty_note: str | None = None,
+    main: bool = True,
+    widths: Sequence[int] | None = None,
+) -> int:
+    """Header at ``top``, rows below; returns the first free row after the table.
+
+    ``main`` makes it the sheet's table: filter, frozen header, header row
+    repeated on every printed page. ``style(i, row)`` gives per-row format
+    options (fill, bold, rule, red).
+    """
+    if widths is None:
+        widths = column_widths(cols, rows)
+    for i, w in enumerate(widths):
+        ws.set_column(i, i, w)
+    write_header(ws, top, cols, fmts)
+    r = top
+    for i, row in enumerate(rows):
+        r = top + 1 + i
+        opts = style(i, row) if style else {}
+        for j, c in enumerate(cols):
+            write_cell(ws, r, j, row[j], c.kind, fmts, **opts)
+    if main:
+        ws.autofilter(top, 0, r, len(cols) - 1)
+        ws.freeze_panes(top + 1, 0)
+        ws.repeat_rows(top)
+    if not rows and empty_note:
+        r = top + 1
+        ws.write_string(r, 0, empty_note, fmts.get("note"))
+    return r + 1
+
+
+def print_setup(ws: Worksheet, footer: str = "") -> None:
+    """Landscape A4, one page wide, page numbers in the footer."""
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    safe = footer.replace("&", "&&")[:100]
+    ws.set_footer(f"&L{safe}&C&A&R&P / &N")
+
+
+def counted(values: Iterable[Any], blank: str) -> list[tuple[str, int]]:
+    """(value, count) most frequent first; blank values counted under ``blank``."""
+    counts: dict[str, int] = {}
+    for v in values:
+        v = clean(v)
+        key = str(v).strip() if v is not None and str(v).strip() else blank
+        counts[key] = counts.get(key, 0) + 1
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
