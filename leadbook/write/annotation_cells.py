@@ -1,0 +1,97 @@
+"""What the annotated copy adds to a row, independent of how the file is written.
+
+The five added columns (vocab.ANNOTATION_HEADERS), their widths, the row
+colours by state and the text clean-up shared by the package patcher
+(xlsx/xlsm inputs) and the XlsxWriter copy (xls/csv/html inputs).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Literal
+
+from ..model import RowNote
+
+# Row colours by state: Excel's own "Bad", "Neutral", "Good" cell-style fills,
+# and a light grey for closed (lost) leads — what Excel users read at a glance.
+FILL_COLORS: dict[str, str] = {
+    "overdue": "FFC7CE",
+    "due": "FFEB9C",
+    "won": "C6EFCE",
+    "lost": "D9D9D9",
+}
+
+# Widths (Excel character units) of 系统级别, 级别变化, 下次跟进, 逾期天数, 提示.
+COLUMN_WIDTHS: tuple[float, ...] = (10, 16, 12, 10, 40)
+DATE_FORMAT = "yyyy-mm-dd"
+COMMENT_AUTHOR = "leadbook"
+
+CellKind = Literal["text", "date", "number"]
+Cell = tuple[CellKind, object]
+
+EPOCH_1900 = dt.date(1899, 12, 30)  # serial 0 of the 1900 date system
+EPOCH_1904 = dt.date(1904, 1, 1)
+
+# Characters XML 1.0 cannot carry at all (C0 controls but tab, LF, CR; U+FFFE/F).
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Excel reads _xHHHH_ in cell text as an escaped character; a literal one is
+# written with its underscore escaped (ECMA-376 Part 1, 22.9.2.19 ST_Xstring).
+_EXCEL_ESCAPE = re.compile("_(x[0-9A-Fa-f]{4}_)")
+
+
+def clean_text(text: str) -> str:
+    """Text safe to store in a workbook: no characters XML cannot hold."""
+    return _ILLEGAL_XML.sub("", text)
+
+
+def excel_text(text: str) -> str:
+    """Text as written into a cell or comment of a package (not yet XML-escaped)."""
+    return _EXCEL_ESCAPE.sub(r"_x005F_\1", clean_text(text))
+
+
+def note_cells(note: RowNote) -> tuple[Cell | None, ...]:
+    """The five added cells of a row, in column order; None where there is nothing."""
+    return (
+        ("text", note.system_grade) if note.system_grade else None,
+        ("text", note.grade_change) if note.grade_change else None,
+        ("date", note.next_due) if note.next_due is not None else None,
+        ("number", note.overdue_days) if note.overdue_days is not None else None,
+        ("text", note.hint) if note.hint else None,
+    )
+
+
+def row_fill(note: RowNote | None) -> str | None:
+    """The fill name of a row, or None when the row keeps its own colours."""
+    if note is None or note.fill not in FILL_COLORS:
+        return None
+    return note.fill
+
+
+def excel_serial(day: dt.date, date1904: bool = False) -> int | float:
+    """The serial number Excel stores for a date (or datetime) cell."""
+    epoch = EPOCH_1904 if date1904 else EPOCH_1900
+    if isinstance(day, dt.datetime):
+        delta = day - dt.datetime.combine(epoch, dt.time())
+        return delta.days + delta.seconds / 86400 + delta.microseconds / 86400e6
+    return (day - epoch).days
+
+
+def column_letter(index: int) -> str:
+    """0-based column index → Excel letters (0 → A, 26 → AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def column_index(letters: str | bytes) -> int:
+    """Excel letters → 0-based column index."""
+    if isinstance(letters, bytes):
+        letters = letters.decode("ascii")
+    index = 0
+    for ch in letters.upper():
+        index = index * 26 + ord(ch) - 64
+    return index - 1
