@@ -54,7 +54,8 @@ class Lead:
     hints: list[str] = field(default_factory=list)
     # set by the rules
     grade: str = ""
-    reason: str = ""
+    reason: str = ""  # why the lead has its grade
+    due_why: str = ""  # how its next due date was set
     grade_change: str = ""
     expected: dt.date | None = None
     next_due: dt.date | None = None

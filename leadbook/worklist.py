@@ -42,6 +42,8 @@ def apply_rules(leads: Iterable[Lead], config: Config, as_of: dt.date) -> None:
         )
         lead.grade, lead.reason, lead.expected = g.grade, g.reason, g.expected
         lead.grade_change = grade_change(lead.grade_recorded, g.grade, lead.status)
+        if "→" in lead.grade_change:
+            lead.hints.append(f"级别 {lead.grade_change}: {g.reason}")
         if g.passed_days:
             lead.hints.append(PASSED_FLAG)
         if g.missing_horizon:
@@ -61,8 +63,7 @@ def apply_rules(leads: Iterable[Lead], config: Config, as_of: dt.date) -> None:
         )
         lead.next_due, lead.days_late = due.next_due, due.days_late
         lead.bucket, lead.escalation = due.bucket, due.escalation
-        if due.why:
-            lead.reason = f"{lead.reason}; {due.why}"
+        lead.due_why = due.why
         if due.days_late is not None and due.days_late > 0:
             lead.hints.insert(0, f"已逾期 {due.days_late} 天")
         elif due.days_late == 0:
@@ -82,7 +83,8 @@ def build_tasks(leads: Iterable[Lead], as_of: dt.date) -> pd.DataFrame:
         if lead.is_duplicate:
             continue
         if lead.status in (Status.ACTIVE, Status.DORMANT) and lead.next_due is not None:
-            rows.append(_task(lead, FOLLOWUP, "跟进", lead.next_due, as_of, lead.reason))
+            why = f"{lead.reason}; {lead.due_why}" if lead.due_why else lead.reason
+            rows.append(_task(lead, FOLLOWUP, "跟进", lead.next_due, as_of, why))
         elif lead.status is Status.WON:
             delivered = lead.delivery_date or lead.latest_contact
             for task, day in care_tasks(delivered, lead.birthday, as_of):

@@ -1,0 +1,139 @@
+"""A whole run on a small hand-made inbox: statuses, ownership, issues, 提示, comments."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from leadbook.config import Config, parse_config
+from leadbook.outputs import write_outputs
+from leadbook.pipeline import analyse
+
+AS_OF = dt.date(2026, 11, 22)
+HEADER = ["客户姓名", "联系电话", "销售顾问", "信息来源", "首次接触日期", "最近跟进日期",
+          "预计购车时间", "客户级别", "状态", "战败原因"]
+D = dt.date.fromisoformat
+ROWS = [
+    # row 3: A lead recorded as B: re-graded, reason in 提示 and a comment.
+    ["赵一", "13800000001", "张伟", "汽车之家", D("2026-11-17"), D("2026-11-18"), "3个月内", "B", "跟进中", None],
+    # row 4: the same phone by another consultant, later: 撞单.
+    ["赵一", "138-0000-0001", "李娜", "懂车帝", D("2026-11-19"), None, "半年内", "B", "跟进中", None],
+    # row 5: the same phone by the owner again: a repeat.
+    ["赵一", "+86 138 0000 0001", "张伟", "汽车之家", D("2026-11-20"), None, None, "A", "意向", None],
+    # row 6: won, row 7: lost, row 8: invalid, row 9: dormant.
+    ["钱二", "13800000002", "张伟", "懂车帝", D("2026-11-16"), D("2026-11-21"), None, "A", "已成交", None],
+    ["孙三", "13800000003", "李娜", "懂车帝", D("2026-11-16"), D("2026-11-20"), None, "B", "战败", "价格因素"],
+    ["李四", "13800000004", "李娜", "汽车之家", D("2026-11-17"), None, "3个月内", "A", "无效", None],
+    ["周五", "13800000005", "李娜", "汽车之家", D("2026-11-01"), D("2026-11-01"), "半年内", "B", "休眠", None],
+    # row 10: unreadable values: kept, with issues naming the cell.
+    ["吴六", "call me", "张伟", "汽车之家", "2026-13-45", None, "过几天再说吧", "很高", "跟进中", None],
+    # row 11: no phone, no consultant.
+    ["郑七", None, None, "汽车之家", D("2026-11-18"), None, "1个月内", "A", "跟进中", None],
+]
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory) -> tuple[Path, dict]:
+    base = tmp_path_factory.mktemp("pipe")
+    inbox = base / "inbox"
+    inbox.mkdir()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "客户卡"
+    ws["A1"] = "意向客户管理卡"
+    for col, word in enumerate(HEADER, 1):
+        ws.cell(2, col, word)
+    for r, row in enumerate(ROWS, 3):
+        for col, value in enumerate(row, 1):
+            ws.cell(r, col, value)
+    wb.save(inbox / "cards.xlsx")
+    config = parse_config({"marketing": {"spend": 7000}})
+    analysis = analyse(inbox, config, AS_OF)
+    out = base / "out"
+    written = write_outputs(analysis, out, jobs=1)
+    assert not written.errors
+    return out, json.loads((out / "summary.json").read_text(encoding="utf-8"))
+
+
+def test_counts(run):
+    _, s = run
+    leads = s["leads"]
+    assert leads["rows"] == 9
+    assert leads["duplicates"] == 2
+    assert leads["total"] == 7
+    assert leads["by_status"] == {"active": 3, "won": 1, "lost": 1, "invalid": 1, "dormant": 1}
+    # by_grade counts active leads only: 赵一 (A), 吴六 (N: no readable grade), 郑七 (A).
+    assert leads["by_grade"] == {"A": 2, "B": 0, "C": 0, "D": 0, "N": 1}
+    assert leads["regraded"] == 1  # 赵一 B→A; 吴六 had no readable grade: graded, not re-graded
+
+
+def test_invalid_left_out_of_funnel_and_cost(run):
+    _, s = run
+    # Period: the ISO week of as-of (no daily report). Invalid 李四 and dormant 周五 (11-01)
+    # are not in the cohort: 赵一, 钱二, 孙三, 吴六 (no readable date → not in period), 郑七.
+    assert s["period"] == {"start": "2026-11-16", "end": "2026-11-22"}
+    assert s["funnel"]["kept"] == 4
+    assert s["funnel"]["traffic"] is None and s["funnel"]["keep_rate"] is None
+    assert s["cost"]["cost_per_lead"] == pytest.approx(1750.0)
+    assert s["cost"]["lost"] == 1
+
+
+def test_issues_name_the_cell(run):
+    _, s = run
+    found = {(i["row"], i["column"], i["code"]) for i in s["issues"]}
+    assert (10, "联系电话", "bad_phone") in found
+    assert (10, "首次接触日期", "bad_date") in found
+    assert (10, "预计购车时间", "bad_horizon") in found
+    assert (10, "客户级别", "bad_grade") in found
+    assert (11, "联系电话", "missing_phone") in found
+    assert (11, "销售顾问", "missing_consultant") in found
+    assert (4, None, "ownership_conflict") in found
+    assert (5, None, "duplicate_lead") in found
+    for i in s["issues"]:
+        assert i["file"] == "cards.xlsx" and i["sheet"] == "客户卡"
+        assert "13800000001" not in json.dumps(i, ensure_ascii=False)
+
+
+def test_followups_and_tasks(run):
+    _, s = run
+    f = s["followups"]
+    # 赵一: A from 11-18 → due 11-25; 周五 dormant 11-01 + 90; 郑七 A first 11-18 → 11-25;
+    # 吴六: N without a readable date → no due date.
+    assert f["due"] == 0 and f["overdue"] == 0
+    assert f["care"] == 3  # 钱二 delivered 11-21: letter + manager call 11-22, call 11-28
+    assert f["lost_review"] == 1  # 孙三 lost 11-20 → review 11-23
+
+
+def test_annotated_hints_and_comment(run):
+    out, _ = run
+    ws = openpyxl.load_workbook(out / "annotated" / "cards.xlsx")["客户卡"]
+    col = {ws.cell(2, c).value: c for c in range(1, ws.max_column + 1)}
+    assert ws.cell(3, col["系统级别"]).value == "A"
+    assert ws.cell(3, col["级别变化"]).value == "B→A"
+    assert "预计购车时间 3个月内 (自 2026-11-18) → 2027-02-18" in ws.cell(3, col["提示"]).value
+    comment = ws.cell(3, col["系统级别"]).comment
+    assert comment is not None and "距今 88 天 → A" in comment.text
+    assert "撞单" in ws.cell(4, col["提示"]).value
+    assert "重复登记" in ws.cell(5, col["提示"]).value
+    assert "撞单" in ws.cell(3, col["提示"]).value  # the owner hears of it too
+    assert ws.cell(8, col["系统级别"]).value is None  # invalid: no grade
+    hint10 = ws.cell(10, col["提示"]).value
+    assert "联系电话" in hint10 and "首次接触日期" in hint10
+    assert ws.cell(10, 2).value == "call me"  # the unreadable value is kept as typed
+
+
+def test_custom_config_changes_grades(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["客户姓名", "联系电话", "销售顾问", "首次接触日期", "预计购车时间"])
+    ws.append(["赵一", "13800000001", "张伟", D("2026-11-22"), "7天内"])
+    wb.save(inbox / "c.xlsx")
+    assert analyse(inbox, Config(), AS_OF).records.leads[0].grade == "A"
+    habc = parse_config({"grading": {"scheme": "habc"}})
+    assert analyse(inbox, habc, AS_OF).records.leads[0].grade == "H"
