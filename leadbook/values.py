@@ -441,6 +441,9 @@ def parse_phone(value: Any) -> str | None:
     leading 0. Of two numbers in one cell the first is taken. Idempotent: a
     result read again gives itself.
     """
+    if type(value) is str and len(value) == 11 and value[0] == "1" and value.isascii() \
+            and value.isdigit():
+        return value  # the common case: a mobile number typed as text
     if isinstance(value, bool):
         raise ValueError(PHONE_HINT)
     number = _real(value)
@@ -686,6 +689,8 @@ def _amount(value: Any, money: bool) -> float | None:
 
 def parse_count(value: Any) -> float | None:
     """A count of the daily report → a non-negative number, None when blank."""
+    if type(value) is float and 0 <= value < math.inf or type(value) is int and 0 <= value < 10**15:
+        return float(value)  # the common case: a number cell
     return _amount(value, money=False)
 
 

@@ -40,7 +40,8 @@ WORKBOOK_OPTIONS = {
     "strings_to_numbers": False,
     "constant_memory": True,
 }
-NUM_FORMATS = {"date": DATE_FORMAT, "datetime": "yyyy-mm-dd hh:mm:ss", "time": "hh:mm:ss"}
+NUM_FORMATS = {"date": DATE_FORMAT, "datetime": "yyyy-mm-dd hh:mm:ss", "time": "hh:mm:ss",
+               "duration": "[h]:mm:ss"}
 MAX_FIT_WIDTH = 50
 _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
 
@@ -107,6 +108,9 @@ def _write_value(ws: Worksheet, row: int, col: int, value: Any, formats: _Format
     if isinstance(value, dt.time):
         ws.write_datetime(row, col, value, formats.get("time", fill))
         return 8
+    if isinstance(value, dt.timedelta):
+        ws.write_number(row, col, value.total_seconds() / 86400, formats.get("duration", fill))
+        return 10
     text = clean_text(str(value))
     ws.write_string(row, col, text, formats.get("text", fill))
     return _display_width(text)

@@ -246,12 +246,13 @@ def due_groups(tasks: Any, lab: Labels) -> list[dict[str, Any]]:
         g = groups.setdefault(who, {"name": who, "now": [], "soon": [], "overdue": 0})
         if late > 0:
             g["overdue"] += 1
-        g["soon" if urgent else "now"].append(_task_row(rec, late, lab))
+        g["soon" if urgent else "now"].append((rec, late))
     out = []
     for g in groups.values():
         rows = g["now"] + g["soon"]
         out.append({
-            "name": g["name"], "rows": rows[:DUE_CAP],
+            # Only the rows shown are rendered: a group-wide list can be tens of thousands.
+            "name": g["name"], "rows": [_task_row(rec, late, lab) for rec, late in rows[:DUE_CAP]],
             "more": lab.fmt("text.more", n=len(rows) - DUE_CAP) if len(rows) > DUE_CAP else "",
             "head": lab.fmt("text.due_head", due=len(g["now"]), overdue=g["overdue"],
                             soon=len(g["soon"])),

@@ -13,13 +13,15 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import unquote
 
 from defusedxml import ElementTree
 
 from ..model import SheetNotes
+from ..read.safety import check_zip
 from .atomic import atomic_path
 from .xlsx_comments import Note, blocks_in_use, merge_comments, merge_vml, new_comments, new_vml
 from .xlsx_sheet import SheetPatcher
@@ -28,9 +30,10 @@ from .xlsx_zip import Deflated, PackageWriter, deflate
 from .xml_scan import xml_attr
 
 READ_CHUNK = 1 << 20
-# No workbook part leadbook reads is near this when inflated; a bigger one is a
-# zip bomb or damage (domain.md §9).
-MAX_PART_BYTES = 1 << 30
+# A sheet this big (tens of thousands of rows) is deflated at zlib's fastest
+# level: a third of the time for a file about a fifth bigger.
+BIG_PART_BYTES = 16 << 20
+FAST_LEVEL = 1
 
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 REL_TYPES = {
@@ -138,17 +141,6 @@ class ContentTypes:
             self.defaults.add(extension.lower())
 
 
-@dataclass
-class Package:
-    """What changes in the package: replaced members and new ones, by name."""
-
-    replaced: dict[str, Deflated | bytes] = field(default_factory=dict)
-    added: dict[str, bytes] = field(default_factory=dict)
-
-    def put(self, name: str, data: Deflated | bytes, existing: set[str]) -> None:
-        (self.replaced if name in existing else self.added)[name] = data
-
-
 def _free_name(pattern: str, taken: set[str]) -> str:
     n = 1
     while pattern.format(n).lower() in taken:
@@ -162,113 +154,129 @@ def _relative(from_part: str, to_part: str) -> str:
     return posixpath.relpath(to_part, posixpath.dirname(from_part))
 
 
-def patch_workbook(source: Path, notes: list[SheetNotes], target: Path) -> Path:
-    with zipfile.ZipFile(source) as zin, open(source, "rb") as raw:
-        infos = zin.infolist()
-        names = {i.filename for i in infos}
-        lower_names = {n.lower() for n in names}
-        for info in infos:
-            if info.file_size > MAX_PART_BYTES:
-                raise ValueError(f"{info.filename}: part inflates to {info.file_size:,} bytes, "
-                                 "refused as a possible zip bomb")
+class _Workbook:
+    """One package being patched: what it holds, and the parts that change."""
 
-        def read(name: str) -> bytes | None:
-            return zin.read(name) if name in names else None
-
-        root_rels = parse_rels(read("_rels/.rels"), "")
+    def __init__(self, zin: zipfile.ZipFile) -> None:
+        self.zin = zin
+        self.infos = zin.infolist()
+        self.names = {i.filename for i in self.infos}
+        self.taken = {n.lower() for n in self.names}
+        self.changed: dict[str, Deflated | bytes] = {}  # replaced or new parts
+        root_rels = parse_rels(self.read("_rels/.rels"), "")
         workbook = next((r.target for r in root_rels if r.type in REL_TYPES["office"]), None)
-        if workbook is None or workbook not in names:
+        if workbook is None or workbook not in self.names:
             raise ValueError("the package has no workbook part")
-        wb_rels = parse_rels(read(rels_path(workbook)), workbook)
-        wb_tree = ElementTree.fromstring(zin.read(workbook))
-        sheets: dict[str, str] = {}
-        date1904 = False
-        by_id = {r.id: r.target for r in wb_rels}
-        for el in wb_tree.iter():
+        self.workbook = workbook
+        self.wb_rels = parse_rels(self.read(rels_path(workbook)), workbook)
+        self.sheets: dict[str, str] = {}
+        self.date1904 = False
+        by_id = {r.id: r.target for r in self.wb_rels}
+        for el in ElementTree.fromstring(zin.read(workbook)).iter():
             tag = _local(el.tag)
             if tag == "workbookPr":
-                date1904 = el.get("date1904", "0").lower() in ("1", "true")
+                self.date1904 = el.get("date1904", "0").lower() in ("1", "true")
             elif tag == "sheet":
                 rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), "")
                 if rid in by_id:
-                    sheets[el.get("name", "")] = by_id[rid]
-        styles_part = next((r.target for r in wb_rels if r.type in REL_TYPES["styles"]), None)
-        styles = StyleBook(read(styles_part) if styles_part in names else None)
-        types = ContentTypes(zin.read("[Content_Types].xml"))
-        package = Package()
-        used_blocks: set[int] = set()
-        for name in names:
+                    self.sheets[el.get("name", "")] = by_id[rid]
+        self.styles_part = next(
+            (r.target for r in self.wb_rels if r.type in REL_TYPES["styles"]), None)
+        self.styles = StyleBook(self.read(self.styles_part) if self.styles_part else None)
+        self.types = ContentTypes(zin.read("[Content_Types].xml"))
+        used: set[int] = set()
+        for name in self.names:
             if name.lower().endswith(".vml"):
-                used_blocks |= blocks_in_use(zin.read(name))
-        next_block = max(used_blocks, default=0) + 1
+                used |= blocks_in_use(zin.read(name))
+        self.next_block = max(used, default=0) + 1
 
-        for sheet_notes in notes:
-            part = sheets.get(sheet_notes.name)
-            if part is None or part not in names:
-                raise ValueError(f"sheet {sheet_notes.name!r} is not in the workbook")
-            rels_name = rels_path(part)
-            rels_xml = read(rels_name)
-            rels = parse_rels(rels_xml, part)
-            comments = [Note(row - 1, sheet_notes.width, note.comment)
-                        for row, note in sorted(sheet_notes.rows.items()) if note.comment]
-            vml_rid = free_rid(rels) if comments else None
-            patcher = SheetPatcher(sheet_notes, styles, date1904=date1904, legacy_rid=vml_rid)
-            with zin.open(part) as stream:
-                chunks = iter(lambda: stream.read(READ_CHUNK), b"")
-                package.replaced[part] = deflate(patcher.run(chunks))
-            if not comments:
-                continue
-            new_rels: list[tuple[str, str, str]] = []
-            existing = next((r.target for r in rels if r.type in REL_TYPES["comments"]), None)
-            if existing in names:
-                xml, _ = merge_comments(zin.read(existing), comments)
-                package.put(existing, xml, names)
+    def read(self, name: str | None) -> bytes | None:
+        return self.zin.read(name) if name in self.names else None
+
+    def annotate(self, notes: SheetNotes) -> None:
+        part = self.sheets.get(notes.name)
+        if part is None or part not in self.names:
+            raise ValueError(f"sheet {notes.name!r} is not in the workbook")
+        rels_xml = self.read(rels_path(part))
+        rels = parse_rels(rels_xml, part)
+        comments = [Note(row - 1, notes.width, note.comment)
+                    for row, note in sorted(notes.rows.items()) if note.comment]
+        vml_rid = free_rid(rels) if comments else None
+        patcher = SheetPatcher(notes, self.styles, date1904=self.date1904, legacy_rid=vml_rid)
+        with self.zin.open(part) as stream:
+            chunks = iter(lambda: stream.read(READ_CHUNK), b"")
+            level = FAST_LEVEL if self.zin.getinfo(part).file_size > BIG_PART_BYTES else 6
+            self.changed[part] = deflate(patcher.run(chunks), level)
+        if comments:
+            self._comments(part, rels_xml, rels, comments, patcher, vml_rid)
+
+    def _comments(self, part: str, rels_xml: bytes | None, rels: list[Rel], comments: list[Note],
+                  patcher: SheetPatcher, vml_rid: str | None) -> None:
+        """The notes' comments part and legacy drawing: the sheet's own, or new ones."""
+        new_rels: list[tuple[str, str, str]] = []
+        existing = next((r.target for r in rels if r.type in REL_TYPES["comments"]), None)
+        if existing in self.names:
+            assert existing is not None
+            self.changed[existing], comments = merge_comments(self.zin.read(existing), comments)
+        else:
+            existing = _free_name("xl/comments{}.xml", self.taken)
+            self.changed[existing] = new_comments(comments)
+            rid = free_rid(rels, {vml_rid or ""})
+            new_rels.append((rid, REL_TYPES["comments"][0], _relative(part, existing)))
+            self.types.override(existing, CT_COMMENTS)
+        vml = None
+        if patcher.legacy_rid and not patcher.legacy_added:
+            vml = next((r.target for r in rels if r.id == patcher.legacy_rid), None)
+        if vml is not None and vml in self.names:
+            self.changed[vml], self.next_block = merge_vml(
+                self.zin.read(vml), comments, self.next_block)
+        elif patcher.legacy_added and vml_rid is not None:
+            vml = _free_name("xl/drawings/vmlDrawing{}.vml", self.taken)
+            self.changed[vml], self.next_block = new_vml(comments, self.next_block)
+            new_rels.append((vml_rid, REL_TYPES["vml"][0], _relative(part, vml)))
+            self.types.default("vml", CT_VML)
+        if new_rels:
+            self.changed[rels_path(part)] = add_rels(rels_xml, new_rels)
+            if "rels" not in self.types.defaults:
+                self.types.override(rels_path(part), CT_RELS)
+
+    def finish(self) -> None:
+        """styles.xml and [Content_Types].xml, once every sheet is done."""
+        if self.styles.changed():
+            if self.styles_part is None:  # the package had no styles part: add one
+                self.styles_part = _free_name("xl/styles{}.xml", self.taken) \
+                    if "xl/styles.xml" in self.taken else "xl/styles.xml"
+                wb_rels = rels_path(self.workbook)
+                rel = (free_rid(self.wb_rels), REL_TYPES["styles"][0],
+                       _relative(self.workbook, self.styles_part))
+                self.changed[wb_rels] = add_rels(self.read(wb_rels), [rel])
+                self.types.override(self.styles_part, CT_STYLES)
+            self.changed[self.styles_part] = self.styles.patched()
+        if self.types.changed:
+            self.changed["[Content_Types].xml"] = self.types.xml
+
+    def write(self, raw: BinaryIO, out: BinaryIO) -> None:
+        """Every member in its original order (copied or replaced), then the new ones."""
+        writer = PackageWriter(out)
+        for info in self.infos:
+            data = self.changed.get(info.filename)
+            if data is None:
+                writer.copy(raw, info)
             else:
-                existing = _free_name("xl/comments{}.xml", lower_names)
-                package.put(existing, new_comments(comments), names)
-                comment_rid = free_rid(rels, {vml_rid or ""})
-                new_rels.append((comment_rid, REL_TYPES["comments"][0], _relative(part, existing)))
-                types.override(existing, CT_COMMENTS)
-            vml = None
-            if patcher.legacy_rid and not patcher.legacy_added:
-                vml = next((r.target for r in rels if r.id == patcher.legacy_rid), None)
-            if vml in names:
-                xml, next_block = merge_vml(zin.read(vml), comments, next_block)
-                package.put(vml, xml, names)
-            elif patcher.legacy_added and vml_rid is not None:
-                vml = _free_name("xl/drawings/vmlDrawing{}.vml", lower_names)
-                xml, next_block = new_vml(comments, next_block)
-                package.put(vml, xml, names)
-                new_rels.append((vml_rid, REL_TYPES["vml"][0], _relative(part, vml)))
-                types.default("vml", CT_VML)
-            if new_rels:
-                package.put(rels_name, add_rels(rels_xml, new_rels), names)
-                if "rels" not in types.defaults:
-                    types.override(rels_name, CT_RELS)
-
-        if styles.changed():
-            if styles.created:
-                styles_part = "xl/styles.xml" if "xl/styles.xml" not in names else \
-                    _free_name("xl/styles{}.xml", lower_names)
-                wb_rels_name = rels_path(workbook)
-                wb_rid = free_rid(wb_rels)
-                package.put(wb_rels_name, add_rels(read(wb_rels_name), [
-                    (wb_rid, REL_TYPES["styles"][0], _relative(workbook, styles_part))]), names)
-                types.override(styles_part, CT_STYLES)
-            assert styles_part is not None
-            package.put(styles_part, styles.patched(), names)
-        if types.changed:
-            package.replaced["[Content_Types].xml"] = types.xml
-
-        with atomic_path(target) as tmp, open(tmp, "wb") as out:
-            writer = PackageWriter(out)
-            for info in infos:
-                data = package.replaced.get(info.filename)
-                if data is None:
-                    writer.copy(raw, info)
-                else:
-                    writer.write(info.filename, data, like=info)
-            for name, data in package.added.items():
+                writer.write(info.filename, data, like=info)
+        for name, data in self.changed.items():
+            if name not in self.names:
                 writer.write(name, data)
-            writer.close()
+        writer.close()
+
+
+def patch_workbook(source: Path, notes: list[SheetNotes], target: Path) -> Path:
+    check_zip(source)  # the reader's zip-bomb bounds (domain.md §9), before inflating
+    with zipfile.ZipFile(source) as zin, open(source, "rb") as raw:
+        book = _Workbook(zin)
+        for sheet_notes in notes:
+            book.annotate(sheet_notes)
+        book.finish()
+        with atomic_path(target) as tmp, open(tmp, "wb") as out:
+            book.write(raw, out)
     return target

@@ -14,20 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from ..model import RowNote, SheetNotes
-from ..vocab import ANNOTATION_HEADERS
-from .annotation_cells import (
-    COLUMN_WIDTHS,
-    Cell,
-    column_index,
-    column_letter,
-    excel_serial,
-    excel_text,
-    note_cells,
-    row_fill,
-)
+from ..model import SheetNotes
+from .annotation_cells import COLUMN_WIDTHS, column_index, column_letter
+from .xlsx_rows import ADDED, RowPatcher
 from .xlsx_styles import StyleBook
-from .xml_scan import attributes, namespace_prefix, set_attributes, top_level, xml_text
+from .xml_scan import attributes, namespace_prefix, set_attributes, top_level
 
 REL_NAMESPACES = (b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
                   b"http://purl.oclc.org/ooxml/officeDocument/relationships")
@@ -35,16 +26,12 @@ REL_NAMESPACES = (b"http://schemas.openxmlformats.org/officeDocument/2006/relati
 # wraps controls and OLE objects, which come after it too).
 AFTER_LEGACY_DRAWING = {b"legacyDrawingHF", b"drawingHF", b"picture", b"oleObjects", b"controls",
                         b"webPublishItems", b"tableParts", b"extLst", b"AlternateContent"}
-ADDED = len(ANNOTATION_HEADERS)
 
 _SHEET_DATA = re.compile(rb"<(\w+:)?sheetData\b[^>]*?(/?)>")
 _ROOT = re.compile(rb"<(\w+:)?worksheet\b[^>]*>")
 _DIMENSION = re.compile(rb"""<(?:\w+:)?dimension\b[^>]*?\sref\s*=\s*["']([^"']*)["'][^>]*>""")
 _REF = re.compile(rb"\$?([A-Za-z]{1,3})\$?(\d+)")
 _R_ATTR = re.compile(rb"""\sr\s*=\s*["']([^"']*)["']""")
-_S_ATTR = re.compile(rb"""\ss\s*=\s*["'](\d*)["']""")
-_SPANS = re.compile(rb"""\sspans\s*=\s*["']([^"']*)["']""")
-_DIGITS = b"0123456789"
 
 
 class SheetPatcher:
@@ -63,12 +50,10 @@ class SheetPatcher:
         if notes.header_row > 0:
             targets.add(notes.header_row)
         self._targets = sorted(targets)
-        self._letters = [column_letter(self.width + i).encode() for i in range(ADDED)]
         self._col_styles: dict[int, int] = {}
-        self._header_xf: int | None = None
-        self._fill_xfs: dict[str, dict[int, bytes]] = {}
-        self._columns: dict[bytes, int] = {}
         self._p = b""
+        self._root_prefix = b""
+        self._rel_prefix: bytes | None = None
 
     # -- the stream ------------------------------------------------------------------
 
@@ -84,12 +69,16 @@ class SheetPatcher:
             raise ValueError(f"sheet {self.notes.name!r} has no <sheetData>")
         p = self._p = m.group(1) or b""
         yield self._patch_head(buf[:m.start()])
+        rows = RowPatcher(width=self.width, header_row=self.notes.header_row,
+                          notes=self.notes.rows, styles=self.styles, date1904=self.date1904,
+                          prefix=p, col_styles=self._col_styles)
         yield b"<%ssheetData>" % p
         buf = buf[m.end():]
         end_tag = b"</%ssheetData>" % p
         if m.group(2):  # <sheetData/>: no rows at all
             buf = end_tag + buf
         open_tag, close_tag = b"<%srow" % p, b"</%srow>" % p
+        skip, close_len = len(open_tag), len(close_tag)
         targets, ti, last = self._targets, 0, 0
         out: list[bytes] = []
         while True:
@@ -110,20 +99,24 @@ class SheetPatcher:
                     close = buf.find(close_tag, tag_end, limit)
                     if close < 0:
                         break
-                    row_end = close + len(close_tag)
-                attrs = buf[start + len(open_tag):tag_end - 1 if closed else tag_end]
-                number = self._row_number(attrs)
-                last = number if number is not None else last + 1
+                    row_end = close + close_len
+                attrs = buf[start + skip:tag_end - 1 if closed else tag_end]
+                if attrs[:4] == b' r="':
+                    value = attrs[4:attrs.find(b'"', 4)]
+                    last = int(value) if value.isdigit() else last + 1
+                else:
+                    number = self._row_number(attrs)
+                    last = number if number is not None else last + 1
                 pos = row_end
                 if last < targets[ti]:
                     continue
                 out.append(buf[seg:start])
                 while ti < len(targets) and targets[ti] < last:
-                    out.append(self._new_row(targets[ti]))
+                    out.append(rows.new_row(targets[ti]))
                     ti += 1
                 if ti < len(targets) and targets[ti] == last:
-                    body = b"" if closed else buf[tag_end + 1:row_end - len(close_tag)]
-                    out.append(self._patch_row(attrs, body, last))
+                    body = b"" if closed else buf[tag_end + 1:row_end - close_len]
+                    out.append(rows.patch(attrs, body, last))
                     ti += 1
                 else:
                     out.append(buf[start:row_end])
@@ -145,7 +138,7 @@ class SheetPatcher:
                         raise ValueError(f"sheet {self.notes.name!r}: <sheetData> is not closed")
                 out.append(buf[seg:stop])
                 while ti < len(targets):
-                    out.append(self._new_row(targets[ti]))
+                    out.append(rows.new_row(targets[ti]))
                     ti += 1
                 yield b"".join(out)
                 break
@@ -153,10 +146,10 @@ class SheetPatcher:
             yield b"".join(out)
             out = []
             buf = buf[pos:]
-            chunk = next(source, None)
-            if chunk is None:
+            more = next(source, None)
+            if more is None:
                 raise ValueError(f"sheet {self.notes.name!r}: <sheetData> is not closed")
-            buf += chunk
+            buf += more
         tail = buf[stop:] + b"".join(source)
         yield self._patch_tail(tail)
 
@@ -253,204 +246,3 @@ class SheetPatcher:
                 self._root_prefix, REL_NAMESPACES[0], rid)
         self.legacy_rid, self.legacy_added = self._new_legacy_rid, True
         return tail[:insert_at] + element + tail[insert_at:]
-
-    # -- rows ------------------------------------------------------------------------
-
-    def _new_row(self, number: int) -> bytes:
-        """A row the sheet did not have (its cells were all empty)."""
-        p = self._p
-        note, fill = self._note(number)
-        gaps = self._gaps(0, self.width, number, fill, None) if fill else b""
-        cells = b"".join(c for c in self._added(number, note, None) if c)
-        return b'<%srow r="%d">%s%s</%srow>' % (p, number, gaps, cells, p)
-
-    def _note(self, number: int) -> tuple[RowNote | None, str | None]:
-        if number == self.notes.header_row:
-            return None, None
-        note = self.notes.rows.get(number)
-        return note, row_fill(note)
-
-    def _patch_row(self, attrs: bytes, body: bytes, number: int) -> bytes:
-        p = self._p
-        note, fill = self._note(number)
-        ext = body.find(b"<%sextLst" % p)
-        body, ext_part = (body[:ext], body[ext:]) if ext >= 0 else (body, b"")
-        row_xf = self._row_style(attrs)
-        added = self._added(number, note, body)
-        last = self._last_column(body)
-        if last is not None and last < self.width:
-            if fill:
-                body, last = self._restyle(body, fill, number, row_xf)
-                body += self._gaps(last + 1, self.width, number, fill, row_xf)
-            body += b"".join(c for c in added if c)
-        else:
-            body = self._merge(body, added, fill, number, row_xf)
-        return b"<%srow%s>%s%s</%srow>" % (p, self._spans(attrs), body, ext_part, p)
-
-    def _spans(self, attrs: bytes) -> bytes:
-        m = _SPANS.search(attrs)
-        if m is None:
-            return attrs
-        span = re.fullmatch(rb"(\d+):(\d+)", m.group(1).strip())
-        if span is None:  # several ranges: the attribute is only a hint, drop it
-            return attrs[:m.start()] + attrs[m.end():]
-        last = max(int(span.group(2)), self.width + ADDED)
-        return attrs[:m.start(1)] + b"%s:%d" % (span.group(1), last) + attrs[m.end(1):]
-
-    @staticmethod
-    def _row_style(attrs: bytes) -> int | None:
-        values = attributes(b"<row" + attrs + b">")
-        if values.get(b"customFormat") in ("1", "true") and values.get(b"s", "").isdigit():
-            return int(values[b"s"])
-        return None
-
-    def _column(self, attrs: bytes, previous: int) -> int:
-        i = attrs.find(b' r="')
-        if i >= 0:
-            ref = attrs[i + 4:attrs.find(b'"', i + 4)]
-        else:
-            m = _R_ATTR.search(attrs)
-            if m is None:
-                return previous + 1
-            ref = m.group(1)
-        letters = ref.rstrip(_DIGITS)
-        col = self._columns.get(letters)
-        if col is None:
-            col = self._columns[letters] = column_index(letters)
-        return col
-
-    def _last_column(self, body: bytes) -> int | None:
-        """Column of the row's last cell (-1: no cells; None: cells without references)."""
-        p = self._p
-        start = max(body.rfind(b"<%sc " % p), body.rfind(b"<%sc>" % p), body.rfind(b"<%sc/>" % p))
-        if start < 0:
-            return -1
-        tag = body[start:body.find(b">", start)]
-        if b"r=" not in tag:
-            return None
-        return self._column(tag[len(p) + 2:], -1)
-
-    def _cell_re(self) -> re.Pattern[bytes]:
-        return re.compile(rb"<%sc\b([^>]*?)(/?)>" % self._p)
-
-    def _restyle(self, body: bytes, fill: str, number: int,
-                 row_xf: int | None) -> tuple[bytes, int]:
-        """The row's cells with their filled formats, gaps filled; and the last column."""
-        p, width = self._p, self.width
-        state = [-1]
-
-        def cell(m: re.Match[bytes]) -> bytes:
-            attrs = m.group(1)
-            previous = state[0]
-            col = state[0] = self._column(attrs, previous)
-            gaps = self._gaps(previous + 1, min(col, width), number, fill, row_xf) \
-                if col > previous + 1 else b""
-            return gaps + b"<%sc%s%s>" % (p, self._filled(attrs, fill), m.group(2))
-
-        return self._cell_re().sub(cell, body), state[0]
-
-    def _filled(self, attrs: bytes, fill: str) -> bytes:
-        """A cell's attributes with its format replaced by the filled copy."""
-        table = self._fill_xfs.setdefault(fill, {})
-        i = attrs.find(b' s="')
-        if i >= 0:
-            j = attrs.find(b'"', i + 4)
-            value = attrs[i + 4:j]
-            start, end = i + 4, j
-        else:
-            m = _S_ATTR.search(attrs)
-            if m is None:
-                return attrs + b' s="%s"' % self._filled_xf(table, 0, fill)
-            value, start, end = m.group(1), m.start(1), m.end(1)
-        base = int(value) if value.isdigit() else 0
-        return attrs[:start] + self._filled_xf(table, base, fill) + attrs[end:]
-
-    def _filled_xf(self, table: dict[int, bytes], base: int, fill: str) -> bytes:
-        found = table.get(base)
-        if found is None:
-            found = table[base] = str(self.styles.xf(base, fill=fill)).encode()
-        return found
-
-    def _gaps(self, first: int, end: int, number: int, fill: str | None,
-              row_xf: int | None) -> bytes:
-        """Empty filled cells for the columns first..end-1 the row has no cell in."""
-        if not fill or first >= end:
-            return b""
-        table = self._fill_xfs.setdefault(fill, {})
-        p = self._p
-        return b"".join(
-            b'<%sc r="%s%d" s="%s"/>' % (
-                p, column_letter(col).encode(), number,
-                self._filled_xf(table, row_xf if row_xf is not None
-                                else self._col_styles.get(col, 0), fill))
-            for col in range(first, end))
-
-    def _merge(self, body: bytes, added: list[bytes | None], fill: str | None, number: int,
-               row_xf: int | None) -> bytes:
-        """Slow path: the row already has cells at or right of the added columns."""
-        p = self._p
-        cells: list[tuple[int, bytes]] = []
-        previous = -1
-        for m in re.finditer(rb"<%sc\b([^>]*?)(/>|>.*?</%sc>)" % (p, p), body, re.S):
-            col = previous = self._column(m.group(1), previous)
-            if self.width <= col < self.width + ADDED and added[col - self.width]:
-                continue  # an added cell takes its place
-            attrs = self._filled(m.group(1), fill) if fill and col < self.width else m.group(1)
-            cells.append((col, b"<%sc%s%s" % (p, attrs, m.group(2))))
-        if fill:
-            present = {col for col, _ in cells}
-            cells.extend((col, self._gaps(col, col + 1, number, fill, row_xf))
-                         for col in range(self.width) if col not in present)
-        cells.extend((self.width + i, c) for i, c in enumerate(added) if c)
-        cells.sort(key=lambda item: item[0])
-        return b"".join(c for _, c in cells)
-
-    # -- the added cells ---------------------------------------------------------------
-
-    def _added(self, number: int, note: RowNote | None, body: bytes | None) -> list[bytes | None]:
-        if number == self.notes.header_row:
-            xf = self._header_style(body)
-            return [self._cell(i, number, ("text", word), xf)
-                    for i, word in enumerate(ANNOTATION_HEADERS)]
-        if note is None:
-            return [None] * ADDED
-        fill = row_fill(note)
-        out: list[bytes | None] = []
-        for i, cell in enumerate(note_cells(note)):
-            is_date = i == 2
-            if cell is None and not fill:
-                out.append(None)
-                continue
-            out.append(self._cell(i, number, cell, self.styles.xf(0, fill=fill, date=is_date)))
-        return out
-
-    def _header_style(self, body: bytes | None) -> int:
-        """The user's own header format (of the last header cell), else bold."""
-        if self._header_xf is None:
-            base = 0
-            previous = -1
-            for m in self._cell_re().finditer(body or b""):
-                previous = self._column(m.group(1), previous)
-                if previous == self.width - 1:
-                    s = _S_ATTR.search(m.group(1))
-                    base = int(s.group(1)) if s and s.group(1) else 0
-            self._header_xf = base if base else self.styles.xf(0, bold=True)
-        return self._header_xf
-
-    def _cell(self, index: int, number: int, cell: Cell | None, xf: int) -> bytes:
-        p = self._p
-        ref = b"%s%d" % (self._letters[index], number)
-        style = b' s="%d"' % xf if xf else b""
-        if cell is None:
-            return b'<%sc r="%s"%s/>' % (p, ref, style)
-        kind, value = cell
-        if kind == "text":
-            text = xml_text(excel_text(str(value)))
-            return (b'<%sc r="%s"%s t="inlineStr"><%sis><%st xml:space="preserve">%s</%st>'
-                    b"</%sis></%sc>" % (p, ref, style, p, p, text, p, p, p))
-        if kind == "date":
-            serial = excel_serial(value, self.date1904)  # type: ignore[arg-type]
-            return b'<%sc r="%s"%s><%sv>%s</%sv></%sc>' % (
-                p, ref, style, p, repr(serial).encode(), p, p)
-        number = repr(float(value)) if isinstance(value, float) else str(int(value))  # type: ignore[call-overload]
-        return b'<%sc r="%s"%s><%sv>%s</%sv></%sc>' % (p, ref, style, p, number.encode(), p, p)

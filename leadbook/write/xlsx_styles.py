@@ -110,9 +110,15 @@ class StyleBook:
     def _count(self, name: str) -> int:
         section = self._sections[name]
         if section is None:
-            return len(_element_re(CHILD[name]).findall(SECTION_DEFAULTS[name].replace(b"{p}", b"")))
+            default = SECTION_DEFAULTS[name].replace(b"{p}", b"")
+            return len(_element_re(CHILD[name]).findall(default))
         inner = self._xml[section.open_end:section.close_start]
         return len(_element_re(CHILD[name]).findall(inner))
+
+    @property
+    def count(self) -> int:
+        """How many cell formats the workbook had (valid ``s`` values are below)."""
+        return len(self._xfs)
 
     # -- what the sheets ask for -------------------------------------------------
 
@@ -176,7 +182,7 @@ class StyleBook:
             return self._xml
         p = self._p
         additions: dict[str, list[bytes]] = {name: [] for name in SECTION_ORDER}
-        if self._new_date_fmt:
+        if self._new_date_fmt and self._date_fmt is not None:
             additions["numFmts"].append(
                 b"<%snumFmt numFmtId=\"%d\" formatCode=\"%s\"/>"
                 % (p, self._date_fmt, DATE_FORMAT.encode()))

@@ -12,6 +12,7 @@ bottom, one row after the other.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -64,6 +65,11 @@ def clean(value: Any) -> Any:
     """pandas/numpy values as plain Python; NaN, NaT and pd.NA as None."""
     if value is None:
         return None
+    kind = type(value)
+    if kind is str or kind is int:
+        return value
+    if kind is float:
+        return None if value != value else value
     if hasattr(value, "to_pydatetime"):  # pandas Timestamp
         try:
             return value.to_pydatetime()
@@ -152,27 +158,45 @@ def new_workbook(path: str) -> Workbook:
 def write_cell(ws: Worksheet, row: int, col: int, value: Any, kind: str, fmts: Formats,
                **style: Any) -> None:
     """Write one cell by its type; text is always a string, never a formula or a link."""
-    value = clean(value)
+    put_cell(ws, row, col, clean(value), kind, lambda k: fmts.get(k, **style))
+
+
+def put_cell(ws: Worksheet, row: int, col: int, value: Any, kind: str,
+             fmt: Callable[[str], Format]) -> None:
+    """Write an already-cleaned value; ``fmt(kind)`` gives the cell's format."""
     if value is None:
         if kind in FIGURES:
-            ws.write_string(row, col, MISSING, fmts.get("missing", **style))
+            ws.write_string(row, col, MISSING, fmt("missing"))
         else:
-            ws.write_blank(row, col, None, fmts.get(kind, **style))
-    elif isinstance(value, (dt.date, dt.datetime)) and not isinstance(value, bool):
+            ws.write_blank(row, col, None, fmt(kind))
+    elif isinstance(value, str):
+        ws.write_string(row, col, value, fmt("text"))
+    elif isinstance(value, (dt.date, dt.datetime)):
         if not isinstance(value, dt.datetime):
             value = dt.datetime.combine(value, dt.time())
-        ws.write_datetime(row, col, value, fmts.get("date", **style))
+        ws.write_datetime(row, col, value, fmt("date"))
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        ws.write_number(row, col, value, fmts.get(kind if kind != "text" else "int", **style))
+        ws.write_number(row, col, value, fmt(kind if kind != "text" else "int"))
     else:
-        ws.write_string(row, col, str(value), fmts.get("text", **style))
+        ws.write_string(row, col, str(value), fmt("text"))
+
+
+# Column widths are measured on the first rows of a long table: beyond these
+# the widths are capped by max_width anyway, and measuring every cell of a
+# 100,000-row call list would cost more than writing it.
+WIDTH_SAMPLE_ROWS = 5000
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _text_width_cached(text: str) -> int:
+    return text_width(text)
 
 
 def column_widths(cols: Sequence[Col], rows: Sequence[Sequence[Any]]) -> list[int]:
     widths = [text_width(c.header) + 4 for c in cols]  # room for the filter button
-    for row in rows:
+    for row in rows[:WIDTH_SAMPLE_ROWS]:
         for i, col in enumerate(cols):
-            w = text_width(shown_text(clean(row[i]), col.kind)) + 2
+            w = _text_width_cached(shown_text(clean(row[i]), col.kind)) + 2
             if w > widths[i]:
                 widths[i] = w
     return [max(6, min(w, c.max_width)) for w, c in zip(widths, cols, strict=True)]
@@ -229,11 +253,17 @@ def write_table(
         ws.set_column(i, i, w)
     write_header(ws, top, cols, fmts)
     r = top
+    by_style: dict[tuple[Any, ...], Callable[[str], Format]] = {}
+    kinds = [c.kind for c in cols]
     for i, row in enumerate(rows):
         r = top + 1 + i
         opts = style(i, row) if style else {}
-        for j, c in enumerate(cols):
-            write_cell(ws, r, j, row[j], c.kind, fmts, **opts)
+        key = tuple(sorted(opts.items()))
+        fmt = by_style.get(key)
+        if fmt is None:
+            fmt = by_style[key] = _formats_for(fmts, opts)
+        for j, kind in enumerate(kinds):
+            put_cell(ws, r, j, clean(row[j]), kind, fmt)
     if main:
         ws.autofilter(top, 0, r, len(cols) - 1)
         ws.freeze_panes(top + 1, 0)
@@ -242,6 +272,18 @@ def write_table(
         r = top + 1
         ws.write_string(r, 0, empty_note, fmts.get("note"))
     return r + 1
+
+
+def _formats_for(fmts: Formats, opts: dict[str, Any]) -> Callable[[str], Format]:
+    cache: dict[str, Format] = {}
+
+    def fmt(kind: str) -> Format:
+        found = cache.get(kind)
+        if found is None:
+            found = cache[kind] = fmts.get(kind, **opts)
+        return found
+
+    return fmt
 
 
 def print_setup(ws: Worksheet, footer: str = "") -> None:

@@ -11,7 +11,9 @@ package of 4 GiB is far beyond anything leadbook reads).
 
 from __future__ import annotations
 
+import queue
 import struct
+import threading
 import zipfile
 import zlib
 from collections.abc import Iterable
@@ -28,6 +30,7 @@ LIMIT_32 = 0xFFFFFFFF
 DATA_DESCRIPTOR_FLAG = 0x08
 UTF8_FLAG = 0x800
 COPY_CHUNK = 1 << 20
+DEFLATE_BATCH = 4 << 20
 
 
 @dataclass
@@ -40,16 +43,45 @@ class Deflated:
 
 
 def deflate(chunks: Iterable[bytes], level: int = 6) -> Deflated:
-    """Deflate a stream of chunks in memory (a sheet of 60 MB deflates to about 6 MB)."""
+    """Deflate a stream of chunks in memory (a sheet of 60 MB deflates to about 6 MB).
+
+    zlib runs in a second thread (it releases the GIL), so producing the chunks
+    and compressing them overlap. The chunks go over in batches of a few MB:
+    each hand-over costs the worker a wait for the GIL.
+    """
     compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
     parts: list[bytes] = []
-    crc = usize = 0
-    for chunk in chunks:
-        crc = zlib.crc32(chunk, crc)
-        usize += len(chunk)
-        packed = compressor.compress(chunk)
-        if packed:
-            parts.append(packed)
+    failed: list[BaseException] = []
+    pending: queue.Queue[bytes | None] = queue.Queue(maxsize=2)
+
+    def work() -> None:
+        while (batch := pending.get()) is not None:
+            if not failed:
+                try:
+                    parts.append(compressor.compress(batch))
+                except BaseException as exc:  # handed to the caller below
+                    failed.append(exc)
+
+    worker = threading.Thread(target=work, name="leadbook-deflate", daemon=True)
+    worker.start()
+    crc = usize = size = 0
+    batch: list[bytes] = []
+    try:
+        for chunk in chunks:
+            crc = zlib.crc32(chunk, crc)
+            usize += len(chunk)
+            batch.append(chunk)
+            size += len(chunk)
+            if size >= DEFLATE_BATCH:
+                pending.put(b"".join(batch))
+                batch, size = [], 0
+        if batch:
+            pending.put(b"".join(batch))
+    finally:
+        pending.put(None)
+        worker.join()
+    if failed:
+        raise failed[0]
     parts.append(compressor.flush())
     return Deflated(parts, crc, usize)
 
@@ -134,8 +166,9 @@ class PackageWriter:
             left -= len(block)
         self._add(entry)
 
-    def write(self, name: str, data: Deflated | bytes, like: zipfile.ZipInfo | None = None) -> None:
-        """Store a member (deflated here unless it already is); ``like`` lends date and attributes."""
+    def write(self, name: str, data: Deflated | bytes,
+              like: zipfile.ZipInfo | None = None) -> None:
+        """Store a member (deflated here unless it already is); ``like`` lends its date etc."""
         if isinstance(data, bytes):
             data = deflate([data])
         parts, crc, usize = data.parts, data.crc, data.usize
