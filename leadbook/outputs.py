@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import os
-from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from .model import OutputError, SheetNotes, SourceFile
+from .model import OutputError, SourceFile
 from .pipeline import Analysis
 from .write.atomic import write_text
 
@@ -38,81 +39,89 @@ def summary_json(analysis: Analysis) -> str:
     return json.dumps(analysis.outcome.summary, ensure_ascii=False, indent=2) + "\n"
 
 
-def write_outputs(analysis: Analysis, out: Path, *, split: bool = False, jobs: int = 1) -> Written:
-    from .write.html import write_html
-    from .write.report_xlsx import write_report
+# Below this many lead rows a run is done in one process: starting worker
+# processes (each importing pandas) would cost more than it saves.
+PARALLEL_MIN_ROWS = 20_000
 
-    done = Written()
+
+def write_outputs(analysis: Analysis, out: Path, *, split: bool = False, jobs: int = 1) -> Written:
+    """Every output of the run. With ``jobs`` > 1 and a large inbox, report.xlsx and
+    the annotated copies are written in worker processes while this one writes the
+    rest; one output's failure never stops the others."""
     out.mkdir(parents=True, exist_ok=True)
     outcome = analysis.outcome
-
-    def attempt(what: str, fn, *args) -> None:  # type: ignore[no-untyped-def]
-        try:
-            result = fn(*args)
-        except OutputError as exc:
-            done.errors.append(str(exc))
-            return
-        if isinstance(result, list):
-            done.paths.extend(result)
-        elif result is not None:
-            done.paths.append(Path(result))
-        log.debug("wrote %s", what)
-
-    attempt("summary.json", _write_summary, analysis, out / "summary.json")
-    attempt("report.xlsx", write_report, outcome, out / "report.xlsx")
-    attempt("summary.html", write_html, outcome, out / "summary.html")
-    if split:
-        from .write.split import write_split
-
-        attempt("due/", write_split, outcome, out / "due")
-    jobs_list = [
-        (src, analysis.notes[src.name], out / "annotated" / annotated_name(src))
+    tasks: list[tuple[Any, ...]] = [("report", outcome, out / "report.xlsx")]
+    tasks += [
+        ("annotated", _without_rows(src), analysis.notes[src.name],
+         out / "annotated" / annotated_name(src))
         for src in analysis.files
         if src.name in analysis.notes
     ]
-    for path, error in annotate_all(jobs_list, jobs):
+    local: list[tuple[Any, ...]] = [("summary", analysis, out / "summary.json"),
+                                    ("html", outcome, out / "summary.html")]
+    if split:
+        local.append(("split", outcome, out / "due"))
+    big = analysis.outcome.summary["leads"]["rows"] >= PARALLEL_MIN_ROWS
+    results: list[tuple[list[Path], str]] = []
+    if jobs > 1 and big:
+        ctx = multiprocessing.get_context("spawn")  # fresh workers: no copy of this heap
+        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx) as pool:
+            futures = [pool.submit(_run, *t) for t in tasks]
+            results += [_run(*t) for t in local]
+            for future, task in zip(futures, tasks):
+                try:
+                    results.append(future.result())
+                except Exception as exc:  # a worker that died: say which output is missing
+                    results.append(([], f"{task[-1].name}: could not be written ({exc})"))
+    else:
+        results += [_run(*t) for t in local + tasks]
+    done = Written()
+    for paths, error in results:
+        done.paths.extend(paths)
         if error:
             done.errors.append(error)
-        else:
-            done.paths.append(path)
     return done
 
 
-def _write_summary(analysis: Analysis, target: Path) -> Path:
-    write_text(target, summary_json(analysis))
-    return target
-
-
-def _annotate(src: SourceFile, notes: list[SheetNotes], target: Path) -> tuple[Path, str]:
-    from .write.annotated import write_annotated
-
+def _run(kind: str, *args: Any) -> tuple[list[Path], str]:
+    """Write one output; errors come back as a message, never as an exception."""
     try:
-        write_annotated(src, notes, target)
+        if kind == "summary":
+            analysis, target = args
+            write_text(target, summary_json(analysis))
+            return [target], ""
+        if kind == "report":
+            from .write.report_xlsx import write_report
+
+            return [write_report(*args)], ""
+        if kind == "html":
+            from .write.html import write_html
+
+            return [write_html(*args)], ""
+        if kind == "split":
+            from .write.split import write_split
+
+            return list(write_split(*args)), ""
+        from .write.annotated import write_annotated
+
+        src, notes, target = args
+        return [write_annotated(src, notes, target)], ""
     except OutputError as exc:
-        return target, str(exc)
-    except Exception as exc:  # one workbook's failure must not stop the others
-        log.debug("annotating %s failed", src.name, exc_info=True)
-        return target, f"{src.name}: the annotated copy could not be written ({exc})"
-    return target, ""
-
-
-def annotate_all(
-    work: Sequence[tuple[SourceFile, list[SheetNotes], Path]], jobs: int
-) -> list[tuple[Path, str]]:
-    if jobs <= 1 or len(work) <= 1:
-        return [_annotate(*item) for item in work]
-    # Rows are not needed to patch a workbook: send the workers only the sheet shapes.
-    light = [(_without_rows(src), notes, target) for src, notes, target in work]
-    with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:
-        futures = [pool.submit(_annotate, *item) for item in light]
-        return [f.result() for f in futures]
+        return [], str(exc)
+    except Exception as exc:  # one output's failure must not stop the others
+        log.debug("writing %s failed", kind, exc_info=True)
+        what = args[0].name if kind == "annotated" else kind
+        return [], f"{what}: could not be written ({type(exc).__name__}: {exc})"
 
 
 def _without_rows(src: SourceFile) -> SourceFile:
+    """Rows are not needed to patch a workbook: the copy carries only the sheet shapes."""
     from dataclasses import replace
 
     return replace(src, sheets=[replace(s, rows=[]) for s in src.sheets], issues=[])
 
 
 def default_jobs() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1

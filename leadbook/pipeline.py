@@ -97,6 +97,9 @@ def analyse(
     )
     analysis = Analysis(outcome, files, records)
     analysis.notes = _notes(files, records)
+    for f in files:  # every row is in the records now: let the raw cells go
+        for sheet in f.sheets:
+            sheet.rows = []
     return analysis
 
 

@@ -137,3 +137,26 @@ def test_custom_config_changes_grades(tmp_path):
     assert analyse(inbox, Config(), AS_OF).records.leads[0].grade == "A"
     habc = parse_config({"grading": {"scheme": "habc"}})
     assert analyse(inbox, habc, AS_OF).records.leads[0].grade == "H"
+
+
+def test_parallel_writers_give_the_same_outputs(tmp_path, monkeypatch):
+    """--jobs 2 writes report.xlsx and the annotated copies in worker processes."""
+    import leadbook.outputs as outputs
+
+    sample = Path(__file__).resolve().parents[1] / "sample_data"
+    config = parse_config({"marketing": {"spend": 650000}})
+    monkeypatch.setattr(outputs, "PARALLEL_MIN_ROWS", 0)
+    got = {}
+    for jobs in (1, 2):
+        analysis = analyse(sample, config, dt.date(2026, 10, 31))
+        out = tmp_path / f"j{jobs}"
+        written = write_outputs(analysis, out, jobs=jobs)
+        assert not written.errors
+        assert sorted(p.relative_to(out).as_posix() for p in written.paths) == [
+            "annotated/意向客户管理卡_2026-10.xlsx", "annotated/销售活动日报表_2026-10.xlsx",
+            "report.xlsx", "summary.html", "summary.json"]
+        ws = openpyxl.load_workbook(out / "annotated" / "意向客户管理卡_2026-10.xlsx").active
+        got[jobs] = ((out / "summary.json").read_bytes(),
+                     [[c.value for c in row] for row in ws.iter_rows()],
+                     openpyxl.load_workbook(out / "report.xlsx").sheetnames)
+    assert got[1] == got[2]
