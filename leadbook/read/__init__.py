@@ -1,48 +1,97 @@
-"""Reading an inbox: files as they really are, sheets recognised by their header."""
+"""Reading an inbox: files as they really are, sheets recognised by their header.
+
+:func:`read_inbox` lists every file of the inbox; :func:`read_file` reads one.
+Neither raises for a bad file: a file that cannot be read gets status
+``error`` and a message naming it, and the other files are read as usual.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from ..model import FileError, SourceFile
+from ..model import FileError, Issue, Severity, SourceFile
 from .discover import discover, skipped
 from .grid import RawSheet, load_grids
+from .headers import find_header, normalise_header, normalise_text
 from .safety import check_zip
-from .sheets import classify
+from .sheets import classify, header_issues
 from .sniff import sniff_format
 
-__all__ = ["RawSheet", "load_grids", "read_file", "read_inbox"]
+__all__ = [
+    "RawSheet",
+    "check_zip",
+    "classify",
+    "find_header",
+    "load_grids",
+    "normalise_header",
+    "normalise_text",
+    "read_file",
+    "read_inbox",
+    "sniff_format",
+]
+
+ZIP_FORMATS = ("xlsx", "xlsm")
+# What each name may hold without comment: dealer systems save HTML tables and
+# CSV text under an .xls name as a matter of course.
+EXPECTED_FORMATS = {
+    ".xlsx": {"xlsx", "xlsm"},
+    ".xlsm": {"xlsm", "xlsx"},
+    ".xls": {"xls", "html", "csv"},
+    ".csv": {"csv"},
+}
+FORMAT_WORDS = {
+    "xlsx": "Excel 工作簿(.xlsx)", "xlsm": "带宏的 Excel 工作簿(.xlsm)",
+    "xls": "旧版 Excel 工作簿(.xls)", "html": "网页表格(HTML)", "csv": "CSV 文本",
+}
 
 
 def read_inbox(inbox: Path, extra: Mapping[str, Sequence[str]] | None = None) -> list[SourceFile]:
+    """Every file directly in the inbox, sorted by name: read, or skipped with the reason."""
     files = []
     for path, reason in discover(inbox):
-        if reason is not None:
-            files.append(skipped(path, inbox, reason))
-        else:
-            files.append(read_file(path, path.name, extra))
+        files.append(skipped(path, reason) if reason else read_file(path, path.name, extra))
     return files
 
 
-def read_file(path: Path, name: str, extra: Mapping[str, Sequence[str]] | None = None) -> SourceFile:
+def read_file(
+    path: Path, name: str, extra: Mapping[str, Sequence[str]] | None = None
+) -> SourceFile:
     """Read one file; any failure becomes status 'error' with a message, never an exception."""
     src = SourceFile(path, name, "other")
     try:
-        fmt = sniff_format(path)
-        src.format = fmt
-        if fmt == "other":
-            raise FileError(path, "not a spreadsheet: its content is neither a workbook nor text")
-        if fmt in ("xlsx", "xlsm"):
+        src.format = sniff_format(path)
+        if src.format == "other" and path.stat().st_size == 0:
+            raise FileError(path, "the file is empty (0 bytes); save it again from Excel or WPS")
+        if src.format == "other":
+            raise FileError(path, "not a spreadsheet leadbook can read: its content is neither "
+                                  "a workbook nor table text; open it in Excel or WPS and save "
+                                  "it as .xlsx")
+        if src.format in ZIP_FORMATS:
             check_zip(path)
-        grids, src.date1904 = load_grids(path, fmt)
+        grids, src.date1904 = load_grids(path, src.format)
         for raw in grids:
-            sheet, issues = classify(raw, extra, name)
+            sheet = classify(raw, extra)
             src.sheets.append(sheet)
-            src.issues.extend(issues)
+            src.issues.extend(header_issues(sheet, name))
+        src.issues[:0] = _format_issues(path, name, src.format)
     except FileError as exc:
-        src.status, src.message, src.sheets, src.issues = "error", f"{name}: {exc.reason}", [], []
-    except (OSError, MemoryError, RecursionError, ValueError) as exc:
-        src.status, src.sheets, src.issues = "error", [], []
-        src.message = f"{name}: could not be read ({type(exc).__name__}: {exc})"
+        _failed(src, f"{name}: {exc.reason}")
+    except (OSError, MemoryError, RecursionError, ValueError, UnicodeError) as exc:
+        _failed(src, f"{name}: could not be read ({type(exc).__name__}: {exc})")
     return src
+
+
+def _failed(src: SourceFile, message: str) -> None:
+    src.status, src.message, src.sheets, src.issues = "error", message, [], []
+
+
+def _format_issues(path: Path, name: str, fmt: str) -> list[Issue]:
+    expected = EXPECTED_FORMATS.get(path.suffix.lower())
+    if expected is None or fmt in expected:
+        return []
+    return [Issue(
+        name, None, None, None, None, "format_mismatch",
+        f"文件名为{path.suffix}, 内容却是{FORMAT_WORDS.get(fmt, fmt)}; 已按内容读取",
+        Severity.WARNING,
+    )]

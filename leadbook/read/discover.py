@@ -6,19 +6,19 @@ from pathlib import Path
 
 from ..model import SourceFile
 
-SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv"}
-CONFIG_NAME = "leadbook.toml"
+SPREADSHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".csv"})
+CONFIG_NAME = "leadbook.toml"  # the inbox's config: read by the config loader, not listed
 
 
-def skip_reason(path: Path) -> str | None:
-    name = path.name
+def skip_reason(name: str) -> str | None:
+    """Why a file of the inbox is not read, or None to read it."""
     if name.startswith("~$"):
         return "skipped: Excel's owner file of an open workbook"
     if name.startswith(".~lock.") and name.endswith("#"):
-        return "skipped: LibreOffice lock file"
+        return "skipped: LibreOffice's lock file of an open workbook"
     if name.startswith("."):
         return "skipped: hidden file"
-    if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
+    if Path(name).suffix.lower() not in SPREADSHEET_SUFFIXES:
         return "skipped: not a spreadsheet (.xlsx, .xlsm, .xls or .csv)"
     return None
 
@@ -27,12 +27,13 @@ def discover(inbox: Path) -> list[tuple[Path, str | None]]:
     """Every file directly in the inbox, sorted by name, with a reason to skip it or None."""
     out = []
     for path in sorted(inbox.iterdir(), key=lambda p: p.name):
-        if not path.is_file() or path.name == CONFIG_NAME:
+        if path.name == CONFIG_NAME or not path.is_file():
             continue
-        out.append((path, skip_reason(path)))
+        out.append((path, skip_reason(path.name)))
     return out
 
 
-def skipped(path: Path, inbox: Path, reason: str) -> SourceFile:
-    return SourceFile(path, path.name, path.suffix.lower().lstrip(".") or "other",
+def skipped(path: Path, reason: str) -> SourceFile:
+    fmt = path.suffix.lower().lstrip(".")
+    return SourceFile(path, path.name, fmt if fmt in ("xlsx", "xlsm", "xls", "csv") else "other",
                       status="skipped", message=reason)

@@ -1,7 +1,11 @@
-"""Which kind a sheet is (lead cards, daily report, spend, or none) and its data rows."""
+"""Which kind a sheet is (lead cards, daily report, spend, or none) and its data rows.
+
+Sheets are recognised by their header row, never by their name (domain.md §6).
+"""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
@@ -17,98 +21,157 @@ from ..vocab import (
     TOTAL_WORDS,
 )
 from .grid import RawSheet
-from .headers import Header, find_header, normalise_header, word_index
+from .headers import HeaderMatch, find_header, normalise_header, with_extra
 
-# What each kind needs to be recognised (domain.md §6: sheets are recognised by
-# their header row, not their name).
+# The header words of each kind, in the order a tie is settled.
 KIND_FIELDS: dict[SheetKind, Mapping[str, Sequence[str]]] = {
     SheetKind.LEADS: LEAD_FIELDS,
     SheetKind.ACTIVITY: ACTIVITY_FIELDS,
     SheetKind.SPEND: SPEND_FIELDS,
 }
-REQUIRED = {SheetKind.LEADS: LEAD_REQUIRED, SheetKind.ACTIVITY: ACTIVITY_REQUIRED}
-FIELD_WORDS = {  # how a missing column is named in a message
-    "phone": "联系电话", "consultant": "销售顾问", "date": "日期",
+# What a header must name for its sheet to be of a kind (domain.md §6, §5).
+LEAD_MIN_FIELDS = 3
+ACTIVITY_MIN_COUNTS = 2
+# Columns the work cannot do without; a header lacking one is an issue.
+REQUIRED: dict[SheetKind, tuple[str, ...]] = {
+    SheetKind.LEADS: LEAD_REQUIRED,
+    SheetKind.ACTIVITY: ACTIVITY_REQUIRED,
 }
+# How a missing column is named to the manager, and what its absence costs.
+MISSING_COLUMN: dict[str, tuple[str, str]] = {
+    "phone": ("联系电话", "无法识别同一客户(撞单、重复)"),
+    "consultant": ("销售顾问", "无法把待跟进客户分给顾问"),
+    "date": ("日期", "无法按日期统计"),
+}
+
 _TOTALS = tuple(normalise_header(w) for w in TOTAL_WORDS)
+# First characters (after NFKC) a total row's first cell can start with; only
+# cells starting with one are normalised fully.
+_TOTAL_STARTS = frozenset("合总總小tT")
 
 
-def _recognised(kind: SheetKind, header: Header) -> bool:
-    cols = header.columns
+def recognised(kind: SheetKind, columns: Mapping[str, int]) -> bool:
     if kind is SheetKind.LEADS:
-        return ("phone" in cols or "name" in cols) and len(cols) >= 3
+        return ("phone" in columns or "name" in columns) and len(columns) >= LEAD_MIN_FIELDS
     if kind is SheetKind.ACTIVITY:
-        return "date" in cols and sum(f in cols for f in ACTIVITY_COUNT_FIELDS) >= 2
-    return "source" in cols and "amount" in cols
+        counts = sum(f in columns for f in ACTIVITY_COUNT_FIELDS)
+        return "date" in columns and counts >= ACTIVITY_MIN_COUNTS
+    return "source" in columns and "amount" in columns
+
+
+ExtraKey = tuple[tuple[str, tuple[str, ...]], ...]
 
 
 @lru_cache(maxsize=32)
-def _indexes(extra_key: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[SheetKind, dict[str, str]]:
+def _words(extra_key: ExtraKey) -> dict[SheetKind, dict[str, tuple[str, ...]]]:
     extra = dict(extra_key)
-    out = {}
-    for kind, fields in KIND_FIELDS.items():
-        merged = {f: (*extra.get(f, ()), *words) for f, words in fields.items()}
-        out[kind] = word_index(merged)
-    return out
+    return {kind: with_extra(fields, extra) for kind, fields in KIND_FIELDS.items()}
 
 
-def classify(raw: RawSheet, extra: Mapping[str, Sequence[str]] | None = None,
-             file: str = "") -> tuple[SheetData, list[Issue]]:
-    key = tuple(sorted((k, tuple(v)) for k, v in (extra or {}).items()))
-    best: tuple[SheetKind, Header] | None = None
-    for kind, index in _indexes(key).items():
-        header = find_header(raw.cells, index)
-        if header is None or not _recognised(kind, header):
+def _extra_key(extra: Mapping[str, Sequence[str]] | None) -> ExtraKey:
+    if not extra:
+        return ()
+    return tuple(sorted((str(k), tuple(str(w) for w in v)) for k, v in extra.items()))
+
+
+def used_width(cells: Sequence[Sequence[Any]]) -> int:
+    """Columns up to the last one holding a value in any row."""
+    width = 0
+    for row in cells:
+        n = len(row)
+        if n <= width:
             continue
-        if best is None or header.score > best[1].score:
-            best = (kind, header)
-    width = max((len(r) for r in raw.cells), default=0)
+        while n > width and _blank(row[n - 1]):
+            n -= 1
+        width = max(width, n)
+    return width
+
+
+def classify(raw: RawSheet, extra: Mapping[str, Sequence[str]] | None = None) -> SheetData:
+    """The sheet's kind, header and data rows; IGNORED when no header is recognised."""
+    width = used_width(raw.cells)
+    best: tuple[SheetKind, HeaderMatch] | None = None
+    for kind, fields in _words(_extra_key(extra)).items():
+        found = find_header(raw.cells, fields)
+        if found is None or not recognised(kind, found.columns):
+            continue
+        if best is None or found.score > best[1].score:
+            best = (kind, found)
     if best is None:
-        return SheetData(raw.name, SheetKind.IGNORED, width=width, hidden=raw.hidden), []
+        return SheetData(raw.name, SheetKind.IGNORED, width=width, hidden=raw.hidden)
     kind, header = best
-    rows = data_rows(raw.cells, header.row + 1)
-    sheet = SheetData(
+    return SheetData(
         name=raw.name,
         kind=kind,
         header_row=header.row + 1,
         columns=header.columns,
         headers=header.headers,
-        rows=rows,
+        rows=data_rows(raw.cells, header.row + 1, header.columns),
         width=width,
         hidden=raw.hidden,
         header_rows=header.rows,
     )
-    issues = [
-        Issue(file, raw.name, header.row + 1, None, None, "missing_column",
-              f"表头中没有{FIELD_WORDS.get(f, f)}列, 无法{'确定负责顾问' if f == 'consultant' else '使用此表的全部功能'}",
-              Severity.ERROR)
-        for f in REQUIRED.get(kind, ())
-        if f not in header.columns
-    ]
-    return sheet, issues
+
+
+def header_issues(sheet: SheetData, file: str) -> list[Issue]:
+    """A required column the header lacks: one error on the header row."""
+    issues = []
+    for fld in REQUIRED.get(sheet.kind, ()):
+        if fld in sheet.columns:
+            continue
+        word, cost = MISSING_COLUMN.get(fld, (fld, "此表无法完整使用"))
+        issues.append(Issue(
+            file, sheet.name, sheet.header_row, word, None, "missing_column",
+            f"表头中没有{word}列, {cost}", Severity.ERROR,
+        ))
+    return issues
 
 
 def is_total_row(row: Sequence[Any]) -> bool:
+    """Does the row's first non-empty cell say 合计 / 总计 / 小计 / Total?"""
     for value in row:
         if value is None:
             continue
         if not isinstance(value, str):
             return False
-        text = normalise_header(value)
+        text = value.strip()
         if not text:
             continue
-        return text.startswith(_TOTALS)
+        if unicodedata.normalize("NFKC", text[:1]) not in _TOTAL_STARTS:
+            # Brackets or spaces before the word: let the full normalisation decide.
+            if text[:1].isalnum():
+                return False
+        return normalise_header(text).startswith(_TOTALS)
     return False
 
 
-def data_rows(cells: Sequence[list[Any]], start: int) -> list[tuple[int, list[Any]]]:
-    """(excel_row, cells) for every non-blank, non-total row from ``start`` (0-based) on."""
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _blank_row(row: Sequence[Any]) -> bool:
+    for value in row:
+        if not _blank(value):
+            return False
+    return True
+
+
+def data_rows(
+    cells: Sequence[list[Any]], start: int, columns: Mapping[str, int] | None = None
+) -> list[tuple[int, list[Any]]]:
+    """(excel_row, cells) for every non-blank, non-total row from index ``start`` on.
+
+    With ``columns`` (the header's field columns), a row holding values only in
+    columns no field is read from is blank too: a template's pre-numbered 序号
+    column, a formula left in an unused column.
+    """
+    wanted = sorted(set(columns.values())) if columns else None
     out = []
     for i in range(start, len(cells)):
         row = cells[i]
-        if not any(v is not None and not (isinstance(v, str) and not v.strip()) for v in row):
+        if _blank_row(row) or is_total_row(row):
             continue
-        if is_total_row(row):
+        if wanted is not None and _blank_row([row[c] for c in wanted if c < len(row)]):
             continue
         out.append((i + 1, row))
     return out
