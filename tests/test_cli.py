@@ -121,3 +121,25 @@ def test_verbose_lists_consultants_and_phones_stay_masked(inbox: Path, tmp_path:
     import re
 
     assert not re.search(r"1[3-9]\d{9}", result.output)
+
+
+def test_split_and_english(inbox: Path, tmp_path: Path):
+    import openpyxl
+
+    out = tmp_path / "out"
+    result = invoke("process", str(inbox), "--out", str(out), "--as-of", "2026-10-31",
+                    "--split", "--lang", "en")
+    assert result.exit_code == 0
+    names = sorted(p.stem for p in (out / "due").glob("*.xlsx"))
+    assert names == sorted(["张伟", "李娜", "王强", "刘洋", "陈静"])
+    report = openpyxl.load_workbook(out / "report.xlsx", read_only=True)
+    assert report.sheetnames[:2] == ["Due", "Funnel"]
+    html = (out / "summary.html").read_text(encoding="utf-8")
+    assert 'lang="en"' in html
+    # Each consultant's list holds only their own tasks, with the full phone for calling.
+    ws = openpyxl.load_workbook(out / "due" / "张伟.xlsx").worksheets[0]
+    header_row = next(r for r in ws.iter_rows(values_only=True) if r and "Phone" in r)
+    phone_col = header_row.index("Phone")
+    rows = [r for r in ws.iter_rows(values_only=True) if r and r != header_row and
+            isinstance(r[phone_col], str) and r[phone_col].isdigit()]
+    assert rows and all(len(r[phone_col]) == 11 for r in rows)
