@@ -98,7 +98,9 @@ def process(
         click.echo(terminal_summary(analysis.outcome.summary, config.store, out, written.paths,
                                     verbose))
     for f in analysis.failed:
-        click.echo(f"Error: {f.name}: {f.message}", err=True)
+        # The reader's message names the file already ("x.xlsx: refused: ...").
+        named = f.message if f.message.startswith(f"{f.name}: ") else f"{f.name}: {f.message}"
+        click.echo(f"Error: {named}", err=True)
     for error in written.errors:
         click.echo(f"Error: {error}", err=True)
     sys.exit(1 if analysis.failed or written.errors else 0)

@@ -107,7 +107,11 @@ def _run(kind: str, *args: Any) -> tuple[list[Path], str]:
         src, notes, target = args
         return [write_annotated(src, notes, target)], ""
     except OutputError as exc:
-        return [], str(exc)
+        message = str(exc)
+        if kind == "annotated" and args[0].name not in message:
+            # A damaged part of the input met while copying it: say which input.
+            message = f"{args[0].name}: the annotated copy could not be written ({message})"
+        return [], message
     except Exception as exc:  # one output's failure must not stop the others
         log.debug("writing %s failed", kind, exc_info=True)
         what = args[0].name if kind == "annotated" else kind

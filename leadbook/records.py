@@ -166,6 +166,8 @@ class _Row:
         severity: Severity = Severity.WARNING,
     ) -> None:
         column = self.headers.get(fld, fld) if fld else None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # a number cell as the user sees it: 100, not 100.0
         shown = None if value is None else mask_text(str(value))
         self.issues.append(
             Issue(self.file, self.sheet, self.row, column, shown, code, message, severity)

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ..model import FileError, Issue, Severity, SourceFile
+from .cfb import check_cfb
 from .discover import discover, skipped
 from .grid import RawSheet, load_grids
 from .headers import find_header, normalise_header, normalise_text
@@ -69,6 +70,8 @@ def read_file(
                                   "it as .xlsx")
         if src.format in ZIP_FORMATS:
             check_zip(path)
+        elif src.format == "xls":
+            check_cfb(path)
         grids, src.date1904 = load_grids(path, src.format)
         for raw in grids:
             sheet = classify(raw, extra)

@@ -8,7 +8,10 @@ bool, datetime, date, time or None (blank).
 
 from __future__ import annotations
 
+import io
+import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,10 +82,7 @@ def _workbook(path: Path, fmt: str) -> tuple[list[RawSheet], bool]:
             for meta in book.sheets_metadata:
                 if meta.typ != pc.SheetTypeEnum.WorkSheet:
                     continue  # chart, dialog and macro sheets hold no lead data
-                sheet = book.get_sheet_by_name(meta.name)
-                # skip_empty_area=False keeps the blank rows and columns before
-                # the first used cell, so row indexes are real Excel rows.
-                rows = blanks_to_none(sheet.to_python(skip_empty_area=False))
+                rows = _sheet_rows(book, meta.name, path, fmt)
                 hidden = meta.visible != pc.SheetVisibleEnum.Visible
                 sheets.append(RawSheet(meta.name, hidden, rows))
     except pc.PasswordError as exc:
@@ -96,6 +96,48 @@ def _workbook(path: Path, fmt: str) -> tuple[list[RawSheet], bool]:
             raise FileError(path, _PASSWORD) from exc
         raise FileError(path, f"not a readable workbook: {_short(exc)}") from exc
     return sheets, fmt != "xls" and _date1904(path)
+
+
+def _sheet_rows(book: Any, name: str, path: Path, fmt: str) -> list[list[Any]]:
+    """The sheet's rows; skip_empty_area=False keeps the blank rows and columns
+    before the first used cell, so row indexes are real Excel rows.
+
+    calamine turns date-formatted numbers into dates and panics on a number far
+    outside the calendar (a negative serial of twelve digits: Excel shows
+    ####). One such cell must not make the workbook unreadable: the sheet is
+    read again with every cell format General, so date cells come as serial
+    numbers, which the value readers turn into dates (or, for the wild one,
+    into an issue naming the cell).
+    """
+    try:
+        return blanks_to_none(book.get_sheet_by_name(name).to_python(skip_empty_area=False))
+    except BaseException as exc:
+        if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+            raise
+        if fmt == "xls" or "out of bounds" not in str(exc):
+            raise
+        import python_calamine as pc
+
+        with pc.CalamineWorkbook.from_filelike(_without_cell_formats(path)) as plain:
+            return blanks_to_none(plain.get_sheet_by_name(name).to_python(skip_empty_area=False))
+
+
+# numFmtId of a cell format (<xf>) in styles.xml; number format definitions
+# (<numFmt>) are left alone.
+_XF_FORMAT = re.compile(rb"(<(?:\w+:)?xf\b[^>]*?\bnumFmtId=\")\d+(\")")
+
+
+def _without_cell_formats(path: Path) -> io.BytesIO:
+    """The workbook in memory with every cell format General (numFmtId 0)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename.lower().endswith("styles.xml"):
+                data = _XF_FORMAT.sub(rb"\g<1>0\g<2>", data)
+            zout.writestr(info, data)
+    out.seek(0)
+    return out
 
 
 # The extensions calamine reads each format by.
@@ -126,7 +168,9 @@ def _date1904(path: Path) -> bool:
     try:
         with zipfile.ZipFile(path) as zf:
             root = fromstring(zf.read("xl/workbook.xml"))
-    except (KeyError, OSError, zipfile.BadZipFile, DefusedXmlException, SyntaxError, ValueError):
+    except (KeyError, OSError, zipfile.BadZipFile, DefusedXmlException, SyntaxError, ValueError,
+            EOFError, RuntimeError, zlib.error):
+        # RuntimeError: an encrypted or unsupported part (NotImplementedError)
         return False
     for el in root.iter():
         if el.tag.rpartition("}")[2] == "workbookPr":

@@ -21,13 +21,19 @@ HEADER_SEARCH_ROWS = 20
 # row above it is read as the upper half of a two-row header.
 PAIR_MIN_LOWER = 2
 
-# A bracketed part: a unit ("(元)", "【万元】") or a remark ("(必填)"). Full-width
-# round and square brackets are already half-width after NFKC.
-_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕|<[^<>]*>")
-_BRACKETS = re.compile(r"[()\[\]【】〔〕<>]")
+# A bracketed part: a unit ("(元)", "【万元】", "｛万元｝") or a remark ("(必填)",
+# "「必填」" as traditional-Chinese forms quote it). Full-width round, square and
+# curly brackets are already half-width after NFKC.
+_BRACKETED = re.compile(
+    r"\([^()]*\)|\[[^\[\]]*\]|\{[^{}]*\}|【[^【】]*】|〔[^〔〕]*〕|「[^「」]*」|『[^『』]*』"
+    r"|〈[^〈〉]*〉|<[^<>]*>"
+)
+_BRACKETS = re.compile(r"[()\[\]{}【】〔〕「」『』〈〉<>]")
 _SPACE = re.compile(r"\s+")
 _TRAILING = ":*"  # "姓名：" and the required-field star "*姓名" (after NFKC)
-_MAX_ROUNDS = 6
+# Rounds beyond the text's length: each bracket round takes away at least two
+# characters, so nested brackets ("((元))") are gone within len(text) rounds.
+_EXTRA_ROUNDS = 6
 
 
 def normalise_text(text: str) -> str:
@@ -51,7 +57,7 @@ def _header_round(text: str) -> str:
 def normalise_header(text: str) -> str:
     """Header text as compared with the header words; applying it twice changes nothing."""
     current = str(text)
-    for _ in range(_MAX_ROUNDS):
+    for _ in range(len(current) + _EXTRA_ROUNDS):
         step = _header_round(current)
         if step == current:
             break

@@ -43,7 +43,7 @@ def _zip_format(path: Path) -> str:
         with zipfile.ZipFile(path) as zf:  # reads the zip directory only
             if MACRO_PART in zf.namelist():
                 return "xlsm"
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
         pass  # damaged: the zip check reports it
     return "xlsx"
 
