@@ -68,7 +68,7 @@ def write_outputs(analysis: Analysis, out: Path, *, split: bool = False, jobs: i
         with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx) as pool:
             futures = [pool.submit(_run, *t) for t in tasks]
             results += [_run(*t) for t in local]
-            for future, task in zip(futures, tasks):
+            for future, task in zip(futures, tasks, strict=True):
                 try:
                     results.append(future.result())
                 except Exception as exc:  # a worker that died: say which output is missing
