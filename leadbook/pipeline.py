@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -238,6 +238,3 @@ def _notes(files: Sequence[SourceFile], records: Records) -> dict[str, list[Shee
         if sheets:
             out[f.name] = sheets
     return out
-
-
-ProgressFn = Callable[[str], None]
