@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import shutil
 import struct
 import subprocess
@@ -39,7 +40,7 @@ from leadbook.cli import main
 from leadbook.config import Config
 from leadbook.outputs import write_outputs
 from leadbook.pipeline import analyse
-from leadbook.read import read_file
+from leadbook.read import load_grids, read_file
 from leadbook.write.atomic import TEMP_PREFIX
 
 AS_OF = dt.date(2026, 11, 22)
@@ -192,22 +193,85 @@ def test_a_damaged_xls_is_refused_before_it_is_parsed(
     assert files_of(out)["good.xlsx"]["status"] == "ok"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known gap: the workbook parser (calamine) makes a dense grid from A1 to the last used "
-    "cell; one value in XFD1048576 asks for hundreds of GB and the process aborts, which "
-    "no except can catch. A complete fix parses workbooks in a child process"))
-def test_a_value_in_the_far_corner_does_not_stop_the_run(tmp_path: Path) -> None:
-    path = good_workbook(tmp_path / "far.xlsx")
-    wb = openpyxl.load_workbook(path)
-    wb.active["XFD1048576"] = "x"
-    wb.save(path)
+def _with_sheet_data(path: Path, like: Path, sheet_data: str) -> Path:
+    """``like`` with its lead sheet's rows replaced by ``sheet_data`` (raw XML)."""
+    with zipfile.ZipFile(like) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode("utf-8")
+                head, rest = text.split("<sheetData>", 1)
+                text = (head + "<sheetData>" + sheet_data + "</sheetData>"
+                        + rest.split("</sheetData>", 1)[1])
+                text = re.sub(r'<dimension ref="[^"]*"/>', '<dimension ref="A1"/>', text)
+                data = text.encode("utf-8")
+            out.writestr(info, data)
+    return path
+
+
+def _read_in_child(path: Path) -> tuple[str, str]:
+    """(status, message) of reading ``path`` in a child process, so that a parser which
+    aborts shows as a failed test rather than a killed test run."""
     child = subprocess.run(
         [sys.executable, "-c",
          "import sys; from pathlib import Path; from leadbook.read import read_file; "
-         "print(read_file(Path(sys.argv[1]), 'far.xlsx').status)", str(path)],
+         "src = read_file(Path(sys.argv[1]), Path(sys.argv[1]).name); "
+         "print(src.status); print(src.message)", str(path)],
         capture_output=True, text=True, timeout=120, env={**os.environ, "RUST_BACKTRACE": "0"})
     assert child.returncode == 0, child.stderr[-300:]
-    assert child.stdout.strip() in ("ok", "error")
+    status, message = (child.stdout.splitlines() + [""])[:2]
+    return status, message
+
+
+HEAD_ROW = ('<row r="1"><c r="A1" t="inlineStr"><is><t>客户姓名</t></is></c>'
+            '<c r="B1" t="inlineStr"><is><t>联系电话</t></is></c>'
+            '<c r="C1" t="inlineStr"><is><t>销售顾问</t></is></c></row>'
+            '<row r="2"><c r="A2" t="inlineStr"><is><t>王先生</t></is></c>'
+            '<c r="B2" t="inlineStr"><is><t>13800001001</t></is></c>'
+            '<c r="C2" t="inlineStr"><is><t>张伟</t></is></c></row>')
+
+
+@pytest.mark.parametrize(("name", "rows", "corner"), [
+    # one value typed in the last cell a sheet has
+    ("far.xlsx", '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>', "XFD1048576"),
+    # a row reference far down, with cells placed by counting across 20,000 columns
+    ("counted.xlsx", '<row r="1048576">' + "<c><v>1</v></c>" * 20_000 + "</row>", "ACOF1048576"),
+    # a cell whose reference disagrees with its row
+    ("stray.xlsx", '<row r="3"><c r="ZZ999999"><v>1</v></c></row>', "ZZ999999"),
+])
+def test_a_used_area_too_large_to_read_is_refused_before_parsing(
+        inbox: Path, tmp_path: Path, name: str, rows: str, corner: str) -> None:
+    """The workbook parser builds a dense grid from A1 to the farthest value: one value
+    in XFD1048576 asks for 17 billion cells and the process aborts. Such a sheet is
+    refused with a message naming it and the cell, and the other files are read."""
+    path = _with_sheet_data(inbox / name, inbox / "good.xlsx", HEAD_ROW + rows)
+    status, message = _read_in_child(path)
+    assert status == "error"
+    assert message.startswith(f"{name}: refused: sheet '意向客户' has values as far as cell "
+                              f"{corner}")
+    assert "Ctrl+End" in message
+    result = process(inbox, tmp_path / "out")
+    assert result.exit_code == 1
+    files = files_of(tmp_path / "out")
+    assert files[name]["status"] == "error"
+    assert files["good.xlsx"]["status"] == "ok"
+
+
+@pytest.mark.parametrize(("rows", "height", "width"), [
+    # formatted blank cells far away hold no value: the parser does not reach them
+    ('<row r="1048576"><c r="XFD1048576" s="0"/></row>', 2, 3),
+    # a stray value inside the limit is read, the grid as large as it is
+    ('<row r="200000"><c r="AB200000"><v>7</v></c></row>', 200_000, 28),
+])
+def test_a_large_but_readable_used_area_is_read(
+        tmp_path: Path, rows: str, height: int, width: int) -> None:
+    like = good_workbook(tmp_path / "like.xlsx")
+    path = _with_sheet_data(tmp_path / "wide.xlsx", like, HEAD_ROW + rows)
+    src = read_file(path, "wide.xlsx")
+    assert src.status == "ok", src.message
+    [sheet], _ = load_grids(path, "xlsx")
+    assert (len(sheet.cells), max(len(r) for r in sheet.cells)) == (height, width)
+    assert [row for _, row in src.sheets[0].rows][0][:3] == ["王先生", "13800001001", "张伟"]
 
 
 def test_a_date_cell_far_outside_the_calendar_is_an_issue(tmp_path: Path) -> None:
@@ -400,18 +464,17 @@ def test_xml_entities_are_never_resolved(inbox: Path, tmp_path: Path) -> None:
     assert SECRET.encode() not in _all_text(out)
     files = files_of(out)
     assert files["good.xlsx"]["status"] == "ok"
-    # An entity used in a cell is refused with the file, never expanded.
-    assert files["xxe_used.xlsx"]["status"] == "error"
-    assert "entity" in files["xxe_used.xlsx"]["message"]
-    assert files["laughs.xlsx"]["status"] == "error"
-    for name in (*cases, "xxe_page.xls"):
-        assert files[name]["status"] in ("ok", "error"), name
-        assert SECRET not in json.dumps(files[name], ensure_ascii=False)
+    # Every package declaring a document type is refused before any part is parsed,
+    # whether its entities are used or not, naming the part that declares it.
+    for name, (part, _, _) in cases.items():
+        assert files[name]["status"] == "error", name
+        assert files[name]["message"] == (
+            f"{name}: refused: its part {part} declares a document type (DOCTYPE), "
+            "where XML entities are declared; Excel, WPS and LibreOffice never write that")
+    assert files["xxe_page.xls"]["status"] in ("ok", "error")
+    assert SECRET not in json.dumps(files["xxe_page.xls"], ensure_ascii=False)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known gap: a workbook part's document type (with its entity declarations) is copied "
-    "into the annotated copy as it was; nothing is resolved, but the output carries it on"))
 def test_no_output_carries_a_document_type(inbox: Path, tmp_path: Path) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text(SECRET, encoding="utf-8")
@@ -419,7 +482,12 @@ def test_no_output_carries_a_document_type(inbox: Path, tmp_path: Path) -> None:
     _with_doctype(inbox / "xxe_unused.xlsx", inbox / "good.xlsx", part, doctype, use)
     out = tmp_path / "out"
     process(inbox, out)
-    assert b"<!DOCTYPE" not in _all_text(out)
+    assert files_of(out)["xxe_unused.xlsx"]["status"] == "error"
+    # The HTML page's own "<!DOCTYPE html>" is the only one in any output.
+    pages = sorted(out.rglob("*.html"))
+    assert [p.read_bytes().count(b"<!DOCTYPE") for p in pages] == [1] * len(pages)
+    assert all(p.read_bytes().startswith(b"<!DOCTYPE html>") for p in pages)
+    assert _all_text(out).count(b"<!DOCTYPE") == len(pages)
 
 
 # --------------------------------------------------------------------------

@@ -275,11 +275,12 @@ def test_external_entities_are_never_resolved(tmp_path: Path) -> None:
     cells = [v for sheet in src.sheets for _, row in sheet.rows for v in row]
     assert not any("TOP-SECRET" in str(v) for v in cells)
     assert "TOP-SECRET" not in src.message
-    # calamine does not expand entities: it refuses the unknown one.
-    assert src.status == "error" and "entity" in src.message
+    # refused before any part is parsed
+    assert src.status == "error" and "document type (DOCTYPE)" in src.message
 
 
-def test_a_declared_but_unused_entity_does_no_harm(tmp_path: Path) -> None:
+def test_a_declared_but_unused_entity_is_refused_too(tmp_path: Path) -> None:
+    """No part of a package declaring a document type is parsed, used or not."""
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET-4711", encoding="utf-8")
     path = _xxe(tmp_path / "xxe.xlsx", secret)
@@ -287,11 +288,11 @@ def test_a_declared_but_unused_entity_does_no_harm(tmp_path: Path) -> None:
     with zipfile.ZipFile(path) as src, zipfile.ZipFile(unused, "w") as out:
         for info in src.infolist():
             out.writestr(info, src.read(info).replace(b"&xxe;", b"plain"))
-    got = read_file(unused, "unused.xlsx")  # the workbook.xml DOCTYPE is refused by defusedxml
-    assert got.status == "ok", got.message
-    assert got.date1904 is False
-    cells = [v for sheet in got.sheets for _, row in sheet.rows for v in row]
-    assert "plain" in cells and not any("TOP-SECRET" in str(v) for v in cells)
+    got = read_file(unused, "unused.xlsx")
+    assert got.status == "error"
+    assert got.message.startswith("unused.xlsx: refused: its part ")
+    assert "document type" in got.message and "TOP-SECRET" not in got.message
+    assert got.sheets == []
 
 
 def test_a_missing_file_is_an_error_not_an_exception(tmp_path: Path) -> None:

@@ -173,3 +173,47 @@ def test_a_100k_row_workbook_passes_and_loads(tmp_path: Path, capsys) -> None:
     with capsys.disabled():
         print(f"\n  100k × 14: {inflated / MIB:.1f} MiB inflated, worst ratio {worst:.1f}:1, "
               f"read in {elapsed:.2f} s")
+
+
+def _package_with_part(path: Path, like: Path, part: str, data: bytes) -> Path:
+    with zipfile.ZipFile(like) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            out.writestr(info, data if info.filename == part else src.read(info))
+    return path
+
+
+DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+ROOT = b'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>'
+
+
+@pytest.mark.parametrize(("head", "refused"), [
+    (DECL + b'<!DOCTYPE workbook [<!ENTITY x "y">]>', "declares a document type"),
+    # behind a comment and a processing instruction
+    (DECL + b"<!-- saved -->\n<?mso-application progid='Excel.Sheet'?>\n<!DOCTYPE workbook>",
+     "declares a document type"),
+    (b"\xef\xbb\xbf" + DECL + b"<!doctype workbook>", "declares a document type"),
+    # a part in UTF-16
+    (("\ufeff" + DECL.decode() + '<!DOCTYPE workbook SYSTEM "x.dtd">').encode("utf-16-le"),
+     "declares a document type"),
+    # a prolog longer than anything a program writes, hiding what follows
+    (DECL + b"<!--" + b" " * (70 << 10) + b"-->", "opens with more than 64 KiB"),
+])
+def test_a_declared_document_type_is_refused(tmp_path: Path, head: bytes, refused: str) -> None:
+    like = tmp_path / "like.xlsx"
+    wb = xlsxwriter.Workbook(like)
+    wb.add_worksheet().write_row(0, 0, ["客户姓名", "联系电话", "销售顾问"])
+    wb.close()
+    with zipfile.ZipFile(like) as zf:
+        body = zf.read("xl/workbook.xml").split(b"?>", 1)[1]
+    if head[1:2] == b"\x00":
+        data = head + body.decode().encode("utf-16-le")
+    else:
+        data = head + body
+    path = _package_with_part(tmp_path / "dtd.xlsx", like, "xl/workbook.xml", data)
+    with pytest.raises(FileError) as err:
+        check_zip(path)
+    assert err.value.reason.startswith("refused: its part xl/workbook.xml " + refused)
+    # a comment or declaration alone is no document type
+    plain = _package_with_part(tmp_path / "plain.xlsx", like, "xl/workbook.xml",
+                               DECL + b"<!-- <!DOCTYPE x> -->" + body)
+    check_zip(plain)

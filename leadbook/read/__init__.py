@@ -13,6 +13,7 @@ from pathlib import Path
 from ..model import FileError, Issue, Severity, SourceFile
 from .cfb import check_cfb
 from .discover import discover, skipped
+from .extent import check_extent
 from .grid import RawSheet, load_grids
 from .headers import find_header, normalise_header, normalise_text
 from .safety import check_zip
@@ -70,6 +71,7 @@ def read_file(
                                   "it as .xlsx")
         if src.format in ZIP_FORMATS:
             check_zip(path)
+            check_extent(path)
         elif src.format == "xls":
             check_cfb(path)
         grids, src.date1904 = load_grids(path, src.format)

@@ -11,7 +11,9 @@ sixteen-fold margin on the ratio, while a 1 GiB bomb fails two of them.
 
 from __future__ import annotations
 
+import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from ..model import FileError
@@ -70,3 +72,50 @@ def check_zip(path: Path) -> None:
                 f"but declared to hold {info.file_size:,}; the zip directory does not add up",
             )
 
+    check_document_types(path)
+
+
+PROLOG_BYTES = 64 << 10
+XML_SUFFIXES = (".xml", ".rels", ".vml")
+# What may stand before an XML part's root element without declaring anything.
+_PROLOG = re.compile(r"(?:\s+|<\?.*?\?>|<!--.*?-->)*", re.DOTALL)
+_ELEMENT = re.compile(r"<[^\W\d]")
+
+
+def check_document_types(path: Path) -> None:
+    """Refuse a package whose XML parts declare a document type.
+
+    Excel, WPS and LibreOffice never write one; a ``<!DOCTYPE>`` is where
+    entities are declared (an external file pulled into a cell, or a
+    billion-laughs expansion). No part of such a package is parsed, and no
+    output can carry the declaration on.
+    """
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist():
+                if not info.filename.lower().endswith(XML_SUFFIXES):
+                    continue
+                with zf.open(info) as fh:
+                    head = fh.read(PROLOG_BYTES)
+                what = _prolog_problem(head, full=len(head) < PROLOG_BYTES)
+                if what:
+                    raise FileError(path, f"refused: its part {info.filename} {what}; Excel, "
+                                          "WPS and LibreOffice never write that")
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError,
+            RuntimeError, zlib.error) as exc:
+        if isinstance(exc, FileError):
+            raise
+        return  # a damaged part: the workbook parser gives its own message
+
+
+def _prolog_problem(head: bytes, full: bool) -> str | None:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head.decode("utf-16", "replace")
+    else:
+        text = head.decode("utf-8", "replace").lstrip("\ufeff")
+    rest = text[_PROLOG.match(text).end():]  # type: ignore[union-attr]
+    if rest.startswith("<!DOCTYPE") or rest.startswith("<!doctype"):
+        return "declares a document type (DOCTYPE), where XML entities are declared"
+    if not full and not _ELEMENT.match(rest):  # the prolog runs past what was read
+        return f"opens with more than {PROLOG_BYTES >> 10} KiB before its first element"
+    return None

@@ -1,0 +1,194 @@
+"""Refuse a worksheet whose used area is too large to read, before it is parsed.
+
+The workbook parser (calamine) builds a dense grid from A1 to the last cell
+holding a value. One value typed in XFD1048576 asks it for 17 billion cells:
+the allocation fails and the process aborts, which no ``except`` can catch.
+So each worksheet part of an .xlsx/.xlsm is scanned first, streamed by chunks
+without building anything, and a sheet whose grid would pass
+:data:`MAX_CELLS` is refused with a message naming the sheet and the cell.
+
+The scan is cheap for the sheets a store hands in (a fifth of a second for
+100,000 rows × 14 columns, most of it inflating the part): only cell
+references with a column of two letters or more, or a row of six digits or
+more, are collected, and everything else is bounded by that. When the bound
+passes the limit, or when cells or rows carry no reference (so that their
+place is counted, as the parser does), the sheet is walked tag by tag for
+the exact extent of the cells that hold a value; formatted blank cells do not
+count, as they do not for the parser.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import unquote
+
+from ..model import FileError
+
+# 25 million cells: a full-height sheet (1,048,576 rows) of 23 columns, or
+# 250,000 rows × 100 columns. The parser holds about 1 GB for it.
+MAX_CELLS = 25_000_000
+CHUNK = 4 << 20
+OVERLAP = 64  # longer than any reference the scan looks for
+
+# A reference with a column past Z or a row past 99,999.
+_FAR = re.compile(rb' r="([A-Z]{2,}\d*|[A-Z]+\d{6,})')
+_REF = re.compile(rb"([A-Z]+)(\d+)")
+# Every row and cell start tag, with its attributes and whether it closes itself.
+_TAG = re.compile(rb"<(?:[\w.-]+:)?(row|c)(?=[\s/>])([^>]*?)(/?)>")
+_R_ATTR = re.compile(rb'\sr="([^"]*)"')
+_ROOT_PREFIX = re.compile(rb"<([\w.-]+:)?worksheet[\s>]")
+_SHEET = re.compile(r"<(?:[\w.-]+:)?sheet\s([^>]*?)/?>")
+_ATTR = re.compile(r'([\w.:-]+)="([^"]*)"')
+_REL = re.compile(r"<(?:[\w.-]+:)?Relationship\s([^>]*?)/?>")
+
+LETTERS_PAST_Z = 26
+ROWS_BELOW_SIX_DIGITS = 99_999
+
+
+def column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def column_letters(n: int) -> str:
+    out = ""
+    while n:
+        n, rem = divmod(n - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def check_extent(path: Path) -> None:
+    """Raise FileError when a worksheet's used area would be too large to parse."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = _sheet_names(zf)
+            stored = set(zf.namelist())
+            for part in sorted(stored):
+                if part not in names and not (
+                        part.startswith("xl/worksheets/") and part.lower().endswith(".xml")):
+                    continue
+                rows, cols = sheet_extent(zf, part)
+                far = f"{column_letters(cols)}{rows}"
+                if rows * cols > MAX_CELLS:
+                    sheet = names.get(part)
+                    where = f"sheet {sheet!r}" if sheet else f"the sheet stored as {part}"
+                    raise FileError(
+                        path,
+                        f"refused: {where} has values as far as cell {far}, so its used area "
+                        f"A1:{far} is {rows:,} rows × {cols:,} columns ({rows * cols:,} cells), "
+                        f"more than leadbook reads ({MAX_CELLS:,}); clear the cells past the table "
+                        "(Ctrl+End in Excel goes to the last one) and save again",
+                    )
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError,
+            RuntimeError, zlib.error) as exc:
+        # The parser gives its own message for a damaged part.
+        if isinstance(exc, FileError):
+            raise
+        return
+
+
+def sheet_extent(zf: zipfile.ZipFile, part: str) -> tuple[int, int]:
+    """(rows, columns): a bound on the grid the parser would build, exact when the
+    quick bound passes the limit."""
+    rows = cols = 0
+    unplaced = None
+    for buf, _tail in _chunks(zf, part):
+        if unplaced is None:
+            m = _ROOT_PREFIX.search(buf)
+            unplaced = _unplaced(m.group(1) or b"" if m else b"")
+        for ref in set(_FAR.findall(buf)):
+            m = _REF.fullmatch(ref)
+            if m is None:  # cut at the chunk's end: seen whole in the next one
+                continue
+            rows, cols = max(rows, int(m.group(2))), max(cols, column_number(m.group(1)))
+        if unplaced.search(buf):
+            # A cell or row without a reference is placed by counting: walk the sheet.
+            return _exact_extent(zf, part)
+    rows, cols = max(rows, ROWS_BELOW_SIX_DIGITS), max(cols, LETTERS_PAST_Z)
+    if rows * cols > MAX_CELLS:
+        return _exact_extent(zf, part)
+    return rows, cols
+
+
+def _unplaced(prefix: bytes) -> re.Pattern[bytes]:
+    """A cell or row start tag whose first attribute is not its reference."""
+    p = re.escape(prefix)
+    # Two characters after the name must be there to tell: a tag cut at the
+    # chunk's end is seen whole in the next chunk.
+    return re.compile(rb"<%s(?:c|row)(?:>|/|\s(?:[^r]|r[^=]))" % p)
+
+
+def _chunks(zf: zipfile.ZipFile, part: str) -> Iterator[tuple[bytes, bytes]]:
+    """(buffer, the part of it already seen) over the inflated part."""
+    tail = b""
+    with zf.open(part) as fh:
+        while chunk := fh.read(CHUNK):
+            buf = tail + chunk
+            yield buf, tail
+            tail = buf[-OVERLAP:]
+
+
+def _exact_extent(zf: zipfile.ZipFile, part: str) -> tuple[int, int]:
+    """The extent of the cells holding a value, placed as the parser places them:
+    by their reference, or next to the previous cell (row) when they carry none."""
+    rows = cols = row = col = 0
+    carry = b""
+    with zf.open(part) as fh:
+        while chunk := fh.read(CHUNK):
+            buf = carry + chunk
+            end = buf.rfind(b"<")  # a tag may be cut at the end: keep it for the next chunk
+            if end <= 0:
+                end = len(buf)
+            for m in _TAG.finditer(buf, 0, end):
+                ref = _R_ATTR.search(m.group(2))
+                if m.group(1) == b"row":
+                    row = int(ref.group(1)) if ref and ref.group(1).isdigit() else row + 1
+                    col = 0
+                    continue
+                cell = _REF.fullmatch(ref.group(1)) if ref else None
+                if cell:
+                    row, col = int(cell.group(2)), column_number(cell.group(1))
+                else:
+                    col += 1
+                if m.group(3):  # <c .../>: no value, the parser skips it
+                    continue
+                rows, cols = max(rows, row), max(cols, col)
+            carry = buf[end:]
+    return rows, cols
+
+
+def _sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part → sheet name, as far as the workbook part tells (else empty)."""
+    try:
+        book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    except (KeyError, OSError, zipfile.BadZipFile, EOFError, ValueError, NotImplementedError):
+        return {}
+    targets = {}
+    for m in _REL.finditer(rels):
+        attrs = dict(_ATTR.findall(m.group(1)))
+        target = unquote(attrs.get("Target", ""))
+        target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+            posixpath.join("xl", target))
+        targets[attrs.get("Id", "")] = target
+    names = {}
+    for m in _SHEET.finditer(book):
+        attrs = dict(_ATTR.findall(m.group(1)))
+        rid = next((v for k, v in attrs.items() if k.endswith(":id")), "")
+        if rid in targets:
+            names[targets[rid]] = _unescape(attrs.get("name", ""))
+    return names
+
+
+def _unescape(text: str) -> str:
+    from html import unescape
+
+    return unescape(text)
