@@ -24,13 +24,14 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from .xlsx_stream import FIGURES, MISSING, can_stream, stream_rows
+
 WORKBOOK_OPTIONS = {
     "strings_to_formulas": False,
     "strings_to_urls": False,
     "strings_to_numbers": False,
     "constant_memory": True,
 }
-MISSING = "—"
 FONT = "等线"  # Excel's default CJK UI font; others fall back to their own
 
 NUMBER_FORMATS = {
@@ -41,7 +42,6 @@ NUMBER_FORMATS = {
     "int": "0",
     "id": "0",  # row numbers: blank when missing, not "—"
 }
-FIGURES = ("count", "money", "rate", "int")  # kinds where a missing value reads "—"
 FILLS = {
     "overdue": "#FDE2E1",
     "today": "#FFF2CC",
@@ -252,18 +252,25 @@ def write_table(
     for i, w in enumerate(widths):
         ws.set_column(i, i, w)
     write_header(ws, top, cols, fmts)
-    r = top
+    r = top + len(rows)
     by_style: dict[tuple[Any, ...], Callable[[str], Format]] = {}
     kinds = [c.kind for c in cols]
-    for i, row in enumerate(rows):
-        r = top + 1 + i
+
+    def formats(i: int, row: Sequence[Any]) -> Callable[[str], Format]:
         opts = style(i, row) if style else {}
         key = tuple(sorted(opts.items()))
         fmt = by_style.get(key)
         if fmt is None:
             fmt = by_style[key] = _formats_for(fmts, opts)
-        for j, kind in enumerate(kinds):
-            put_cell(ws, r, j, clean(row[j]), kind, fmt)
+        return fmt
+
+    if can_stream(ws):
+        stream_rows(ws, top + 1, [[clean(v) for v in row] for row in rows], kinds, formats)
+    else:
+        for i, row in enumerate(rows):
+            fmt = formats(i, row)
+            for j, kind in enumerate(kinds):
+                put_cell(ws, top + 1 + i, j, clean(row[j]), kind, fmt)
     if main:
         ws.autofilter(top, 0, r, len(cols) - 1)
         ws.freeze_panes(top + 1, 0)

@@ -1,0 +1,95 @@
+"""Rows streamed into the sheet's row file come out as XlsxWriter writes them, cell for cell."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+import leadbook.write.xlsx_table as xlsx_table
+from leadbook.write.xlsx_table import Col, Formats, new_workbook, write_table
+
+COLS = [
+    Col("name", "客户姓名"),
+    Col("count", "数量", "count"),
+    Col("money", "金额", "money"),
+    Col("rate", "比率", "rate"),
+    Col("due", "日期", "date"),
+    Col("late", "逾期天数", "int"),
+    Col("row", "行号", "id"),
+]
+
+ROWS: list[list[Any]] = [
+    ["王先生", 3, 1250.5, 0.125, dt.date(2026, 11, 2), 4, 17],
+    ["  leading and trailing  ", None, None, None, None, None, None],
+    ["A&B <c> \"quoted\" 'single'", 0, 0.0, 1.0, dt.datetime(2026, 11, 3, 14, 30), -2, 3],
+    ["control\x01\x1fchars and _x0041_ literal", 10**12, 1e-7, 0.333333333333333333,
+     dt.date(1900, 3, 1), 0, 1],
+    ["=HYPERLINK(\"http://x\",\"y\")", 7, 2.5, 0.5, dt.date(2026, 1, 1), 1, 2],
+    [True, 1.5, 3, 2, dt.date(2027, 12, 31), 12, 99],
+    ["", 5, 5, 5, dt.date(2026, 11, 22), 5, 5],
+    ["line\nbreak\ttab", 1, 2, 3, None, None, None],
+    ["\ufffe\uffff", 1, 1, 1, None, 1, 1],
+]
+
+
+def _style(i: int, row: Any) -> dict[str, Any]:
+    return {"fill": "overdue" if i % 3 == 0 else None, "bold": i % 2 == 1, "rule": i == 4}
+
+
+def _write(path: Path, rows: list[list[Any]], stream: bool, monkeypatch: Any) -> dict[str, bytes]:
+    monkeypatch.setattr(xlsx_table, "can_stream", lambda ws: stream)
+    wb = new_workbook(str(path))
+    fmts = Formats(wb)
+    ws = wb.add_worksheet("表")
+    ws.write_string(0, 0, "标题", fmts.get("title"))
+    end = write_table(ws, fmts, 1, COLS, rows, style=_style)
+    ws.write_string(end + 1, 0, "表后", fmts.get("note"))
+    wb.close()
+    with zipfile.ZipFile(path) as zf:
+        return {n: zf.read(n) for n in zf.namelist() if n.startswith("xl/")}
+
+
+def test_streamed_rows_are_the_bytes_xlsxwriter_writes(tmp_path: Path, monkeypatch) -> None:
+    slow = _write(tmp_path / "slow.xlsx", ROWS, False, monkeypatch)
+    fast = _write(tmp_path / "fast.xlsx", ROWS, True, monkeypatch)
+    assert fast.keys() == slow.keys()
+    for name in slow:
+        assert fast[name] == slow[name], name
+    sheet = fast["xl/worksheets/sheet1.xml"].decode()
+    assert f'<dimension ref="A1:G{len(ROWS) + 4}"/>' in sheet
+    assert f'<autoFilter ref="A2:G{len(ROWS) + 2}"/>' in sheet
+
+
+def test_streamed_sheet_reads_back(tmp_path: Path, monkeypatch) -> None:
+    _write(tmp_path / "fast.xlsx", ROWS, True, monkeypatch)
+    ws = openpyxl.load_workbook(tmp_path / "fast.xlsx").active
+    got = [[c.value for c in row] for row in ws.iter_rows(min_row=3, max_row=2 + len(ROWS))]
+    assert got[0][:2] == ["王先生", 3]
+    assert got[0][4] == dt.datetime(2026, 11, 2)
+    assert got[1] == ["  leading and trailing  ", "—", "—", "—", None, "—", None]
+    assert got[2][0] == "A&B <c> \"quoted\" 'single'"
+    assert got[4][0] == "=HYPERLINK(\"http://x\",\"y\")"
+    assert ws.cell(3 + 4, 1).data_type == "s"
+    assert got[5][0] == "True"
+    assert ws.cell(3 + len(ROWS) + 1, 1).value == "表后"
+
+
+@pytest.mark.parametrize("text", ["<r>rich-looking</r>", "<r><t>x</t></r>", "<r>"])
+def test_text_that_looks_like_rich_text_stays_text(tmp_path: Path, monkeypatch, text) -> None:
+    """XlsxWriter writes a text starting <r> and ending </r> unescaped, as rich text; a
+    customer's note like that would break the sheet. Streamed rows escape every text."""
+    _write(tmp_path / "fast.xlsx", [[text, 1, 1, 1, None, 1, 1]], True, monkeypatch)
+    ws = openpyxl.load_workbook(tmp_path / "fast.xlsx").active
+    assert ws.cell(3, 1).value == text
+
+
+def test_an_infinite_figure_reads_as_missing(tmp_path: Path, monkeypatch) -> None:
+    _write(tmp_path / "fast.xlsx", [["x", float("inf"), float("-inf"), 1, None, 1, 1]], True,
+           monkeypatch)
+    ws = openpyxl.load_workbook(tmp_path / "fast.xlsx").active
+    assert [ws.cell(3, c).value for c in (2, 3)] == ["—", "—"]
