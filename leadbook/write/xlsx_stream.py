@@ -55,9 +55,27 @@ def _text(value: str) -> str:
 
 
 def _string_cell(ref: str, xf: int, value: str) -> str:
-    text = _text(value)
-    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-    return f'<c r="{ref}" s="{xf}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+    if _NEEDS_WORK.search(value):
+        value = _text(value)
+    if value and not value[0].isspace() and not value[-1].isspace():
+        return f'<c r="{ref}" s="{xf}" t="inlineStr"><is><t>{value}</t></is></c>'
+    space = ' xml:space="preserve"' if value[:1].isspace() or value[-1:].isspace() else ""
+    return f'<c r="{ref}" s="{xf}" t="inlineStr"><is><t{space}>{value}</t></is></c>'
+
+
+def _kind_of(value: Any, kind: str) -> tuple[Any, str]:
+    """(value as written, the format kind it is written with), as put_cell decides."""
+    if value is None:
+        return None, "missing" if kind in FIGURES else kind
+    if isinstance(value, (str, bool)):
+        return (value if isinstance(value, str) else str(value)), "text"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value, "date"
+    if isinstance(value, (int, float)):
+        if math.isfinite(value):
+            return value, kind if kind != "text" else "int"
+        return None, "missing" if kind in FIGURES else kind  # an infinite figure
+    return str(value), "text"
 
 
 def stream_rows(
@@ -67,61 +85,60 @@ def stream_rows(
     kinds: Sequence[str],
     formats: Callable[[int, Sequence[Any]], Callable[[str], Format]],
 ) -> None:
-    """Write ``rows`` (cleaned values) from 0-based sheet row ``first`` down.
+    """Write ``rows`` from 0-based sheet row ``first`` down.
 
     ``formats(i, row)`` gives row i's format picker, ``kind → Format``, the
-    same as the cell-by-cell writer uses; values are written by type as
-    :func:`leadbook.write.xlsx_table.put_cell` writes them.
+    same as the cell-by-cell writer uses; values are cleaned and written by
+    type as :func:`leadbook.write.xlsx_table.put_cell` writes them.
     """
+    from .xlsx_table import clean
+
     if not rows:
         return
     if first <= ws.previous_row and ws.table:
         raise ValueError(f"row {first} is already written")
     ws._write_single_row(first)  # the rows above, the header among them
     letters = [xl_col_to_name(j) for j in range(len(kinds))]
+    columns = list(zip(letters, kinds, strict=True))
     convert = ws._convert_date_time
     serials: dict[Any, float] = {}
-    xf_of: dict[tuple[int, str], int] = {}
+    xfs_of: dict[int, dict[str, int]] = {}
     write = ws.fh.write
     chunk: list[str] = []
     for i, row in enumerate(rows):
         r = first + i + 1
         pick = formats(i, row)
-        key = id(pick)
+        xfs = xfs_of.get(id(pick))
+        if xfs is None:
+            xfs = xfs_of[id(pick)] = {}
         cells = [f'<row r="{r}">']
-        for j, kind in enumerate(kinds):
-            value = row[j]
-            ref = f"{letters[j]}{r}"
-            if value is None:
-                want = "missing" if kind in FIGURES else kind
-            elif isinstance(value, str) or isinstance(value, bool):
+        for (letter, kind), value in zip(columns, row, strict=True):
+            t = type(value)
+            if t is str:
                 want = "text"
-            elif isinstance(value, (dt.date, dt.datetime)):
-                want = "date"
-            elif isinstance(value, (int, float)) and math.isfinite(value):
+            elif t is int or t is float:
                 want = kind if kind != "text" else "int"
-            elif isinstance(value, float):  # an infinite figure: shown as missing
-                value, want = None, "missing" if kind in FIGURES else kind
+                if t is float and not math.isfinite(value):
+                    value, want = _kind_of(clean(value), kind)
             else:
-                want = "text"
-            xf = xf_of.get((key, want))
+                value, want = _kind_of(clean(value), kind)
+            xf = xfs.get(want)
             if xf is None:
-                xf = xf_of[(key, want)] = pick(want)._get_xf_index()
+                xf = xfs[want] = pick(want)._get_xf_index()
             if value is None:
-                cells.append(_string_cell(ref, xf, MISSING) if kind in FIGURES
-                             else f'<c r="{ref}" s="{xf}"/>')
+                cells.append(_string_cell(f"{letter}{r}", xf, MISSING) if want == "missing"
+                             else f'<c r="{letter}{r}" s="{xf}"/>')
             elif want == "text":
-                cells.append(_string_cell(ref, xf, value if isinstance(value, str)
-                                          else str(value)))
+                cells.append(_string_cell(f"{letter}{r}", xf, value))
             elif want == "date":
                 serial = serials.get(value)
                 if serial is None:
                     day = value if isinstance(value, dt.datetime) else dt.datetime.combine(
                         value, dt.time())
                     serial = serials[value] = convert(day)
-                cells.append(f'<c r="{ref}" s="{xf}"><v>{serial:.16G}</v></c>')
+                cells.append(f'<c r="{letter}{r}" s="{xf}"><v>{serial:.16G}</v></c>')
             else:
-                cells.append(f'<c r="{ref}" s="{xf}"><v>{value:.16G}</v></c>')
+                cells.append(f'<c r="{letter}{r}" s="{xf}"><v>{value:.16G}</v></c>')
         cells.append("</row>")
         chunk.append("".join(cells))
         if len(chunk) >= 512:
