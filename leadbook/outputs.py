@@ -7,6 +7,7 @@ Annotated copies are written in parallel processes when ``jobs`` > 1.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import multiprocessing
@@ -121,6 +122,10 @@ def _in_parallel(tasks: list[tuple[Any, ...]], local: list[tuple[Any, ...]],
     if not theirs:
         return [_run(*t) for t in local] + [_run(*t) for t in tasks]
     _FORKED_TASKS[:] = tasks if forked else []
+    if forked:
+        # The collector would visit every inherited object in a worker and so copy
+        # each page it touches: frozen objects are left alone.
+        gc.freeze()
     try:
         with ProcessPoolExecutor(max_workers=len(theirs), mp_context=ctx) as pool:
             futures = [
@@ -139,6 +144,7 @@ def _in_parallel(tasks: list[tuple[Any, ...]], local: list[tuple[Any, ...]],
                         done[i] = ([], f"{tasks[i][-1].name}: could not be written ({exc})")
     finally:
         _FORKED_TASKS.clear()
+        gc.unfreeze()
     return first + [done[i] for i in range(len(tasks))]
 
 

@@ -118,7 +118,7 @@ BAD_CODES = {
 class _Row:
     """Reads the fields of one row, turning each unreadable value into an Issue."""
 
-    __slots__ = ("file", "sheet", "row", "cells", "columns", "headers", "issues", "hints")
+    __slots__ = ("file", "sheet", "row", "values", "headers", "issues", "hints")
 
     def __init__(
         self, src: SourceFile, sheet: SheetData, row: int, cells: list[Any], issues: list[Issue]
@@ -126,29 +126,29 @@ class _Row:
         self.file = src.name
         self.sheet = sheet.name
         self.row = row
-        self.cells = cells
-        self.columns = sheet.columns
+        width = len(cells)
+        # field → the cell's value, for the fields whose column the row reaches
+        self.values = {fld: cells[col] for fld, col in sheet.columns.items() if col < width}
         self.headers = sheet.headers
         self.issues = issues
         self.hints: list[str] = []
 
     def raw(self, fld: str) -> Any:
-        col = self.columns.get(fld)
-        if col is None or col >= len(self.cells):
-            return None
-        return self.cells[col]
+        return self.values.get(fld)
 
     def text(self, fld: str) -> str | None:
-        value = self.raw(fld)
+        value = self.values.get(fld)
         if value is None:
             return None
+        if type(value) is str:
+            return value.strip() or None
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         text = str(value).strip()
         return text or None
 
     def parse(self, fld: str, kind: str, parser: Callable[[Any], Any]) -> Any:
-        value = self.raw(fld)
+        value = self.values.get(fld)
         if value is None:
             return None
         try:

@@ -169,9 +169,19 @@ def data_rows(
     out = []
     for i in range(start, len(cells)):
         row = cells[i]
-        if _blank_row(row) or is_total_row(row):
-            continue
-        if wanted is not None and _blank_row([row[c] for c in wanted if c < len(row)]):
+        if wanted is None:
+            if _blank_row(row):
+                continue
+        else:
+            width = len(row)
+            for c in wanted:  # a value in a field's column: the row is not blank
+                if c < width:
+                    value = row[c]
+                    if value is not None and (type(value) is not str or value.strip()):
+                        break
+            else:
+                continue
+        if is_total_row(row):
             continue
         out.append((i + 1, row))
     return out
