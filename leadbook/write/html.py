@@ -236,23 +236,37 @@ def due_groups(tasks: Any, lab: Labels) -> list[dict[str, Any]]:
     """Per consultant: due today and overdue first, then urgent upcoming, at most DUE_CAP rows."""
     if tasks is None or len(tasks) == 0:
         return []
+    # Only the rows that can be shown: due, overdue, or urgent upcoming. Picked
+    # column-wise first; a row at a time through pandas costs seconds at 100,000 leads.
+    import pandas as pd
+
+    late_col = pd.to_numeric(tasks["days_late"], errors="coerce")
+    shown = (late_col >= 0) | ((late_col < 0) & (tasks["bucket"] == URGENT))
+    picked = tasks[shown]
+    columns = {c: picked[c].tolist() for c in picked.columns}
+    lates, buckets, who_col = columns["days_late"], columns["bucket"], columns["consultant"]
     groups: dict[str, dict[str, Any]] = {}
-    for rec in tasks.to_dict("records"):
-        late = clean(rec.get("days_late"))
-        urgent = late is not None and late < 0 and clean(rec.get("bucket")) == URGENT
+    masked_who: dict[Any, str] = {}
+    for i in range(len(picked)):
+        late = clean(lates[i])
+        urgent = late is not None and late < 0 and clean(buckets[i]) == URGENT
         if late is None or (late < 0 and not urgent):
             continue
-        who = masked(rec.get("consultant")) or lab["text.unknown"]
+        who = masked_who.get(who_col[i])
+        if who is None:
+            who = masked_who[who_col[i]] = masked(who_col[i]) or lab["text.unknown"]
         g = groups.setdefault(who, {"name": who, "now": [], "soon": [], "overdue": 0})
         if late > 0:
             g["overdue"] += 1
-        g["soon" if urgent else "now"].append((rec, late))
+        g["soon" if urgent else "now"].append((i, late))
     out = []
     for g in groups.values():
         rows = g["now"] + g["soon"]
         out.append({
             # Only the rows shown are rendered: a group-wide list can be tens of thousands.
-            "name": g["name"], "rows": [_task_row(rec, late, lab) for rec, late in rows[:DUE_CAP]],
+            "name": g["name"],
+            "rows": [_task_row({c: v[i] for c, v in columns.items()}, late, lab)
+                     for i, late in rows[:DUE_CAP]],
             "more": lab.fmt("text.more", n=len(rows) - DUE_CAP) if len(rows) > DUE_CAP else "",
             "head": lab.fmt("text.due_head", due=len(g["now"]), overdue=g["overdue"],
                             soon=len(g["soon"])),

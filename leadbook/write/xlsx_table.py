@@ -194,9 +194,16 @@ def _text_width_cached(text: str) -> int:
 
 def column_widths(cols: Sequence[Col], rows: Sequence[Sequence[Any]]) -> list[int]:
     widths = [text_width(c.header) + 4 for c in cols]  # room for the filter button
-    for row in rows[:WIDTH_SAMPLE_ROWS]:
-        for i, col in enumerate(cols):
-            w = _text_width_cached(shown_text(clean(row[i]), col.kind)) + 2
+    sample = rows[:WIDTH_SAMPLE_ROWS]
+    for i, col in enumerate(cols):
+        distinct = set()
+        for row in sample:
+            try:
+                distinct.add(row[i])
+            except TypeError:  # an unhashable value: measured on its own
+                widths[i] = max(widths[i], text_width(shown_text(clean(row[i]), col.kind)) + 2)
+        for value in distinct:
+            w = _text_width_cached(shown_text(clean(value), col.kind)) + 2
             if w > widths[i]:
                 widths[i] = w
     return [max(6, min(w, c.max_width)) for w, c in zip(widths, cols, strict=True)]
