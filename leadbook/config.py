@@ -223,7 +223,8 @@ def _custom_scheme(preset: Scheme, rows: Any) -> Scheme:
             raise ConfigError(f"grading.grades #{i}: {name} is a special grade (N, O, F)")
         every = row.get("every_days")
         if not isinstance(every, int) or isinstance(every, bool) or every <= 0:
-            raise ConfigError(f"grading.grades #{i} ({name}): every_days must be a whole number > 0")
+            raise ConfigError(
+                f"grading.grades #{i} ({name}): every_days must be a whole number > 0")
         days, months = row.get("within_days"), row.get("within_months")
         if days is not None and months is not None:
             raise ConfigError(f"grading.grades #{i} ({name}): give within_days or within_months")

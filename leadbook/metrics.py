@@ -55,13 +55,15 @@ def ratio(num: float | None, den: float | None) -> float | None:
 
 def cohort(leads: Sequence[Lead], period: Period) -> list[Lead]:
     """The period's new leads: owners (not repeats), not invalid, first contacted in it."""
-    return [
-        lead
-        for lead in leads
-        if not lead.is_duplicate
-        and lead.status is not Status.INVALID
-        and (lead.first_contact or lead.last_contact) in period
-    ]
+    start, end, invalid = period.start, period.end, Status.INVALID
+    out = []
+    for lead in leads:  # written out: this runs over every lead several times a run
+        if lead.owner is not None or lead.status is invalid:
+            continue
+        day = lead.first_contact or lead.last_contact
+        if day is not None and start <= day <= end:
+            out.append(lead)
+    return out
 
 
 def was_followed(lead: Lead) -> bool:
@@ -99,7 +101,8 @@ def funnel(
 def cost(
     leads: Sequence[Lead], period: Period, spend: float | None, kept: float | None, have_cards: bool
 ) -> dict[str, Any]:
-    lost = sum(1 for lead in cohort(leads, period) if lead.status is Status.LOST) if have_cards else None
+    lost = (sum(1 for lead in cohort(leads, period) if lead.status is Status.LOST)
+            if have_cards else None)
     share = ratio(lost, kept)
     return {
         "spend": spend,
@@ -278,7 +281,8 @@ def crosscheck(
             )
             if a is not None:
                 a.hints.append(message)
-    return pd.DataFrame(rows, columns=["consultant", "date", "reported", "cards", "difference"]), issues
+    columns = ["consultant", "date", "reported", "cards", "difference"]
+    return pd.DataFrame(rows, columns=columns), issues
 
 
 def _sum(values: Any) -> float:

@@ -49,7 +49,8 @@ def assign_owners(leads: Iterable[Lead]) -> list[Issue]:
                 )
             lead.hints.append(message)
             owner_note = (
-                f"撞单: {lead.consultant or '(未填顾问)'} 在 {lead.file} {lead.sheet} 第{lead.row}行 重复登记"
+                f"撞单: {lead.consultant or '(未填顾问)'} 在 {lead.file} {lead.sheet} "
+                f"第{lead.row}行 重复登记"
                 if not same
                 else f"重复登记: 另见 {lead.file} {lead.sheet} 第{lead.row}行"
             )

@@ -8,6 +8,7 @@ sheet, Excel row and column (domain.md §6).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -207,6 +208,19 @@ def read_records(files: Iterable[SourceFile], as_of: dt.date) -> Records:
     return out
 
 
+@functools.lru_cache(maxsize=8)
+def _readers(as_of: dt.date, date1904: bool) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    """The date and horizon readers for one as-of date and date system, made once."""
+
+    def date_of(value: Any) -> dt.date | None:
+        return parse_date(value, as_of=as_of, date1904=date1904)
+
+    def horizon_of(value: Any) -> Any:
+        return parse_horizon(value, as_of=as_of, date1904=date1904)
+
+    return date_of, horizon_of
+
+
 def _lead(
     src: SourceFile,
     sheet: SheetData,
@@ -226,17 +240,11 @@ def _lead(
     lead.competitor = r.text("competitor")
     lead.notes = r.text("notes")
     lead.phone = r.parse("phone", "phone", parse_phone)
-    date1904 = src.date1904
-
-    def date_of(value: Any) -> dt.date | None:
-        return parse_date(value, as_of=as_of, date1904=date1904)
-
+    date_of, horizon_of = _readers(as_of, src.date1904)
     for fld in LEAD_DATE_FIELDS:
         setattr(lead, fld, r.parse(fld, "date", date_of))
     lead.horizon_text = r.text("horizon")
-    lead.horizon = r.parse(
-        "horizon", "horizon", lambda v: parse_horizon(v, as_of=as_of, date1904=date1904)
-    )
+    lead.horizon = r.parse("horizon", "horizon", horizon_of)
     lead.grade_recorded = r.parse("grade", "grade", parse_grade)
     status = r.parse("status", "status", parse_status)
     if status is None:
@@ -267,7 +275,7 @@ def _activity(
 ) -> Activity:
     r = _Row(src, sheet, row, cells, issues)
     act = Activity(src.name, sheet.name, row)
-    act.date = r.parse("date", "date", lambda v: parse_date(v, as_of=as_of, date1904=src.date1904))
+    act.date = r.parse("date", "date", _readers(as_of, src.date1904)[0])
     act.consultant = r.text("consultant")
     for fld in ACTIVITY_COUNT_FIELDS:
         setattr(act, fld, r.parse(fld, "count", parse_count))

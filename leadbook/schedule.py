@@ -89,7 +89,8 @@ def next_due(
         due, why = None, ""
     else:
         due = latest + dt.timedelta(days=every)
-        why = f"最近跟进 {latest.isoformat()} + {every} 天 ({'休眠' if status is Status.DORMANT else grade}级周期)"
+        cycle = "休眠" if status is Status.DORMANT else grade
+        why = f"最近跟进 {latest.isoformat()} + {every} 天 ({cycle}级周期)"
         if next_contact is not None and next_contact >= latest and next_contact < due:
             due, why = next_contact, f"按约定下次跟进日期 {next_contact.isoformat()}"
     if due is None:

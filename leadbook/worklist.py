@@ -70,7 +70,8 @@ def apply_rules(leads: Iterable[Lead], config: Config, as_of: dt.date) -> None:
             lead.hints.insert(0, "今日应跟进")
         if due.escalation:
             lead.hints.append(
-                f"{due.escalation}: 超过 {config.stale_factor:g} 个跟进周期未联系或预计购车时间已过 30 天以上"
+                f"{due.escalation}: 超过 {config.stale_factor:g} 个跟进周期未联系"
+                "或预计购车时间已过 30 天以上"
                 if due.escalation == QUASI_LOST
                 else f"{due.escalation}: 逾期超过一个跟进周期 ({due.cadence} 天)"
             )
@@ -94,7 +95,8 @@ def build_tasks(leads: Iterable[Lead], as_of: dt.date) -> pd.DataFrame:
             lost_on = lead.latest_contact
             day = lost_review(lost_on, as_of)
             if day is not None and lost_on is not None:
-                why = f"战败 {lost_on.isoformat()}, 原因: {lead.lost_reason or '未填'}; 消除虚假战败"
+                reason = lead.lost_reason or "未填"
+                why = f"战败 {lost_on.isoformat()}, 原因: {reason}; 消除虚假战败"
                 rows.append(_task(lead, REVIEW, "战败回访", day, as_of, why))
     frame = pd.DataFrame(rows, columns=TASK_COLUMNS)
     if not frame.empty:
