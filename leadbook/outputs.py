@@ -80,10 +80,10 @@ def write_outputs(analysis: Analysis, out: Path, *, split: bool = False, jobs: i
 _FORKED_TASKS: list[tuple[Any, ...]] = []
 
 
-# Relative cost per lead row (report, summary page) or per annotated sheet row,
-# measured on the group benchmark: report.xlsx 36 µs a lead, an annotated copy
-# 26 µs a row, the HTML page 9 µs a lead.
-COST_REPORT, COST_ANNOTATED, COST_LOCAL = 36, 26, 9
+# Relative cost per lead row (report.xlsx, and each small output written here) or
+# per annotated sheet row, measured on the group benchmark: report.xlsx 33 µs a
+# lead, an annotated copy 20 µs a row, the page and summary.json 2 µs a lead each.
+COST_REPORT, COST_ANNOTATED, COST_LOCAL = 33, 20, 2
 
 
 def _cost(task: tuple[Any, ...], leads: int) -> int:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -160,3 +162,65 @@ def test_parallel_writers_give_the_same_outputs(tmp_path, monkeypatch):
                      [[c.value for c in row] for row in ws.iter_rows()],
                      openpyxl.load_workbook(out / "report.xlsx").sheetnames)
     assert got[1] == got[2]
+
+
+def _sample_analysis() -> Any:
+    sample = Path(__file__).resolve().parents[1] / "sample_data"
+    return analyse(sample, parse_config({"marketing": {"spend": 650000}}), dt.date(2026, 10, 31))
+
+
+def test_outputs_are_shared_out_by_cost():
+    """The costliest output goes first, each to whoever has least to do; this process
+    starts with the small outputs it writes anyway."""
+    from leadbook.model import SheetNotes
+    from leadbook.outputs import share_out
+
+    def notes(rows: int) -> list[SheetNotes]:
+        return [SheetNotes("s", 1, 3, dict.fromkeys(range(rows)))]  # type: ignore[arg-type]
+
+    tasks = [("report", None, Path("report.xlsx")),
+             ("annotated", None, notes(100_000), Path("a.xlsx")),
+             ("annotated", None, notes(36_500), Path("b.xlsx"))]
+    local = [("summary", None, Path("s.json")), ("html", None, Path("s.html"))]
+    # report 3.3 M units; the page and summary 0.4 M; copies 2.0 M and 0.73 M
+    assert share_out(tasks, local, 1, 100_000) == [[1, 2], [0]]
+    assert share_out(tasks, local, 2, 100_000) == [[2], [1], [0]]
+    # a small run: everything but the report stays here
+    assert share_out(tasks[:1], local, 1, 10) == [[], [0]]
+
+
+def test_workers_write_in_other_processes_and_a_dead_one_is_reported(tmp_path, monkeypatch):
+    """With --jobs 2 the report is written by a forked worker; a worker that dies leaves
+    a message naming its output, and the others are written all the same."""
+    import leadbook.outputs as outputs
+
+    monkeypatch.setattr(outputs, "PARALLEL_MIN_ROWS", 0)
+    writers: dict[str, int] = {}
+    real = outputs._run
+
+    def spy(kind: str, *args: Any) -> Any:
+        paths, error = real(kind, *args)
+        (tmp_path / f"pid-{kind}-{args[-1].name}").write_text(str(os.getpid()))
+        return paths, error
+
+    monkeypatch.setattr(outputs, "_run", spy)
+    written = write_outputs(_sample_analysis(), tmp_path / "out", jobs=2)
+    assert not written.errors
+    for f in tmp_path.glob("pid-*"):
+        writers[f.name] = int(f.read_text())
+    assert writers["pid-report-report.xlsx"] != os.getpid()
+    assert writers["pid-html-summary.html"] == os.getpid()
+
+    def dies(kind: str, *args: Any) -> Any:
+        if kind == "report":
+            os._exit(3)
+        return real(kind, *args)
+
+    monkeypatch.setattr(outputs, "_run", dies)
+    out = tmp_path / "out2"
+    written = write_outputs(_sample_analysis(), out, jobs=2)
+    assert len(written.errors) == 1
+    assert written.errors[0].startswith("report.xlsx: could not be written (")
+    assert not (out / "report.xlsx").exists()
+    assert (out / "summary.html").exists() and (out / "summary.json").exists()
+    assert (out / "annotated" / "意向客户管理卡_2026-10.xlsx").exists()

@@ -11,8 +11,7 @@ import datetime as dt
 import pytest
 
 from leadbook.config import PRESETS, Config, parse_config
-from leadbook.horizon import add_months
-from leadbook.horizon import parse_horizon
+from leadbook.horizon import add_months, parse_horizon
 from leadbook.model import Status
 from leadbook.records import Lead
 from leadbook.worklist import apply_rules, build_tasks
