@@ -102,6 +102,12 @@ class SheetData:
     width: int = 0
     hidden: bool = False
     header_rows: int = 1
+    # How many data rows the sheet has: kept when the rows are let go once read.
+    row_count: int = -1
+
+    def __post_init__(self) -> None:
+        if self.row_count < 0:
+            self.row_count = len(self.rows)
 
 
 @dataclass

@@ -54,7 +54,7 @@ def analyse(
         extra = {k: list(v) for k, v in config.columns.items()}
         files = read_inbox(inbox, extra)
     files = list(files)
-    records = read_records(files, as_of)
+    records = read_records(files, as_of, release=True)
     issues: list[Issue] = [i for f in files for i in f.issues]
     issues += records.issues
     leads = records.leads
@@ -97,7 +97,7 @@ def analyse(
     )
     analysis = Analysis(outcome, files, records)
     analysis.notes = _notes(files, records)
-    for f in files:  # every row is in the records now: let the raw cells go
+    for f in files:  # every row is in the records now (read_records let them go)
         for sheet in f.sheets:
             sheet.rows = []
     return analysis
@@ -160,7 +160,7 @@ def _file_entry(f: SourceFile) -> dict[str, Any]:
         "path": f.name,
         "status": f.status,
         "message": f.message,
-        "sheets": [{"name": s.name, "kind": s.kind.value, "rows": len(s.rows)} for s in f.sheets],
+        "sheets": [{"name": s.name, "kind": s.kind.value, "rows": s.row_count} for s in f.sheets],
     }
 
 
