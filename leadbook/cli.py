@@ -88,17 +88,26 @@ def process(
     except ConfigError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
-    from .outputs import default_jobs, write_outputs
+    from .outputs import EarlyReport, default_jobs, write_outputs
     from .pipeline import analyse
 
     as_of = as_of or dt.date.today()
     out = out or inbox / "leadbook-out"
+    jobs = jobs or default_jobs()
     # A run allocates millions of small objects (cells, leads, tasks) and frees few
     # of them: the collector's default of a pass every 700 allocations costs about
     # a second at 100,000 leads for nothing. A cycle still gets collected.
+    thresholds = gc.get_threshold()
     gc.set_threshold(100_000, 50, 100)
-    analysis = analyse(inbox, config, as_of, start, end, lang=lang)
-    written = write_outputs(analysis, out, split=split, jobs=jobs or default_jobs())
+    report = EarlyReport(out / "report.xlsx", jobs)
+    try:
+        analysis = analyse(inbox, config, as_of, start, end, lang=lang, on_tasks=report.start)
+        written = write_outputs(analysis, out, split=split, jobs=jobs, report=report)
+    except BaseException:
+        report.abandon()
+        raise
+    finally:
+        gc.set_threshold(*thresholds)
     if not quiet:
         click.echo(terminal_summary(analysis.outcome.summary, config.store, out, written.paths,
                                     verbose))

@@ -2,7 +2,8 @@
 
 summary.json, report.xlsx, summary.html, annotated/<stem>.xlsx per input
 workbook, and with ``split`` due/<consultant>.xlsx (domain.md §8).
-Annotated copies are written in parallel processes when ``jobs`` > 1.
+With ``jobs`` > 1 and a large inbox, report.xlsx and the annotated copies are
+shared out by cost between this process and forked workers.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ import json
 import logging
 import multiprocessing
 import os
+import signal
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .model import OutputError, SourceFile
+from .model import Outcome, OutputError, SourceFile
 from .pipeline import Analysis
 from .write.atomic import write_text
 
@@ -45,13 +48,111 @@ def summary_json(analysis: Analysis) -> str:
 PARALLEL_MIN_ROWS = 20_000
 
 
-def write_outputs(analysis: Analysis, out: Path, *, split: bool = False, jobs: int = 1) -> Written:
+class EarlyReport:
+    """report.xlsx started in a worker as soon as the due list is known.
+
+    :func:`leadbook.pipeline.analyse` calls :meth:`start` with the due list
+    (its ``on_tasks``); the worker writes the 待跟进 sheet, the largest, while
+    the analysis goes on, then waits for the whole outcome, which
+    :meth:`send` gives it; :meth:`finish` waits for it. Used with ``jobs`` > 1 on a large inbox, and
+    only where workers can be forked (they inherit the due list as it is).
+    """
+
+    def __init__(self, target: Path, jobs: int) -> None:
+        self.target = target
+        self.jobs = jobs
+        self.process: Any = None
+        self.conn: Any = None
+
+    @property
+    def started(self) -> bool:
+        return self.process is not None
+
+    def start(self, early: Outcome, leads: int) -> None:
+        if self.jobs < 2 or leads < PARALLEL_MIN_ROWS:
+            return
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return
+        ctx = multiprocessing.get_context("fork")
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        self.conn, theirs = ctx.Pipe()
+        gc.freeze()  # the worker's collector leaves the inherited objects alone
+        try:
+            self.process = ctx.Process(
+                target=_early_report, args=(early, self.target, theirs, self.conn),
+                name="leadbook-report", daemon=True)
+            self.process.start()
+        finally:
+            gc.unfreeze()
+        theirs.close()
+
+    def send(self, outcome: Outcome) -> None:
+        """Give the worker the whole outcome, for the sheets after the due list."""
+        try:
+            self.conn.send(_without_tasks(outcome))
+        except OSError:  # the worker is gone: finish() says so
+            pass
+
+    def finish(self) -> tuple[list[Path], str]:
+        """Wait for the worker and say what it wrote."""
+        try:
+            result: tuple[list[Path], str] = self.conn.recv()
+        except (EOFError, OSError):
+            result = ([], "")
+        self.process.join()
+        self.conn.close()
+        if self.process.exitcode != 0 or not (result[0] or result[1]):
+            code = self.process.exitcode
+            return [], f"{self.target.name}: could not be written (the worker stopped, exit {code})"
+        return result
+
+    def abandon(self) -> None:
+        """The run failed before :meth:`finish`: stop the worker; it leaves no file."""
+        if self.process is not None and self.process.is_alive():
+            self.conn.close()
+            self.process.join(timeout=10)
+            if self.process.is_alive():
+                self.process.terminate()
+                self.process.join()
+
+
+def _without_tasks(outcome: Outcome) -> Outcome:
+    """The worker has the due list already: the rest travels without it."""
+    from dataclasses import replace
+
+    return replace(outcome, tasks=outcome.tasks.iloc[0:0])
+
+
+def _early_report(early: Outcome, target: Path, conn: Any, parents_end: Any) -> None:
+    # The inherited copy of the run's end: closed, so that the run closing its own
+    # is seen here as the end of the pipe.
+    parents_end.close()
+    # Stopped from outside: unwind, so that the temporary file is removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+
+    def rest() -> Outcome:
+        whole: Outcome = conn.recv()  # EOFError when the run stops: no file is written
+        whole.tasks = early.tasks
+        return whole
+
+    result = _run("report", early, target, rest)
+    try:
+        conn.send(result)
+    except OSError:  # the run stopped and closed its end
+        pass
+    conn.close()
+
+
+def write_outputs(analysis: Analysis, out: Path, *, split: bool = False, jobs: int = 1,
+                  report: EarlyReport | None = None) -> Written:
     """Every output of the run. With ``jobs`` > 1 and a large inbox, report.xlsx and
-    the annotated copies are written in worker processes while this one writes the
-    rest; one output's failure never stops the others."""
+    the annotated copies are shared out between this process and workers (the
+    report possibly started early, ``report``); one output's failure never stops
+    the others."""
     out.mkdir(parents=True, exist_ok=True)
     outcome = analysis.outcome
-    tasks: list[tuple[Any, ...]] = [("report", outcome, out / "report.xlsx")]
+    early = report is not None and report.started
+    tasks: list[tuple[Any, ...]] = [] if early else [("report", outcome, out / "report.xlsx")]
     tasks += [
         ("annotated", _without_rows(src), analysis.notes[src.name],
          out / "annotated" / annotated_name(src))
@@ -62,11 +163,18 @@ def write_outputs(analysis: Analysis, out: Path, *, split: bool = False, jobs: i
                                     ("html", outcome, out / "summary.html")]
     if split:
         local.append(("split", outcome, out / "due"))
-    big = analysis.outcome.summary["leads"]["rows"] >= PARALLEL_MIN_ROWS
-    if jobs > 1 and big and tasks:
-        results = _in_parallel(tasks, local, jobs, outcome.summary["leads"]["rows"])
+    if early:
+        assert report is not None
+        report.send(outcome)
+    leads = outcome.summary["leads"]["rows"]
+    workers = jobs - 1 - (1 if early else 0)  # the early report has a core of its own
+    if workers > 0 and leads >= PARALLEL_MIN_ROWS and tasks:
+        results = _in_parallel(tasks, local, workers + 1, leads)
     else:
         results = [_run(*t) for t in local + tasks]
+    if early:
+        assert report is not None
+        results.append(report.finish())
     done = Written()
     for paths, error in results:
         done.paths.extend(paths)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,7 +49,14 @@ def analyse(
     end: dt.date | None = None,
     lang: str = "zh",
     files: Sequence[SourceFile] | None = None,
+    on_tasks: Callable[[Outcome, int], None] | None = None,
 ) -> Analysis:
+    """Read the inbox (or take ``files``), grade, schedule and count.
+
+    ``on_tasks(outcome, leads)`` is called as soon as the due list is known,
+    with an outcome holding only that list and the title's facts, and the
+    number of lead rows: the report's largest sheet can be started then.
+    """
     if files is None:
         extra = {k: list(v) for k, v in config.columns.items()}
         files = read_inbox(inbox, extra)
@@ -63,6 +70,8 @@ def analyse(
     tasks = build_tasks(leads, as_of)
 
     period = metrics.choose_period(start, end, records.activity, as_of)
+    if on_tasks is not None:
+        on_tasks(early_outcome(config, as_of, period, tasks, lang), len(leads))
     have_cards = any(s.kind is SheetKind.LEADS for f in files for s in f.sheets)
     spend = config.spend if config.spend is not None else records.spend_total
     by_source = dict(records.spend_by_source)
@@ -101,6 +110,18 @@ def analyse(
         for sheet in f.sheets:
             sheet.rows = []
     return analysis
+
+
+def early_outcome(config: Config, as_of: dt.date, period: metrics.Period, tasks: Any,
+                  lang: str) -> Outcome:
+    """The outcome as far as the due list: the other tables empty, no summary."""
+    import pandas as pd
+
+    empty = pd.DataFrame()
+    return Outcome(store=config.store, as_of=as_of, period_start=period.start,
+                   period_end=period.end, summary={}, tasks=tasks, channels=empty,
+                   consultants=empty, lost=empty, crosscheck=empty, duplicates=empty,
+                   issues=[], lang=lang)
 
 
 def _summary(

@@ -224,3 +224,84 @@ def test_workers_write_in_other_processes_and_a_dead_one_is_reported(tmp_path, m
     assert not (out / "report.xlsx").exists()
     assert (out / "summary.html").exists() and (out / "summary.json").exists()
     assert (out / "annotated" / "意向客户管理卡_2026-10.xlsx").exists()
+
+
+def _cli(inbox: Path, out: Path, *extra: str) -> Any:
+    from click.testing import CliRunner
+
+    from leadbook.cli import main
+
+    return CliRunner().invoke(main, ["process", str(inbox), "--out", str(out), "--as-of",
+                                     "2026-10-31", *extra], catch_exceptions=False)
+
+
+def _sheets(path: Path) -> dict[str, list[list[Any]]]:
+    wb = openpyxl.load_workbook(path)
+    return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb.worksheets}
+
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+
+
+def test_the_report_started_early_is_the_report(tmp_path, monkeypatch):
+    """With --jobs 2 on a large inbox the report is started by a forked worker as soon as
+    the due list is known, and finished with the whole outcome sent to it: the workbook
+    is the one a single process writes, sheet by sheet, cell by cell."""
+    import leadbook.outputs as outputs
+
+    one = _cli(SAMPLE, tmp_path / "one", "--jobs", "1")
+    assert one.exit_code == 0, one.output
+    monkeypatch.setattr(outputs, "PARALLEL_MIN_ROWS", 0)
+    started: list[int] = []
+    real_start = outputs.EarlyReport.start
+
+    def start(self: Any, early: Any, leads: int) -> None:
+        assert list(early.tasks.columns) and early.summary == {}  # the due list only
+        real_start(self, early, leads)
+        started.append(self.process.pid)
+
+    monkeypatch.setattr(outputs.EarlyReport, "start", start)
+    two = _cli(SAMPLE, tmp_path / "two", "--jobs", "2")
+    assert two.exit_code == 0, two.output
+    assert started and started[0] != os.getpid()
+    assert _sheets(tmp_path / "two" / "report.xlsx") == _sheets(tmp_path / "one" / "report.xlsx")
+    assert (tmp_path / "two" / "summary.json").read_bytes() == (
+        tmp_path / "one" / "summary.json").read_bytes()
+
+
+def test_a_run_that_fails_after_the_early_start_leaves_no_report(tmp_path, monkeypatch):
+    import multiprocessing
+
+    import leadbook.outputs as outputs
+    import leadbook.pipeline as pipeline
+
+    monkeypatch.setattr(outputs, "PARALLEL_MIN_ROWS", 0)
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("figures failed")
+
+    monkeypatch.setattr(pipeline.metrics, "funnel", broken)
+    with pytest.raises(RuntimeError, match="figures failed"):
+        _cli(SAMPLE, tmp_path / "out", "--jobs", "2")
+    assert multiprocessing.active_children() == []
+    assert not (tmp_path / "out" / "report.xlsx").exists()
+    leftovers = [p.name for p in (tmp_path / "out").rglob("*") if p.is_file()]
+    assert leftovers == []
+
+
+def test_an_early_report_worker_that_dies_is_named(tmp_path, monkeypatch):
+    import leadbook.outputs as outputs
+    import leadbook.write.report_xlsx as report_xlsx
+
+    monkeypatch.setattr(outputs, "PARALLEL_MIN_ROWS", 0)
+
+    def dies(*args: Any, **kwargs: Any) -> Any:
+        os._exit(5)
+
+    monkeypatch.setattr(report_xlsx, "write_due_sheet", dies)
+    result = _cli(SAMPLE, tmp_path / "out", "--jobs", "2")
+    assert result.exit_code == 1
+    assert "Error: report.xlsx: could not be written (the worker stopped, exit 5)" in result.output
+    assert not (tmp_path / "out" / "report.xlsx").exists()
+    assert (tmp_path / "out" / "summary.html").exists()
+    assert (tmp_path / "out" / "annotated" / "意向客户管理卡_2026-10.xlsx").exists()

@@ -8,7 +8,7 @@ the full phone number: it is the list the consultants call from.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +47,15 @@ CHART_CHANNELS = 12
 TITLE_ROW, HEADER_ROW = 0, 1
 
 
-def write_report(outcome: Outcome, target: Path) -> Path:
-    """Write report.xlsx to ``target`` (atomically) and return ``target``."""
+def write_report(outcome: Outcome, target: Path,
+                 rest: Callable[[], Outcome] | None = None) -> Path:
+    """Write report.xlsx to ``target`` (atomically) and return ``target``.
+
+    With ``rest``, ``outcome`` needs to hold only the due list and the title's
+    facts: the 待跟进 sheet, the largest, is written first, then ``rest()``
+    gives the whole outcome for the other sheets (a worker starts on the call
+    list while the analysis is finishing the figures).
+    """
     lab = Labels(outcome.lang)
     target = Path(target)
     with atomic_path(target) as tmp:
@@ -56,6 +63,8 @@ def write_report(outcome: Outcome, target: Path) -> Path:
         fmts = Formats(wb)
         report = _Report(outcome, lab, wb, fmts)
         report.due()
+        if rest is not None:
+            report.o = rest()
         report.funnel()
         report.channels()
         report.consultants()
