@@ -100,6 +100,7 @@ def process(
     thresholds = gc.get_threshold()
     gc.set_threshold(100_000, 50, 100)
     report = EarlyReport(out / "report.xlsx", jobs)
+    report.prepare(inbox)
     try:
         analysis = analyse(inbox, config, as_of, start, end, lang=lang, on_tasks=report.start)
         written = write_outputs(analysis, out, split=split, jobs=jobs, report=report)

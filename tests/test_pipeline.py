@@ -252,12 +252,14 @@ def test_the_report_started_early_is_the_report(tmp_path, monkeypatch):
     one = _cli(SAMPLE, tmp_path / "one", "--jobs", "1")
     assert one.exit_code == 0, one.output
     monkeypatch.setattr(outputs, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(outputs, "PREPARE_MIN_BYTES", 0)
     started: list[int] = []
     real_start = outputs.EarlyReport.start
 
     def start(self: Any, early: Any, leads: int) -> None:
         assert list(early.tasks.columns) and early.summary == {}  # the due list only
         real_start(self, early, leads)
+        assert self.started
         started.append(self.process.pid)
 
     monkeypatch.setattr(outputs.EarlyReport, "start", start)
@@ -276,6 +278,7 @@ def test_a_run_that_fails_after_the_early_start_leaves_no_report(tmp_path, monke
     import leadbook.pipeline as pipeline
 
     monkeypatch.setattr(outputs, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(outputs, "PREPARE_MIN_BYTES", 0)
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("figures failed")
@@ -294,6 +297,7 @@ def test_an_early_report_worker_that_dies_is_named(tmp_path, monkeypatch):
     import leadbook.write.report_xlsx as report_xlsx
 
     monkeypatch.setattr(outputs, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(outputs, "PREPARE_MIN_BYTES", 0)
 
     def dies(*args: Any, **kwargs: Any) -> Any:
         os._exit(5)
@@ -305,3 +309,26 @@ def test_an_early_report_worker_that_dies_is_named(tmp_path, monkeypatch):
     assert not (tmp_path / "out" / "report.xlsx").exists()
     assert (tmp_path / "out" / "summary.html").exists()
     assert (tmp_path / "out" / "annotated" / "意向客户管理卡_2026-10.xlsx").exists()
+
+
+def test_a_small_run_lets_the_waiting_report_worker_go(tmp_path, monkeypatch):
+    """The worker is forked before reading when the inbox looks large; a run that turns
+    out small writes the report itself, and the worker ends without a file."""
+    import multiprocessing
+
+    import leadbook.outputs as outputs
+
+    monkeypatch.setattr(outputs, "PREPARE_MIN_BYTES", 0)
+    forked: list[Any] = []
+    real_prepare = outputs.EarlyReport.prepare
+
+    def prepare(self: Any, inbox: Path) -> None:
+        real_prepare(self, inbox)
+        forked.append(self.process)
+
+    monkeypatch.setattr(outputs.EarlyReport, "prepare", prepare)
+    result = _cli(SAMPLE, tmp_path / "out", "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    assert forked and forked[0] is not None and forked[0].exitcode == 0
+    assert multiprocessing.active_children() == []
+    assert _sheets(tmp_path / "out" / "report.xlsx")
