@@ -102,7 +102,8 @@ def process(
     report = EarlyReport(out / "report.xlsx", jobs)
     report.prepare(inbox)
     try:
-        analysis = analyse(inbox, config, as_of, start, end, lang=lang, on_tasks=report.start)
+        analysis = analyse(inbox, config, as_of, start, end, lang=lang, on_tasks=report.start,
+                           jobs=jobs)
         written = write_outputs(analysis, out, split=split, jobs=jobs, report=report)
     except BaseException:
         report.abandon()

@@ -50,16 +50,18 @@ def analyse(
     lang: str = "zh",
     files: Sequence[SourceFile] | None = None,
     on_tasks: Callable[[Outcome, int], None] | None = None,
+    jobs: int = 1,
 ) -> Analysis:
     """Read the inbox (or take ``files``), grade, schedule and count.
 
     ``on_tasks(outcome, leads)`` is called as soon as the due list is known,
     with an outcome holding only that list and the title's facts, and the
     number of lead rows: the report's largest sheet can be started then.
+    ``jobs`` > 1 reads several files of the inbox at once.
     """
     if files is None:
         extra = {k: list(v) for k, v in config.columns.items()}
-        files = read_inbox(inbox, extra)
+        files = read_inbox(inbox, extra, jobs)
     files = list(files)
     records = read_records(files, as_of, release=True)
     issues: list[Issue] = [i for f in files for i in f.issues]

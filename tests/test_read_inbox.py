@@ -307,3 +307,23 @@ def test_header_issues_reach_the_file(tmp_path: Path) -> None:
     assert src.status == "ok"
     assert [(i.code, i.row, i.severity) for i in src.issues] == [
         ("missing_column", 1, Severity.ERROR)]
+
+
+def test_reading_several_files_at_once_gives_what_one_at_a_time_gives(tmp_path: Path) -> None:
+    """--jobs reads the inbox's files in threads (the parser works outside the
+    interpreter's lock): every file, sheet, row, cell and issue as read one by one,
+    in name order, a damaged file among them."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for folder in (FIXTURES, Path(__file__).parent / "fixtures" / "messy"):
+        for path in sorted(folder.iterdir()):
+            if path.suffix.lower() in (".xlsx", ".xls", ".csv"):
+                shutil.copy2(path, inbox / f"{folder.name}_{path.name}")
+    (inbox / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
+    (inbox / "notes.txt").write_text("not a sheet", encoding="utf-8")
+    one = read_inbox(inbox)
+    several = read_inbox(inbox, jobs=3)
+    assert [f.name for f in several] == sorted(f.name for f in several)
+    assert len(one) >= 12
+    assert several == one
+    assert {f.status for f in one} == {"ok", "error", "skipped"}
