@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import importlib
 import logging
 import sys
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -102,12 +100,7 @@ def process(
     thresholds = gc.get_threshold()
     gc.set_threshold(100_000, 50, 100)
     report = EarlyReport(out / "report.xlsx", jobs)
-    report.prepare(inbox)  # forks: before any thread is started
-    # pandas (a quarter of a second) is imported while the workbooks are parsed,
-    # which happens outside the interpreter's lock; the analysis waits for it
-    # only if it is not there yet.
-    threading.Thread(target=importlib.import_module, args=("pandas",), daemon=True,
-                     name="leadbook-import").start()
+    report.prepare(inbox)
     try:
         analysis = analyse(inbox, config, as_of, start, end, lang=lang, on_tasks=report.start,
                            jobs=jobs)

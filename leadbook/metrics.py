@@ -14,14 +14,13 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import pandas as pd
 
 from .model import Issue, Severity, Status
 from .records import Activity, Lead
 from .worklist import NO_CONSULTANT
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 UNKNOWN_SOURCE = "(未填来源)"
 
@@ -118,8 +117,6 @@ def channel_table(
     leads: Sequence[Lead], period: Period, spend: float | None, by_source: dict[str, float]
 ) -> pd.DataFrame:
     """By source channel: leads, won, lost, conversion, spend, cost per lead and per deal."""
-    import pandas as pd
-
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     new = cohort(leads, period)
     for lead in new:
@@ -167,8 +164,6 @@ def consultant_table(
     have_cards: bool,
 ) -> pd.DataFrame:
     """By consultant: traffic, kept, rates, deals, active leads by grade, due, overdue, on time."""
-    import pandas as pd
-
     traffic: Counter[str] = Counter()
     reported_kept: Counter[str] = Counter()
     names: set[str] = set()
@@ -224,8 +219,6 @@ def consultant_table(
 
 
 def lost_table(leads: Sequence[Lead], period: Period) -> pd.DataFrame:
-    import pandas as pd
-
     rows = [
         {
             "consultant": lead.consultant or NO_CONSULTANT,
@@ -253,8 +246,6 @@ def crosscheck(
     leads: Sequence[Lead], activity: Sequence[Activity]
 ) -> tuple[pd.DataFrame, list[Issue]]:
     """Σ 留档 in the daily report per consultant per day against the cards created that day."""
-    import pandas as pd
-
     reported: dict[tuple[str, dt.date], float] = defaultdict(float)
     first_row: dict[tuple[str, dt.date], Activity] = {}
     for a in activity:

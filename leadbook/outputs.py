@@ -171,11 +171,6 @@ def _early_report(target: Path, conn: Any, parents_end: Any) -> None:
     parents_end.close()
     # Stopped from outside: unwind, so that a temporary file is removed.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
-    # What the report needs, imported while the run reads the inbox.
-    import pandas  # noqa: F401
-
-    from .write import report_xlsx  # noqa: F401
-
     try:
         early: Outcome = conn.recv()
     except EOFError:  # not needed after all

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import pandas as pd
 
 from .config import Config
 from .grading import MISSING_FLAG, PASSED_FLAG, grade_change, grade_lead
@@ -15,9 +17,6 @@ from .model import Status
 from .records import Lead
 from .schedule import QUASI_LOST, bucket, care_tasks, lost_review, next_due
 from .values import mask_phone
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 TASK_COLUMNS = [
     "consultant", "kind", "task", "due", "days_late", "bucket", "escalation", "name", "phone",
@@ -80,8 +79,6 @@ def apply_rules(leads: Iterable[Lead], config: Config, as_of: dt.date) -> None:
 
 def build_tasks(leads: Iterable[Lead], as_of: dt.date) -> pd.DataFrame:
     """Follow-ups of active leads, care of won customers, review of lost ones."""
-    import pandas as pd
-
     rows: list[dict[str, Any]] = []
     for lead in leads:
         if lead.is_duplicate:
