@@ -79,6 +79,8 @@ class EarlyReport:
         self.process: Any = None
         self.conn: Any = None
         self.running = False  # the worker has a due list to write
+        self.page: Path | None = None
+        self.outcome: Outcome | None = None
 
     @property
     def started(self) -> bool:
@@ -125,25 +127,31 @@ class EarlyReport:
             return
         self.running = True
 
-    def send(self, outcome: Outcome) -> None:
-        """Give the worker the whole outcome, for the sheets after the due list."""
+    def send(self, outcome: Outcome, page: Path | None = None) -> None:
+        """Give the worker the whole outcome, for the sheets after the due list, and
+        with ``page`` the summary page to write after the report."""
+        self.page, self.outcome = page, outcome
         try:
-            self.conn.send(_without_tasks(outcome))
+            self.conn.send((_without_tasks(outcome), page))
         except OSError:  # the worker is gone: finish() says so
             pass
 
-    def finish(self) -> tuple[list[Path], str]:
+    def finish(self) -> list[tuple[list[Path], str]]:
         """Wait for the worker and say what it wrote."""
         try:
-            result: tuple[list[Path], str] = self.conn.recv()
+            results: list[tuple[list[Path], str]] = self.conn.recv()
         except (EOFError, OSError):
-            result = ([], "")
+            results = []
         self.process.join()
         self.conn.close()
-        if self.process.exitcode != 0 or not (result[0] or result[1]):
+        if self.process.exitcode != 0 or len(results) != 1 + (self.page is not None):
             code = self.process.exitcode
-            return [], f"{self.target.name}: could not be written (the worker stopped, exit {code})"
-        return result
+            stopped = [([], f"{self.target.name}: could not be written "
+                            f"(the worker stopped, exit {code})")]
+            # The page is this process's to write again: it has all it needs.
+            page = [_run("html", self.outcome, self.page)] if self.page is not None else []
+            return stopped + page
+        return results
 
     def abandon(self) -> None:
         """Let the worker go without a report (the run failed, or is small): it sees
@@ -176,15 +184,23 @@ def _early_report(target: Path, conn: Any, parents_end: Any) -> None:
     except EOFError:  # not needed after all
         return
 
+    got: list[tuple[Outcome, Path | None]] = []
+
     def rest() -> Outcome:
-        whole: Outcome = conn.recv()  # EOFError when the run stops: no file is written
+        whole, page = conn.recv()  # EOFError when the run stops: no file is written
         whole.tasks = early.tasks
+        got.append((whole, page))
         return whole
 
-    result = _run("report", early, target, rest)
+    results = [_run("report", early, target, rest)]
     try:
-        conn.send(result)
-    except OSError:  # the run stopped and closed its end
+        if not got:  # the report stopped before it needed the rest: the page still does
+            rest()
+        whole, page = got[0]
+        if page is not None:
+            results.append(_run("html", whole, page))
+        conn.send(results)
+    except (EOFError, OSError):  # the run stopped and closed its end
         pass
     conn.close()
 
@@ -210,8 +226,11 @@ def write_outputs(analysis: Analysis, out: Path, *, split: bool = False, jobs: i
     if split:
         local.append(("split", outcome, out / "due"))
     if early:
+        # The page goes with the report: the worker has the due list it is made of,
+        # and this process the annotated copies to write.
         assert report is not None
-        report.send(outcome)
+        page = local.pop(1)[-1]
+        report.send(outcome, page)
     leads = outcome.summary["leads"]["rows"]
     workers = jobs - 1 - (1 if early else 0)  # the early report has a core of its own
     if workers > 0 and leads >= PARALLEL_MIN_ROWS and tasks:
@@ -220,7 +239,7 @@ def write_outputs(analysis: Analysis, out: Path, *, split: bool = False, jobs: i
         results = [_run(*t) for t in local + tasks]
     if early:
         assert report is not None
-        results.append(report.finish())
+        results += report.finish()
     done = Written()
     for paths, error in results:
         done.paths.extend(paths)

@@ -267,8 +267,8 @@ def test_the_report_started_early_is_the_report(tmp_path, monkeypatch):
     assert two.exit_code == 0, two.output
     assert started and started[0] != os.getpid()
     assert _sheets(tmp_path / "two" / "report.xlsx") == _sheets(tmp_path / "one" / "report.xlsx")
-    assert (tmp_path / "two" / "summary.json").read_bytes() == (
-        tmp_path / "one" / "summary.json").read_bytes()
+    for name in ("summary.json", "summary.html"):  # the page is written by the worker too
+        assert (tmp_path / "two" / name).read_bytes() == (tmp_path / "one" / name).read_bytes()
 
 
 def test_a_run_that_fails_after_the_early_start_leaves_no_report(tmp_path, monkeypatch):
@@ -307,7 +307,9 @@ def test_an_early_report_worker_that_dies_is_named(tmp_path, monkeypatch):
     assert result.exit_code == 1
     assert "Error: report.xlsx: could not be written (the worker stopped, exit 5)" in result.output
     assert not (tmp_path / "out" / "report.xlsx").exists()
+    # the page the worker was to write after the report is written here instead
     assert (tmp_path / "out" / "summary.html").exists()
+    assert "summary.html" not in result.output.split("Error:", 1)[1]
     assert (tmp_path / "out" / "annotated" / "意向客户管理卡_2026-10.xlsx").exists()
 
 
