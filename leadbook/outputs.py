@@ -2,7 +2,8 @@
 
 summary.json, report.xlsx, summary.html, annotated/<stem>.xlsx per input
 workbook, and with ``split`` due/<consultant>.xlsx (domain.md §8).
-With ``jobs`` > 1 and a large inbox, report.xlsx and the annotated copies are
+With ``jobs`` > 1 and a large inbox, report.xlsx (and the page) are written by
+a worker started early (:class:`EarlyReport`), and the annotated copies are
 shared out by cost between this process and forked workers.
 """
 
@@ -64,7 +65,8 @@ class EarlyReport:
     :func:`leadbook.pipeline.analyse` has the due list it calls :meth:`start`
     (its ``on_tasks``), which sends the list; the worker writes the 待跟进
     sheet, the largest, while the analysis goes on, then waits for the whole
-    outcome, which :meth:`send` gives it; :meth:`finish` waits for it.
+    outcome, which :meth:`send` gives it, writes the other sheets and the
+    summary page; :meth:`finish` waits for it.
 
     Forked later, from the full heap, the worker would share this process's
     pages, and every page either process then writes would be held twice:
