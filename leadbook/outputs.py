@@ -23,6 +23,7 @@ from typing import Any
 
 from .model import Outcome, OutputError, SourceFile
 from .pipeline import Analysis
+from .read.discover import SPREADSHEET_SUFFIXES
 from .write.atomic import write_text
 
 log = logging.getLogger("leadbook")
@@ -54,7 +55,6 @@ PARALLEL_MIN_ROWS = 2_000
 # PARALLEL_MIN_ROWS: the report's worker process is made before they are read
 # (a fork of a process holding only its imports: a few milliseconds).
 PREPARE_MIN_BYTES = 64 << 10
-INPUT_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 
 
 class EarlyReport:
@@ -94,7 +94,7 @@ class EarlyReport:
             return
         try:
             size = sum(p.stat().st_size for p in inbox.iterdir()
-                       if p.suffix.lower() in INPUT_SUFFIXES and p.is_file())
+                       if p.suffix.lower() in SPREADSHEET_SUFFIXES and p.is_file())
         except OSError:
             return
         if size < PREPARE_MIN_BYTES:

@@ -28,6 +28,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from ..model import FileError
+from ..write.annotation_cells import column_index, column_letter
 
 # 25 million cells: a full-height sheet (1,048,576 rows) of 23 columns, or
 # 250,000 rows × 100 columns. The parser holds about 1 GB for it.
@@ -50,21 +51,6 @@ LETTERS_PAST_Z = 26
 ROWS_BELOW_SIX_DIGITS = 99_999
 
 
-def column_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
-    return n
-
-
-def column_letters(n: int) -> str:
-    out = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
 def check_extent(path: Path) -> None:
     """Raise FileError when a worksheet's used area would be too large to parse."""
     try:
@@ -76,7 +62,7 @@ def check_extent(path: Path) -> None:
                         part.startswith("xl/worksheets/") and part.lower().endswith(".xml")):
                     continue
                 rows, cols = sheet_extent(zf, part)
-                far = f"{column_letters(cols)}{rows}"
+                far = f"{column_letter(cols - 1)}{rows}"
                 if rows * cols > MAX_CELLS:
                     sheet = names.get(part)
                     where = f"sheet {sheet!r}" if sheet else f"the sheet stored as {part}"
@@ -108,7 +94,7 @@ def sheet_extent(zf: zipfile.ZipFile, part: str) -> tuple[int, int]:
             m = _REF.fullmatch(ref)
             if m is None:  # cut at the chunk's end: seen whole in the next one
                 continue
-            rows, cols = max(rows, int(m.group(2))), max(cols, column_number(m.group(1)))
+            rows, cols = max(rows, int(m.group(2))), max(cols, column_index(m.group(1)) + 1)
         if unplaced.search(buf):
             # A cell or row without a reference is placed by counting: walk the sheet.
             return _exact_extent(zf, part)
@@ -155,7 +141,7 @@ def _exact_extent(zf: zipfile.ZipFile, part: str) -> tuple[int, int]:
                     continue
                 cell = _REF.fullmatch(ref.group(1)) if ref else None
                 if cell:
-                    row, col = int(cell.group(2)), column_number(cell.group(1))
+                    row, col = int(cell.group(2)), column_index(cell.group(1)) + 1
                 else:
                     col += 1
                 if m.group(3):  # <c .../>: no value, the parser skips it
