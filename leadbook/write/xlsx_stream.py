@@ -63,8 +63,10 @@ def _string_cell(ref: str, xf: int, value: str) -> str:
     return f'<c r="{ref}" s="{xf}" t="inlineStr"><is><t{space}>{value}</t></is></c>'
 
 
-def _kind_of(value: Any, kind: str) -> tuple[Any, str]:
-    """(value as written, the format kind it is written with), as put_cell decides."""
+def cell_kind(value: Any, kind: str) -> tuple[Any, str]:
+    """(value as written, the format kind it is written with) for a cleaned value in a
+    column of ``kind``: the one decision both the streamed rows and
+    :func:`leadbook.write.xlsx_table.put_cell` write by."""
     if value is None:
         return None, "missing" if kind in FIGURES else kind
     if isinstance(value, (str, bool)):
@@ -119,9 +121,9 @@ def stream_rows(
             elif t is int or t is float:
                 want = kind if kind != "text" else "int"
                 if t is float and not math.isfinite(value):
-                    value, want = _kind_of(clean(value), kind)
+                    value, want = cell_kind(clean(value), kind)
             else:
-                value, want = _kind_of(clean(value), kind)
+                value, want = cell_kind(clean(value), kind)
             xf = xfs.get(want)
             if xf is None:
                 xf = xfs[want] = pick(want)._get_xf_index()

@@ -24,7 +24,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from .xlsx_stream import FIGURES, MISSING, can_stream, stream_rows
+from .xlsx_stream import FIGURES, MISSING, can_stream, cell_kind, stream_rows
 
 WORKBOOK_OPTIONS = {
     "strings_to_formulas": False,
@@ -164,21 +164,20 @@ def write_cell(ws: Worksheet, row: int, col: int, value: Any, kind: str, fmts: F
 def put_cell(ws: Worksheet, row: int, col: int, value: Any, kind: str,
              fmt: Callable[[str], Format]) -> None:
     """Write an already-cleaned value; ``fmt(kind)`` gives the cell's format."""
+    value, want = cell_kind(value, kind)
     if value is None:
-        if kind in FIGURES:
+        if want == "missing":
             ws.write_string(row, col, MISSING, fmt("missing"))
         else:
-            ws.write_blank(row, col, None, fmt(kind))
-    elif isinstance(value, str):
+            ws.write_blank(row, col, None, fmt(want))
+    elif want == "text":
         ws.write_string(row, col, value, fmt("text"))
-    elif isinstance(value, (dt.date, dt.datetime)):
+    elif want == "date":
         if not isinstance(value, dt.datetime):
             value = dt.datetime.combine(value, dt.time())
         ws.write_datetime(row, col, value, fmt("date"))
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        ws.write_number(row, col, value, fmt(kind if kind != "text" else "int"))
     else:
-        ws.write_string(row, col, str(value), fmt("text"))
+        ws.write_number(row, col, value, fmt(want))
 
 
 # Column widths are measured on the first rows of a long table: beyond these
