@@ -88,11 +88,20 @@ def process(
     except ConfigError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
+    from .layout import LayoutError, check_layout
     from .outputs import EarlyReport, default_jobs, write_outputs
     from .pipeline import analyse
+    from .read.discover import discover
+    from .write.atomic import remove_leftovers
 
     as_of = as_of or dt.date.today()
     out = out or inbox / "leadbook-out"
+    try:
+        check_layout(out, [path for path, reason in discover(inbox) if not reason])
+    except LayoutError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    remove_leftovers(out)  # what a killed earlier run left (the early report writes soon)
     jobs = jobs or default_jobs()
     # A run allocates millions of small objects (cells, leads, tasks) and frees few
     # of them: the collector's default of a pass every 700 allocations costs about

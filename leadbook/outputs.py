@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .lifeline import die_with_parent
 from .model import Outcome, OutputError, SourceFile
 from .pipeline import Analysis
 from .read.discover import SPREADSHEET_SUFFIXES
-from .write.atomic import write_text
+from .write.atomic import remove_leftovers, write_text
 
 log = logging.getLogger("leadbook")
 
@@ -39,6 +40,33 @@ def annotated_name(src: SourceFile) -> str:
     """annotated/<stem>.xlsx; a macro workbook keeps .xlsm, which Excel needs to open it."""
     suffix = ".xlsm" if src.format == "xlsm" else ".xlsx"
     return src.stem + suffix
+
+
+def annotated_names(files: list[SourceFile]) -> dict[str, str]:
+    """Input name → its annotated copy's name, one copy per input, never two alike.
+
+    An input whose copy keeps its own name (leads.xlsx → leads.xlsx) has it;
+    another input of the same stem is told apart by its own suffix in brackets
+    (leads.xls → "leads (xls).xlsx", leads.csv → "leads (csv).xlsx"), then by a
+    number. Names are compared as a case-blind file system does.
+    """
+    natural = [f for f in files if f.name.casefold() == annotated_name(f).casefold()]
+    others = [f for f in files if f not in natural]
+    taken: set[str] = set()
+    names: dict[str, str] = {}
+    for src in natural + others:
+        plain = annotated_name(src)
+        stem, suffix = plain[: -len(".xlsx")], plain[-len(".xlsx"):]
+        tag = Path(src.name).suffix.lstrip(".") or "copy"
+        candidates = [plain, f"{stem} ({tag}){suffix}"]
+        n = 2
+        while all(c.casefold() in taken for c in candidates):
+            candidates.append(f"{stem} ({tag} {n}){suffix}")
+            n += 1
+        name = next(c for c in candidates if c.casefold() not in taken)
+        taken.add(name.casefold())
+        names[src.name] = name
+    return names
 
 
 def summary_json(analysis: Analysis) -> str:
@@ -97,7 +125,8 @@ class EarlyReport:
             return
         ctx = multiprocessing.get_context("fork")
         conn, theirs = ctx.Pipe()
-        process = ctx.Process(target=_early_report, args=(self.target, theirs, conn),
+        process = ctx.Process(target=_early_report,
+                              args=(self.target, theirs, conn, os.getpid()),
                               name="leadbook-report", daemon=True)
         gc.freeze()  # the worker's collector leaves the inherited objects alone
         try:
@@ -171,7 +200,8 @@ def _without_tasks(outcome: Outcome) -> Outcome:
     return replace(outcome, tasks=outcome.tasks.iloc[0:0])
 
 
-def _early_report(target: Path, conn: Any, parents_end: Any) -> None:
+def _early_report(target: Path, conn: Any, parents_end: Any, run: int) -> None:
+    die_with_parent(run)  # a killed run leaves no worker to rename files after it
     # The inherited copy of the run's end, closed: the run closing its own is then
     # seen here as the end of the pipe.
     parents_end.close()
@@ -212,12 +242,16 @@ def write_outputs(analysis: Analysis, out: Path, *, split: bool = False, jobs: i
     out.mkdir(parents=True, exist_ok=True)
     outcome = analysis.outcome
     early = report is not None and report.started
+    if not early:  # else the early report's own temporary file may be there already
+        for path in remove_leftovers(out):
+            log.info("removed %s, left by an interrupted earlier run", path)
     tasks: list[tuple[Any, ...]] = [] if early else [("report", outcome, out / "report.xlsx")]
+    copies = [src for src in analysis.files if src.name in analysis.notes]
+    names = annotated_names(copies)
     tasks += [
         ("annotated", _without_rows(src), analysis.notes[src.name],
-         out / "annotated" / annotated_name(src))
-        for src in analysis.files
-        if src.name in analysis.notes
+         out / "annotated" / names[src.name])
+        for src in copies
     ]
     local: list[tuple[Any, ...]] = [("summary", analysis, out / "summary.json"),
                                     ("html", outcome, out / "summary.html")]
@@ -298,7 +332,9 @@ def _in_parallel(tasks: list[tuple[Any, ...]], local: list[tuple[Any, ...]],
         # each page it touches: frozen objects are left alone.
         gc.freeze()
     try:
-        with ProcessPoolExecutor(max_workers=len(theirs), mp_context=ctx) as pool:
+        with ProcessPoolExecutor(max_workers=len(theirs), mp_context=ctx,
+                                 initializer=die_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
             futures = [
                 pool.submit(_run_forked, share) if forked
                 else pool.submit(_run_batch, [tasks[i] for i in share])
@@ -345,7 +381,8 @@ def _run(kind: str, *args: Any) -> tuple[list[Path], str]:
         if kind == "split":
             from .write.split import write_split
 
-            return list(write_split(*args)), ""
+            errors: list[str] = []
+            return list(write_split(*args, errors)), "; ".join(errors)
         from .write.annotated import write_annotated
 
         src, notes, target = args

@@ -255,7 +255,12 @@ def test_safe_names():
     assert safe_name('a<b>:"c"|?*') == "a_b_c_"
     assert safe_name("CON") == "_CON" and safe_name("lpt1.x") == "_lpt1.x"
     assert safe_name(" .. ") == "_" and safe_name("") == "_"
-    assert len(safe_name("长" * 300)) == 80
+    # held in bytes as file systems count them (255 a name), not characters
+    assert len(safe_name("长" * 300).encode("utf-8")) <= 200
+    assert safe_name("长" * 300) == "长" * 66
+    assert len(safe_name("😀" * 300).encode("utf-8")) <= 200
+    # a phone number in a consultant's name is masked in the file name
+    assert safe_name("张伟13812340301") == "张伟138****0301"
 
 
 def test_split_names_that_collide(tmp_path):

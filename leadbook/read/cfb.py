@@ -197,11 +197,23 @@ def _records(stream: bytes, offset: int) -> Iterator[tuple[int, bytes]]:
             return
 
 
-def check_extents(stream: bytes) -> None:
-    """Each sheet's DIMENSIONS record within what a BIFF sheet can hold.
+# Cell records (MS-XLS 2.4: Number, RK, LabelSst, Label, BoolErr, Formula, Blank,
+# RString start with row, column; MulRk and MulBlank with row, first column and
+# end with the last column): where the reader places values.
+CELL_RECORDS = frozenset({0x0203, 0x027E, 0x00FD, 0x0204, 0x0205, 0x0006, 0x0201, 0x00D6})
+MULTI_RECORDS = frozenset({0x00BD, 0x00BE})
+# The reader builds a dense grid up to the farthest cell: a grid this much larger
+# than the cells the sheet holds (and larger than DENSE_FLOOR) is not a table.
+DENSE_FLOOR = 1_000_000
+DENSE_RATIO = 64
 
-    The workbook reader reserves memory for the declared rows × columns: a
-    damaged record (first row after the last, a row count in the millions)
+
+def check_extents(stream: bytes) -> None:
+    """Each sheet's DIMENSIONS record and its cells within what a BIFF sheet can hold.
+
+    The workbook reader reserves memory for the declared rows × columns and
+    builds a dense grid up to the last cell record: a damaged record (first
+    row after the last, a row count in the millions, a cell in column 4,095)
     asks for gigabytes, and the process is killed.
     """
     sheets = []
@@ -211,17 +223,34 @@ def check_extents(stream: bytes) -> None:
         if kind == BIFF_BOUNDSHEET and len(data) >= 4:
             sheets.append(struct.unpack_from("<I", data)[0])
     for offset in sheets:
+        rows = cols = cells = 0
         for kind, data in _records(stream, offset):
-            if kind != BIFF_DIMENSIONS:
-                continue
-            if len(data) >= 14:
-                first_row, last_row, first_col, last_col = struct.unpack_from("<IIHH", data)
-            elif len(data) >= 8:
-                first_row, last_row, first_col, last_col = struct.unpack_from("<HHHH", data)
-            else:
-                raise _Damaged("a sheet's DIMENSIONS record is cut short")
-            if (first_row > last_row or first_col > last_col or last_row > BIFF_ROWS
-                    or last_col > BIFF_COLUMNS):
-                raise _Damaged(f"a sheet declares rows {first_row:,}–{last_row:,} and columns "
-                               f"{first_col:,}–{last_col:,}, beyond what an .xls sheet holds")
-            break
+            if kind in CELL_RECORDS and len(data) >= 4:
+                row, col = struct.unpack_from("<HH", data)
+                rows, cols, cells = max(rows, row + 1), max(cols, col + 1), cells + 1
+            elif kind in MULTI_RECORDS and len(data) >= 6:
+                row, first = struct.unpack_from("<HH", data)
+                (last,) = struct.unpack_from("<H", data, len(data) - 2)
+                rows, cols = max(rows, row + 1), max(cols, last + 1, first + 1)
+                cells += max(1, last - first + 1)
+            elif kind == BIFF_DIMENSIONS:
+                _check_dimensions(data)
+        if cols > BIFF_COLUMNS:
+            raise _Damaged(f"a sheet has a cell in column {cols:,}, beyond the {BIFF_COLUMNS} "
+                           "columns an .xls sheet holds")
+        if rows * cols > max(DENSE_FLOOR, DENSE_RATIO * cells):
+            raise _Damaged(f"a sheet's {cells:,} cells are spread over {rows:,} rows × "
+                           f"{cols:,} columns, which no real sheet is")
+
+
+def _check_dimensions(data: bytes) -> None:
+    if len(data) >= 14:
+        first_row, last_row, first_col, last_col = struct.unpack_from("<IIHH", data)
+    elif len(data) >= 8:
+        first_row, last_row, first_col, last_col = struct.unpack_from("<HHHH", data)
+    else:
+        raise _Damaged("a sheet's DIMENSIONS record is cut short")
+    if (first_row > last_row or first_col > last_col or last_row > BIFF_ROWS
+            or last_col > BIFF_COLUMNS):
+        raise _Damaged(f"a sheet declares rows {first_row:,}–{last_row:,} and columns "
+                       f"{first_col:,}–{last_col:,}, beyond what an .xls sheet holds")

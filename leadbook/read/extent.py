@@ -49,6 +49,8 @@ _REL = re.compile(r"<(?:[\w.-]+:)?Relationship\s([^>]*?)/?>")
 
 LETTERS_PAST_Z = 26
 ROWS_BELOW_SIX_DIGITS = 99_999
+# Excel's last column and row (XFD, 1,048,576): a reference past them is no cell.
+EXCEL_COLUMNS, EXCEL_ROWS = 16_384, 1_048_576
 
 
 def check_extent(path: Path) -> None:
@@ -61,11 +63,16 @@ def check_extent(path: Path) -> None:
                 if part not in names and not (
                         part.startswith("xl/worksheets/") and part.lower().endswith(".xml")):
                     continue
-                rows, cols = sheet_extent(zf, part)
+                try:
+                    rows, cols = sheet_extent(zf, part)
+                except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+                    raise FileError(path, f"not a readable workbook: its part {part} is "
+                                          f"damaged ({exc}); open it in Excel or WPS and save "
+                                          "it again") from None
                 far = f"{column_letter(cols - 1)}{rows}"
+                sheet = names.get(part)
+                where = f"sheet {sheet!r}" if sheet else f"the sheet stored as {part}"
                 if rows * cols > MAX_CELLS:
-                    sheet = names.get(part)
-                    where = f"sheet {sheet!r}" if sheet else f"the sheet stored as {part}"
                     raise FileError(
                         path,
                         f"refused: {where} has values as far as cell {far}, so its used area "
@@ -73,9 +80,23 @@ def check_extent(path: Path) -> None:
                         f"more than leadbook reads ({MAX_CELLS:,}); clear the cells past the table "
                         "(Ctrl+End in Excel goes to the last one) and save again",
                     )
+                if cols > EXCEL_COLUMNS or rows > EXCEL_ROWS:
+                    raise FileError(
+                        path,
+                        f"refused: {where} refers to a cell beyond Excel's last column XFD or "
+                        f"row 1,048,576 (as far as {far}); no program that writes .xlsx makes "
+                        "such a reference: open it in Excel or WPS and save it again",
+                    )
+            try:
+                check_shared_strings(path, zf, sorted(p for p in stored if p in names or (
+                    p.startswith("xl/worksheets/") and p.lower().endswith(".xml"))))
+            except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+                raise FileError(path, f"not a readable workbook: a part is damaged ({exc}); "
+                                      "open it in Excel or WPS and save it again") from None
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError,
             RuntimeError, zlib.error) as exc:
-        # The parser gives its own message for a damaged part.
+        # The parser gives its own message for a damaged directory or an
+        # encrypted part.
         if isinstance(exc, FileError):
             raise
         return
@@ -178,3 +199,91 @@ def _unescape(text: str) -> str:
     from html import unescape
 
     return unescape(text)
+
+
+# Shared strings: the parser gives every cell its own copy of the string it
+# refers to, so one string of a megabyte used by a thousand cells costs
+# gigabytes, though the part is small. Strings longer than LONG_STRING are
+# measured and their uses counted; what all uses of them would hold is bounded.
+LONG_STRING = 4 << 10
+MAX_STRING_BYTES = 256 << 20
+_SI = re.compile(rb"<(?:[\w.-]+:)?si[\s>/]")
+_SST_CELL = re.compile(rb'<(?:[\w.-]+:)?c\s[^>]*?\bt="s"[^>]*>\s*<(?:[\w.-]+:)?v>\s*(\d+)\s*<')
+_SST_TYPE = "relationships/sharedStrings"
+
+
+def check_shared_strings(path: Path, zf: zipfile.ZipFile, sheets: list[str]) -> None:
+    """Raise FileError when the cells referring to long shared strings would hold
+    more text than :data:`MAX_STRING_BYTES`."""
+    part = _shared_strings_part(zf)
+    if part is None or zf.getinfo(part).file_size <= LONG_STRING:
+        return
+    long = _long_strings(zf, part)
+    if not long:
+        return
+    total = 0
+    uses: dict[int, int] = {}
+    for sheet in sheets:
+        carry = b""
+        with zf.open(sheet) as fh:
+            while chunk := fh.read(CHUNK):
+                buf = carry + chunk
+                end = buf.rfind(b"<c")  # a cell cut at the end is read with the next chunk
+                if end <= 0 or len(buf) - end > 4096:
+                    end = len(buf)
+                for m in _SST_CELL.finditer(buf, 0, end):
+                    index = int(m.group(1))
+                    size = long.get(index)
+                    if size is None:
+                        continue
+                    uses[index] = uses.get(index, 0) + 1
+                    total += size
+                    if total > MAX_STRING_BYTES:
+                        raise FileError(
+                            path,
+                            f"refused: its cells repeat long shared strings (string {index:,}: "
+                            f"{size / (1 << 20):.1f} MiB, used {uses[index]:,} times so far) "
+                            f"adding up to more than {MAX_STRING_BYTES >> 20} MiB of text, "
+                            "which is not a real workbook",
+                        )
+                carry = buf[end:]
+
+
+def _shared_strings_part(zf: zipfile.ZipFile) -> str | None:
+    stored = set(zf.namelist())
+    try:
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    except (KeyError, OSError, zipfile.BadZipFile, EOFError, ValueError, NotImplementedError):
+        rels = ""
+    for m in _REL.finditer(rels):
+        attrs = dict(_ATTR.findall(m.group(1)))
+        if attrs.get("Type", "").endswith(_SST_TYPE):
+            target = unquote(attrs.get("Target", ""))
+            target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+                posixpath.join("xl", target))
+            if target in stored:
+                return target
+    return "xl/sharedStrings.xml" if "xl/sharedStrings.xml" in stored else None
+
+
+def _long_strings(zf: zipfile.ZipFile, part: str) -> dict[int, int]:
+    """Index → stored bytes (an upper bound: its markup included) of every shared
+    string longer than LONG_STRING."""
+    long: dict[int, int] = {}
+    index, start, seen = -1, 0, 0  # current string, where it started, bytes read before buf
+    carry = b""
+    with zf.open(part) as fh:
+        while chunk := fh.read(CHUNK):
+            buf = carry + chunk
+            base = seen - len(carry)
+            limit = max(0, len(buf) - OVERLAP)
+            for m in _SI.finditer(buf, 0, limit):
+                at = base + m.start()
+                if index >= 0 and at - start > LONG_STRING:
+                    long[index] = at - start
+                index, start = index + 1, at
+            seen += len(chunk)
+            carry = buf[limit:]
+    if index >= 0 and seen - start > LONG_STRING:
+        long[index] = seen - start
+    return long

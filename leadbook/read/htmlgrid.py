@@ -20,9 +20,14 @@ from .textgrid import decode_text
 MAX_COLSPAN = 1_000
 MAX_ROWSPAN = 100_000
 MAX_CELLS = 20_000_000  # about 1,400,000 rows × 14 columns
+MAX_COLUMNS = 16_384  # Excel's last column, XFD: a wider row is no sheet
 
 
 class _TooLarge(Exception):
+    pass
+
+
+class _TooWide(Exception):
     pass
 
 
@@ -44,10 +49,12 @@ class _Table:
         self.covered: dict[int, int] = {}  # column → rows still covered by a rowspan above
         self.new_cover: dict[int, int] = {}  # rowspans starting in the current row
         self.cells = 0
+        self.next_col = 0  # no free column of the current row lies before this one
 
     def start_row(self) -> dict[int, Any]:
         self.end_row()
         self.row = {}
+        self.next_col = 0
         return self.row
 
     def end_row(self) -> None:
@@ -69,9 +76,12 @@ class _Table:
     def add_cell(self, text: str, colspan: int, rowspan: int) -> None:
         self._count(colspan)
         row = self.row if self.row is not None else self.start_row()
-        col = 0
+        col = self.next_col  # cells fill a row left to right: never search from 0 again
         while col in row or col in self.covered:
             col += 1
+        if col + colspan > MAX_COLUMNS:
+            raise _TooWide
+        self.next_col = col + colspan
         row[col] = text or None
         for c in range(col + 1, col + colspan):
             row[c] = None
@@ -156,6 +166,9 @@ def read_html(path: Path) -> list[list[list[Any]]]:
         tables = parser.finish()
     except _TooLarge:
         raise FileError(path, f"refused: its tables hold more than {MAX_CELLS:,} cells") from None
+    except _TooWide:
+        raise FileError(path, f"refused: a row of its table is wider than Excel's "
+                              f"{MAX_COLUMNS:,} columns (XFD), which no sheet is") from None
     if not tables:
         raise FileError(path, "holds a web page but no table")
     return tables

@@ -60,6 +60,11 @@ def check_zip(path: Path) -> None:
     if total > MAX_TOTAL:
         raise _refuse(path, "its parts", total, sum(i.compress_size for i in infos))
     for info in infos:
+        unsafe = _unsafe_entry(info)
+        if unsafe:
+            raise FileError(path, f"refused: it holds an entry {info.filename!r} {unsafe}, "
+                                  "which no workbook holds; open it in Excel or WPS and save "
+                                  "it again")
         if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * info.compress_size:
             raise _refuse(path, f"its part {info.filename}", info.file_size, info.compress_size)
         if (
@@ -75,46 +80,103 @@ def check_zip(path: Path) -> None:
     check_document_types(path)
 
 
+# Where a zip entry's name could lead outside the package, or what it could be
+# besides a part: an OPC package's part names are relative, slash-separated and
+# free of "." and ".." segments (ECMA-376 Part 2, 6.2.2 Part names).
+_DRIVE = re.compile(r"^[A-Za-z]:")
+S_IFMT, S_IFREG, S_IFDIR = 0o170000, 0o100000, 0o040000
+
+
+def _unsafe_entry(info: zipfile.ZipInfo) -> str | None:
+    name = info.filename
+    if name.startswith("/") or _DRIVE.match(name):
+        return "with an absolute name"
+    if "\\" in name:
+        return "with a backslash in its name"
+    if any(seg in (".", "..") for seg in name.split("/")):
+        return "whose name climbs out of the package (..)"
+    mode = info.external_attr >> 16
+    if info.create_system == 3 and mode & S_IFMT not in (0, S_IFREG, S_IFDIR):
+        return "that is a link or a special file, not a part"
+    return None
+
+
 PROLOG_BYTES = 64 << 10
-XML_SUFFIXES = (".xml", ".rels", ".vml")
+# The encodings an XML part may be in (XML 1.0, appendix F: autodetection
+# without a byte-order mark, from how "<" is stored).
+_BOM_ENCODINGS = ((b"\xef\xbb\xbf", "utf-8"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+                  (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\xfe\xff", "utf-16-be"),
+                  (b"\xff\xfe", "utf-16-le"))
+# Without one: where the NUL bytes of the first character fall (slice, bytes).
+_NO_BOM_NULS = (((1, 4), b"\x00\x00\x00", "utf-32-le"), ((0, 3), b"\x00\x00\x00", "utf-32-be"),
+                ((1, 2), b"\x00", "utf-16-le"), ((0, 1), b"\x00", "utf-16-be"))
 # What may stand before an XML part's root element without declaring anything.
 _PROLOG = re.compile(r"(?:\s+|<\?.*?\?>|<!--.*?-->)*", re.DOTALL)
 _ELEMENT = re.compile(r"<[^\W\d]")
+_DOCTYPE = re.compile(r"<!doctype", re.IGNORECASE)
 
 
 def check_document_types(path: Path) -> None:
-    """Refuse a package whose XML parts declare a document type.
+    """Refuse a package any part of which declares a document type.
 
     Excel, WPS and LibreOffice never write one; a ``<!DOCTYPE>`` is where
     entities are declared (an external file pulled into a cell, or a
     billion-laughs expansion). No part of such a package is parsed, and no
-    output can carry the declaration on.
+    output can carry the declaration on. Every part is looked at, whatever
+    its name: one that reads as XML in any of XML's encodings (with or without
+    a byte-order mark) is checked, the keyword in any case. A part that cannot
+    be inflated (a wrong checksum) makes the package damaged; the sheets and
+    shared strings, read to their end by the extent check, are checked there.
     """
     try:
         with zipfile.ZipFile(path) as zf:
             for info in zf.infolist():
-                if not info.filename.lower().endswith(XML_SUFFIXES):
+                if info.is_dir():
                     continue
-                with zf.open(info) as fh:
-                    head = fh.read(PROLOG_BYTES)
+                try:
+                    with zf.open(info) as fh:  # a small part is checked to its checksum
+                        head = fh.read(PROLOG_BYTES)
+                except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+                    raise FileError(path, f"not a readable workbook: its part {info.filename} "
+                                          f"is damaged ({exc}); open it in Excel or WPS and "
+                                          "save it again") from None
                 what = _prolog_problem(head, full=len(head) < PROLOG_BYTES)
                 if what:
                     raise FileError(path, f"refused: its part {info.filename} {what}; Excel, "
                                           "WPS and LibreOffice never write that")
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError,
-            RuntimeError, zlib.error) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
         if isinstance(exc, FileError):
             raise
-        return  # a damaged part: the workbook parser gives its own message
+        return  # an encrypted or unsupported part: the workbook parser gives its own message
+
+
+def xml_text(head: bytes) -> str | None:
+    """The start of a part as text when it is XML in one of XML's encodings, else None."""
+    for bom, encoding in _BOM_ENCODINGS:
+        if head.startswith(bom):
+            text = _decode(head[len(bom):], encoding)
+            break
+    else:
+        for (start, end), nuls, encoding in _NO_BOM_NULS:
+            if head[start:end] == nuls:
+                text = _decode(head, encoding)
+                break
+        else:
+            text = head.decode("utf-8", "replace")
+    return text if text.lstrip(" \t\r\n").startswith("<") else None
+
+
+def _decode(data: bytes, encoding: str) -> str:
+    width = 4 if "32" in encoding else 2 if "16" in encoding else 1
+    return data[: len(data) // width * width].decode(encoding, "replace")
 
 
 def _prolog_problem(head: bytes, full: bool) -> str | None:
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = head.decode("utf-16", "replace")
-    else:
-        text = head.decode("utf-8", "replace").lstrip("\ufeff")
+    text = xml_text(head)
+    if text is None:
+        return None  # not XML: an image, a VBA project, a printer setting
     rest = text[_PROLOG.match(text).end():]  # type: ignore[union-attr]
-    if rest.startswith("<!DOCTYPE") or rest.startswith("<!doctype"):
+    if _DOCTYPE.match(rest):
         return "declares a document type (DOCTYPE), where XML entities are declared"
     if not full and not _ELEMENT.match(rest):  # the prolog runs past what was read
         return f"opens with more than {PROLOG_BYTES >> 10} KiB before its first element"

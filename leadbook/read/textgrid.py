@@ -53,7 +53,10 @@ def sniff_delimiter(text: str) -> str:
     lines = [line for line in text.splitlines()[: SNIFF_LINES * 2] if line.strip()][:SNIFF_LINES]
     best, best_score = ",", (0.0, 0)
     for delimiter in DELIMITERS:
-        widths = Counter(len(row) for row in csv.reader(lines, delimiter=delimiter))
+        try:
+            widths = Counter(len(row) for row in csv.reader(lines, delimiter=delimiter))
+        except csv.Error:  # a field past the csv module's limit: read_csv names it
+            continue
         if not widths:
             continue
         width, count = widths.most_common(1)[0]
@@ -82,7 +85,18 @@ def read_csv(path: Path) -> list[list[Any]]:
         raise FileError(path, f"could not be opened ({exc.strerror or exc})") from exc
     text = decode_text(data, path)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    rows: list[list[Any]] = []
     try:
-        return [[_cell(c) for c in row] for row in reader]
+        for row in reader:
+            rows.append([_cell(c) for c in row])
     except csv.Error as exc:
-        raise FileError(path, f"not readable as CSV text ({exc})") from exc
+        line = reader.line_num
+        if "field larger than field limit" in str(exc):
+            raise FileError(path, f"line {line:,} holds a field of more than "
+                                  f"{csv.field_size_limit():,} characters, which no "
+                                  "spreadsheet cell holds (an unclosed quote mark runs to the "
+                                  "end of the file this way); check the quotes on that line "
+                                  "and save it again") from None
+        raise FileError(path, f"not readable as CSV text at line {line:,}; open it in Excel "
+                              "or WPS and save it again as CSV") from None
+    return rows

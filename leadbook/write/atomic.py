@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..lifeline import parent_alive
 from ..model import OutputError
 
 TEMP_PREFIX = ".~leadbook-"
@@ -47,7 +48,11 @@ def _umask() -> int:
 
 
 def replace(tmp: Path, target: Path) -> None:
-    """Rename ``tmp`` onto ``target``, turning a locked target into a clear error."""
+    """Rename ``tmp`` onto ``target``, turning a locked target into a clear error.
+
+    A worker whose run has ended renames nothing (:mod:`leadbook.lifeline`)."""
+    if not parent_alive():
+        raise OutputError(f"{target.name}: not written, the run that asked for it has ended")
     try:
         os.replace(tmp, target)
     except PermissionError as exc:
@@ -66,3 +71,28 @@ def write_bytes(target: Path, data: bytes) -> None:
 
 def write_text(target: Path, text: str) -> None:
     write_bytes(target, text.encode("utf-8"))
+
+
+# The folders of an output folder that hold outputs (domain.md §8).
+OUTPUT_FOLDERS = ("", "annotated", "due")
+
+
+def remove_leftovers(out: Path) -> list[Path]:
+    """Remove the temporary files a killed earlier run left in ``out`` (and its
+    annotated/ and due/ folders); returns what was removed. Only leadbook's own
+    temporary names are touched, and inputs never carry one: the reader skips
+    hidden files."""
+    removed = []
+    for sub in OUTPUT_FOLDERS:
+        folder = out / sub if sub else out
+        try:
+            entries = list(folder.iterdir())
+        except OSError:
+            continue
+        for path in entries:
+            if not path.name.startswith(TEMP_PREFIX) or path.is_dir() and not path.is_symlink():
+                continue
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed.append(path)
+    return removed

@@ -1,8 +1,11 @@
 """due/<consultant>.xlsx: each consultant's own call list (``--split``).
 
 The same columns as report.xlsx 待跟进, that consultant's tasks only, with the
-full phone number. Names become safe file names on Windows, macOS and Linux;
-two names that end up alike get -2, -3….
+full phone number. Names become safe file names on Windows, macOS and Linux,
+phone-like digits in them masked and their length held under what file systems
+take (255 bytes a name); two names that end up alike get -2, -3…. One
+consultant's file that cannot be written is an error naming it; the others are
+still written.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ import unicodedata
 from pathlib import Path
 
 from ..labels import Labels
-from ..model import Outcome
+from ..model import Outcome, OutputError
+from ..values import mask_text
 from .atomic import atomic_path
 from .report_xlsx import title_text, write_due_sheet
 from .xlsx_table import Formats, new_workbook
@@ -20,14 +24,20 @@ from .xlsx_table import Formats, new_workbook
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]+')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
              *(f"LPT{i}" for i in range(1, 10))}
-MAX_NAME = 80
+MAX_NAME = 80  # characters, and ...
+# ... bytes in UTF-8: ext4, APFS and NTFS take 255 a name; room is left for
+# "-NN" and ".xlsx".
+MAX_NAME_BYTES = 200
 
 
 def safe_name(name: str) -> str:
     """A consultant's name as a file name: no path separators, no reserved names."""
-    text = unicodedata.normalize("NFC", str(name))
+    text = mask_text(unicodedata.normalize("NFC", str(name)))
     text = _UNSAFE.sub("_", text).strip(" .")
-    text = text[:MAX_NAME].rstrip(" .")
+    text = text[:MAX_NAME]
+    while len(text.encode("utf-8")) > MAX_NAME_BYTES:
+        text = text[:-1]
+    text = text.rstrip(" .")
     if not text:
         text = "_"
     if text.split(".")[0].upper() in _RESERVED:
@@ -35,14 +45,18 @@ def safe_name(name: str) -> str:
     return text
 
 
-def write_split(outcome: Outcome, out_dir: Path) -> list[Path]:
-    """One workbook per consultant with tasks; returns the paths written, in name order."""
+def write_split(outcome: Outcome, out_dir: Path, errors: list[str] | None = None) -> list[Path]:
+    """One workbook per consultant with tasks; returns the paths written, in name order.
+
+    A consultant's file that cannot be written is a message in ``errors`` (raised
+    as OutputError when no list is given, after the others are written)."""
     lab = Labels(outcome.lang)
     out_dir = Path(out_dir)
     tasks = outcome.tasks
     if tasks is None or len(tasks) == 0:
         return []
     written: list[Path] = []
+    failed: list[str] = []
     taken: set[str] = set()
     for key, group in tasks.groupby("consultant", sort=True, dropna=False):
         consultant = str(key) if isinstance(key, str) and key else lab["text.unknown"]
@@ -54,10 +68,19 @@ def write_split(outcome: Outcome, out_dir: Path) -> list[Path]:
         taken.add(stem.casefold())
         target = out_dir / f"{stem}.xlsx"
         title = title_text(outcome, lab, f"{consultant} · {lab['sheet.due']}")
-        with atomic_path(target) as tmp:
-            wb = new_workbook(str(tmp))
-            write_due_sheet(wb, Formats(wb), lab, group.reset_index(drop=True), title,
-                            f"{outcome.store} · {consultant}")
-            wb.close()
+        try:
+            with atomic_path(target) as tmp:
+                wb = new_workbook(str(tmp))
+                write_due_sheet(wb, Formats(wb), lab, group.reset_index(drop=True), title,
+                                f"{outcome.store} · {consultant}")
+                wb.close()
+        except (OSError, OutputError) as exc:
+            failed.append(f"due/{target.name}: could not be written "
+                          f"({getattr(exc, 'strerror', None) or exc})")
+            continue
         written.append(target)
+    if failed and errors is None:
+        raise OutputError("; ".join(failed))
+    if errors is not None:
+        errors.extend(failed)
     return written
