@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import random
 import shutil
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -73,9 +75,10 @@ def _check_outcome(src: SourceFile, summary: dict[str, Any]) -> None:
 # --------------------------------------------------------------------------
 
 
-def _mutate_bytes(data: bytes, rng: random.Random) -> bytes:
+def _mutate_bytes(data: bytes, rng: random.Random, zipped: bool = True) -> bytes:
     buf = bytearray(data)
-    how = rng.choice(["flip", "flip", "overwrite", "truncate", "directory", "zero", "splice"])
+    how = rng.choice(["flip", "flip", "overwrite", "truncate", "zero", "splice"]
+                     + (["directory"] if zipped else []))
     if how == "flip":  # a few bits anywhere
         for _ in range(rng.randint(1, 12)):
             buf[rng.randrange(len(buf))] ^= 1 << rng.randrange(8)
@@ -99,9 +102,30 @@ def _mutate_bytes(data: bytes, rng: random.Random) -> bytes:
     return bytes(buf)
 
 
+def _mutate_part(data: bytes, rng: random.Random) -> bytes:
+    """A zip package with one part's inflated bytes mutated and its checksums right:
+    a part that fails its checksum is refused as damaged before it is parsed, so
+    this is what reaches the parser and the annotated copy."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        infos = zin.infolist()
+        victim = rng.choice([i for i in infos if i.filename.endswith(".xml")])
+        for info in infos:
+            part = zin.read(info)
+            if info is victim:
+                part = _mutate_bytes(part, rng, zipped=False)
+            zout.writestr(info, part)
+    return out.getvalue()
+
+
 def _mutant(base: str, seed: int, folder: Path) -> Path:
     path = folder / f"mutated{Path(base).suffix}"
-    path.write_bytes(_mutate_bytes((MESSY / base).read_bytes(), random.Random(seed)))
+    data, rng = (MESSY / base).read_bytes(), random.Random(seed)
+    if base.endswith(".xlsx") and seed % 2:
+        path.write_bytes(_mutate_part(data, rng))
+    else:
+        path.write_bytes(_mutate_bytes(data, rng))
     return path
 
 

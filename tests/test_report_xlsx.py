@@ -260,7 +260,7 @@ def test_safe_names():
     assert safe_name("长" * 300) == "长" * 66
     assert len(safe_name("😀" * 300).encode("utf-8")) <= 200
     # a phone number in a consultant's name is masked in the file name
-    assert safe_name("张伟13812340301") == "张伟138****0301"
+    assert safe_name("张伟13812340301") == "张伟138＊＊＊＊0301"
 
 
 def test_split_names_that_collide(tmp_path):

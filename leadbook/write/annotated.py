@@ -33,6 +33,11 @@ def write_annotated(source: SourceFile, notes: list[SheetNotes], target: Path) -
     macro-enabled content type and VBA project.
     """
     target = Path(target)
+    from ..vocab import ANNOTATION_HEADERS
+    from .copy_checks import check_room
+
+    for sheet in notes:
+        check_room(source.name, sheet.name, sheet.width, len(ANNOTATION_HEADERS))
     if source.format in PACKAGE_FORMATS:
         from .xlsx_package import patch_workbook
 

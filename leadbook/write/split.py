@@ -32,8 +32,9 @@ MAX_NAME_BYTES = 200
 
 def safe_name(name: str) -> str:
     """A consultant's name as a file name: no path separators, no reserved names."""
-    text = mask_text(unicodedata.normalize("NFC", str(name)))
-    text = _UNSAFE.sub("_", text).strip(" .")
+    text = _UNSAFE.sub("_", unicodedata.normalize("NFC", str(name)))
+    # "*" is not allowed in Windows file names: the mask is the full-width ＊.
+    text = mask_text(text).replace("*", "＊").strip(" .")
     text = text[:MAX_NAME]
     while len(text.encode("utf-8")) > MAX_NAME_BYTES:
         text = text[:-1]

@@ -23,6 +23,7 @@ from defusedxml import ElementTree
 from ..model import SheetNotes
 from ..read.safety import check_zip
 from .atomic import atomic_path
+from .copy_checks import check_well_formed, inflated
 from .xlsx_comments import Note, blocks_in_use, merge_comments, merge_vml, new_comments, new_vml
 from .xlsx_sheet import SheetPatcher
 from .xlsx_styles import StyleBook
@@ -255,6 +256,14 @@ class _Workbook:
         if self.types.changed:
             self.changed["[Content_Types].xml"] = self.types.xml
 
+    def check(self, file: str) -> None:
+        """Every patched or added XML part parsed back (copy_checks)."""
+        for name, data in self.changed.items():
+            if not name.lower().endswith((".xml", ".rels", ".vml")):
+                continue
+            chunks = inflated(data.parts) if isinstance(data, Deflated) else [data]
+            check_well_formed(file, name, chunks)
+
     def write(self, raw: BinaryIO, out: BinaryIO) -> None:
         """Every member in its original order (copied or replaced), then the new ones."""
         writer = PackageWriter(out)
@@ -277,6 +286,7 @@ def patch_workbook(source: Path, notes: list[SheetNotes], target: Path) -> Path:
         for sheet_notes in notes:
             book.annotate(sheet_notes)
         book.finish()
+        book.check(source.name)
         with atomic_path(target) as tmp, open(tmp, "wb") as out:
             book.write(raw, out)
     return target

@@ -30,7 +30,8 @@ from .xml_scan import attributes, xml_text
 ADDED = len(ANNOTATION_HEADERS)
 CACHE_LIMIT = 4096
 _R_ATTR = re.compile(rb"""\sr\s*=\s*["']([^"']*)["']""")
-_S_ATTR = re.compile(rb"""\ss\s*=\s*["'](\d*)["']""")
+# Any value: a cell with s="-1" or s="x" gets its value replaced, never a second s.
+_S_ATTR = re.compile(rb"""\ss\s*=\s*["']([^"']*)["']""")
 _SPANS = re.compile(rb"""\sspans\s*=\s*["']([^"']*)["']""")
 _S_VALUE = re.compile(rb' s="([^"]*)"')
 _DIGITS = b"0123456789"
@@ -281,7 +282,7 @@ class RowPatcher:
 
     def _filled(self, attrs: bytes, fill: str) -> bytes:
         m = _S_ATTR.search(attrs)
-        base = int(m.group(1)) if m and m.group(1) else 0
+        base = int(m.group(1)) if m and m.group(1).isdigit() else 0
         xf = b"%d" % self.styles.xf(base, fill=fill)
         if m is None:
             return attrs + b' s="%s"' % xf
@@ -400,7 +401,7 @@ class RowPatcher:
                 previous = self._column(m.group(1), previous)
                 if previous == self.width - 1:
                     s = _S_ATTR.search(m.group(1))
-                    base = int(s.group(1)) if s and s.group(1) else 0
+                    base = int(s.group(1)) if s and s.group(1).isdigit() else 0
             if not 0 < base < self.styles.count:
                 base = 0
             self._header_xf = base or self.styles.xf(0, bold=True)

@@ -1,0 +1,72 @@
+"""What an annotated copy must be before it is renamed into place (domain.md §8, §9).
+
+- Its added columns fit in the sheet: Excel's last column is XFD (16,384), so a
+  sheet whose values reach past XFD minus the five added columns gets no copy,
+  with a message naming the sheet, rather than cells no program can show.
+- Every part it patched or added is well-formed XML without a document type:
+  each is parsed back (expat, streamed, no DTD, no entities) before the copy is
+  written. A copy that fails is an error for that file, never a broken file in
+  OUT (fuzzing found patched sheets with a doubled attribute).
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable
+from xml.parsers import expat
+
+from ..model import OutputError
+from .annotation_cells import column_letter
+
+EXCEL_COLUMNS = 16_384  # A … XFD
+PARSE_CHUNK = 1 << 20
+
+
+def check_room(file: str, sheet: str, width: int, added: int) -> None:
+    """Raise OutputError when ``added`` columns after ``width`` would pass XFD."""
+    if width + added > EXCEL_COLUMNS:
+        last = column_letter(width - 1) if width else "A"
+        raise OutputError(
+            f"{file}: no annotated copy: sheet {sheet!r} has values as far as column {last}, "
+            f"so the {added} added columns would lie past Excel's last column XFD; move or "
+            "clear the far columns (Ctrl+End in Excel goes to the last cell) and run again")
+
+
+class _Doctype(Exception):
+    pass
+
+
+def _refuse_doctype(*_args: object) -> None:
+    raise _Doctype
+
+
+def check_well_formed(file: str, part: str, chunks: Iterable[bytes]) -> None:
+    """Raise OutputError unless the part's bytes parse as XML with no document type."""
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _refuse_doctype
+    parser.EntityDeclHandler = _refuse_doctype
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    try:
+        for chunk in chunks:
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except _Doctype:
+        raise OutputError(f"{file}: no annotated copy: its part {part} would carry a document "
+                          "type declaration") from None
+    except expat.ExpatError as exc:
+        raise OutputError(f"{file}: no annotated copy: leadbook's patch of its part {part} is "
+                          f"not well-formed XML ({expat.ErrorString(exc.code)}, line "
+                          f"{exc.lineno}); the input is unchanged") from None
+
+
+def inflated(parts: Iterable[bytes]) -> Iterable[bytes]:
+    """Raw-deflate pieces inflated again, chunk by chunk."""
+    inflater = zlib.decompressobj(-15)
+    for piece in parts:
+        for start in range(0, len(piece), PARSE_CHUNK):
+            out = inflater.decompress(piece[start:start + PARSE_CHUNK])
+            if out:
+                yield out
+    tail = inflater.flush()
+    if tail:
+        yield tail
