@@ -122,12 +122,14 @@ def process(
     if not quiet:
         click.echo(terminal_summary(analysis.outcome.summary, config.store, out, written.paths,
                                     verbose))
+    from .values import mask_text
+
     for f in analysis.failed:
         # The reader's message names the file already ("x.xlsx: refused: ...").
         named = f.message if f.message.startswith(f"{f.name}: ") else f"{f.name}: {f.message}"
-        click.echo(f"Error: {named}", err=True)
+        click.echo(f"Error: {mask_text(named)}", err=True)
     for error in written.errors:
-        click.echo(f"Error: {error}", err=True)
+        click.echo(f"Error: {mask_text(error)}", err=True)
     sys.exit(1 if analysis.failed or written.errors else 0)
 
 

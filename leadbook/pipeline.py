@@ -16,6 +16,7 @@ from typing import Any
 
 from . import metrics
 from .config import Config
+from .masking import mask_names
 from .model import Issue, Outcome, RowNote, SheetKind, SheetNotes, SourceFile, Status
 from .ownership import assign_owners
 from .read import read_inbox
@@ -91,6 +92,7 @@ def analyse(
     duplicates = _duplicates_table(leads)
 
     summary = _summary(files, leads, tasks, funnel, cost, issues, period, as_of, grades)
+    summary = mask_names(summary)  # names forwarded in summary.json, page and terminal
     outcome = Outcome(
         store=config.store,
         as_of=as_of,

@@ -183,6 +183,12 @@ class _Workbook:
                     self.sheets[el.get("name", "")] = by_id[rid]
         self.styles_part = next(
             (r.target for r in self.wb_rels if r.type in REL_TYPES["styles"]), None)
+        self.styles_related = self.styles_part is not None
+        if self.styles_part is None and "xl/styles.xml" in self.names:
+            # Not related, yet where openpyxl and calamine read the styles from: the
+            # copy's formats extend it, and it is related (a new part beside it
+            # would leave readers of the old one with indexes past its end).
+            self.styles_part = "xl/styles.xml"
         self.styles = StyleBook(self.read(self.styles_part) if self.styles_part else None)
         self.types = ContentTypes(zin.read("[Content_Types].xml"))
         used: set[int] = set()
@@ -244,9 +250,10 @@ class _Workbook:
     def finish(self) -> None:
         """styles.xml and [Content_Types].xml, once every sheet is done."""
         if self.styles.changed():
-            if self.styles_part is None:  # the package had no styles part: add one
-                self.styles_part = _free_name("xl/styles{}.xml", self.taken) \
-                    if "xl/styles.xml" in self.taken else "xl/styles.xml"
+            if not self.styles_related:  # the package had no related styles part: add one
+                if self.styles_part is None:
+                    self.styles_part = _free_name("xl/styles{}.xml", self.taken) \
+                        if "xl/styles.xml" in self.taken else "xl/styles.xml"
                 wb_rels = rels_path(self.workbook)
                 rel = (free_rid(self.wb_rels), REL_TYPES["styles"][0],
                        _relative(self.workbook, self.styles_part))
