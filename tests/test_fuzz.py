@@ -54,6 +54,16 @@ def _run(path: Path, out: Path) -> tuple[SourceFile, list[str], dict[str, Any]]:
     return src, written.errors, summary
 
 
+def _copies_open(out: Path) -> None:
+    """Every annotated copy that was written opens in openpyxl, its cells readable."""
+    folder = out / "annotated"
+    for copy in sorted(folder.iterdir()) if folder.is_dir() else []:
+        wb = openpyxl.load_workbook(copy)
+        for ws in wb.worksheets:
+            for _row in ws.iter_rows(values_only=True):
+                pass
+
+
 def _check_outcome(src: SourceFile, summary: dict[str, Any]) -> None:
     """A file error with a message naming the file, or issue records that say where."""
     [entry] = summary["files"]
@@ -141,6 +151,7 @@ def test_byte_mutations_end_as_file_errors_or_issues(base: str, seed: int,
     # annotated copy needs); that is said with the file's name, not raised.
     for error in errors:
         assert path.name in error, error
+    _copies_open(tmp_path / "out")
 
 
 @pytest.mark.parametrize("base", ["lo_leads.xlsx", "wps_leads.xls"])
@@ -214,3 +225,4 @@ def test_cell_mutations_end_as_issues(base: str, changes: list[tuple[int, int, A
         assert errors == []  # and every output is written
         assert (work / "out" / "report.xlsx").is_file()
         assert (work / "out" / "summary.html").is_file()
+        _copies_open(work / "out")

@@ -589,3 +589,23 @@ def test_phone_numbers_in_names_are_masked_in_summary_page_and_terminal(tmp_path
     assert PHONE not in (out / "summary.html").read_text(encoding="utf-8")
     # the user's own files keep their names (the copy is matched to its input)
     assert (out / "annotated" / f"{PHONE}客户.xlsx").is_file()
+
+
+def test_a_damaged_part_the_reader_skips_refuses_the_copy(inbox: Path, tmp_path: Path) -> None:
+    """Fuzzing: a broken docProps/core.xml is read past, and a copy carrying it would
+    not open. The file is read; its copy is an error, never a broken file in OUT."""
+    like = inbox / "good.xlsx"
+    path = inbox / "props.xlsx"
+    with zipfile.ZipFile(like) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "docProps/core.xml":
+                data = data.replace(b"</cp:coreProperties>", b"</cp:core")
+            out.writestr(info, data)
+    out = tmp_path / "out"
+    result = process(inbox, out)
+    assert result.exit_code == 1
+    assert files_of(out)["props.xlsx"]["status"] == "ok"
+    assert "props.xlsx: no annotated copy: its part docProps/core.xml is damaged" in result.output
+    assert not (out / "annotated" / "props.xlsx").exists()
+    assert (out / "annotated" / "good.xlsx").is_file()

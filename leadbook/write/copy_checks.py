@@ -5,8 +5,10 @@
   with a message naming the sheet, rather than cells no program can show.
 - Every part it patched or added is well-formed XML without a document type:
   each is parsed back (expat, streamed, no DTD, no entities) before the copy is
-  written. A copy that fails is an error for that file, never a broken file in
-  OUT (fuzzing found patched sheets with a doubled attribute).
+  written, and so is every XML part it copies as it was (a damaged docProps
+  part the workbook reader never looks at makes a copy openpyxl cannot open).
+  A copy that fails is an error for that file, never a broken file in OUT
+  (fuzzing found patched sheets with a doubled attribute).
 """
 
 from __future__ import annotations
@@ -40,8 +42,12 @@ def _refuse_doctype(*_args: object) -> None:
     raise _Doctype
 
 
-def check_well_formed(file: str, part: str, chunks: Iterable[bytes]) -> None:
-    """Raise OutputError unless the part's bytes parse as XML with no document type."""
+def check_well_formed(file: str, part: str, chunks: Iterable[bytes],
+                      patched: bool = True) -> None:
+    """Raise OutputError unless the part's bytes parse as XML with no document type.
+
+    ``patched`` says whose the part is: leadbook's patch, or the input's own
+    part copied as it was (a damaged one the workbook reader got past)."""
     parser = expat.ParserCreate()
     parser.StartDoctypeDeclHandler = _refuse_doctype
     parser.EntityDeclHandler = _refuse_doctype
@@ -54,9 +60,13 @@ def check_well_formed(file: str, part: str, chunks: Iterable[bytes]) -> None:
         raise OutputError(f"{file}: no annotated copy: its part {part} would carry a document "
                           "type declaration") from None
     except expat.ExpatError as exc:
+        where = f"({expat.ErrorString(exc.code)}, line {exc.lineno})"
+        if not patched:
+            raise OutputError(f"{file}: no annotated copy: its part {part} is damaged, not "
+                              f"well-formed XML {where}, and a copy holding it would not open; "
+                              "open the file in Excel or WPS and save it again") from None
         raise OutputError(f"{file}: no annotated copy: leadbook's patch of its part {part} is "
-                          f"not well-formed XML ({expat.ErrorString(exc.code)}, line "
-                          f"{exc.lineno}); the input is unchanged") from None
+                          f"not well-formed XML {where}; the input is unchanged") from None
 
 
 def inflated(parts: Iterable[bytes]) -> Iterable[bytes]:

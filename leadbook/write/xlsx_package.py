@@ -264,12 +264,20 @@ class _Workbook:
             self.changed["[Content_Types].xml"] = self.types.xml
 
     def check(self, file: str) -> None:
-        """Every patched or added XML part parsed back (copy_checks)."""
+        """Every XML part of the copy parsed back, patched or copied (copy_checks);
+        legacy drawings (VML) only where patched: readers do not parse them."""
         for name, data in self.changed.items():
             if not name.lower().endswith((".xml", ".rels", ".vml")):
                 continue
             chunks = inflated(data.parts) if isinstance(data, Deflated) else [data]
             check_well_formed(file, name, chunks)
+        for info in self.infos:
+            if info.filename in self.changed or not info.filename.lower().endswith(
+                    (".xml", ".rels")):
+                continue
+            with self.zin.open(info) as stream:
+                check_well_formed(file, info.filename, iter(lambda: stream.read(READ_CHUNK), b""),
+                                  patched=False)
 
     def write(self, raw: BinaryIO, out: BinaryIO) -> None:
         """Every member in its original order (copied or replaced), then the new ones."""
