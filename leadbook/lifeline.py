@@ -12,7 +12,6 @@ a worker whose run is gone renames nothing.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import signal
 import sys
@@ -29,8 +28,9 @@ def die_with_parent(parent: int) -> None:
     _PARENT = parent
     if sys.platform.startswith("linux"):
         try:
-            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+            # The running program's own symbols hold libc's: no library search
+            # (ctypes.util.find_library costs 1.6 ms, in every child).
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         except (OSError, AttributeError):  # no libc to ask: the check below still holds
             pass
     if os.getppid() != parent:  # the run ended before the call above
