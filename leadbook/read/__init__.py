@@ -56,10 +56,11 @@ def read_inbox(inbox: Path, extra: Mapping[str, Sequence[str]] | None = None,
                jobs: int = 1) -> list[SourceFile]:
     """Every file directly in the inbox, sorted by name: read, or skipped with the reason.
 
-    With ``jobs`` > 1 up to that many files are read at once, in threads: the
-    workbook parser (calamine) works without holding the interpreter's lock, so
-    one file is parsed while another's cells are sorted into rows. The largest
-    files are started first.
+    Each file is read in a forked child with memory and time limits
+    (:mod:`.isolated`), up to ``jobs`` at once; where processes cannot be forked,
+    in this process, up to ``jobs`` at once in threads (the workbook parser,
+    calamine, works without holding the interpreter's lock). The largest files
+    are started first.
     """
     found = discover(inbox)
     to_read = [path for path, reason in found if not reason]
@@ -67,7 +68,6 @@ def read_inbox(inbox: Path, extra: Mapping[str, Sequence[str]] | None = None,
     from .isolated import can_isolate, extra_reader, read_isolated
 
     if to_read and can_isolate():
-        # Each file in a child with memory and time limits (read/isolated.py).
         done = read_isolated(to_read, extra_reader(extra), jobs)
     elif jobs > 1 and len(to_read) > 1:
         from concurrent.futures import ThreadPoolExecutor

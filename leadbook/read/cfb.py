@@ -204,7 +204,7 @@ CELL_RECORDS = frozenset({0x0203, 0x027E, 0x00FD, 0x0204, 0x0205, 0x0006, 0x0201
 MULTI_RECORDS = frozenset({0x00BD, 0x00BE})
 # The reader builds a dense grid up to the farthest cell: a grid this much larger
 # than the cells the sheet holds (and larger than DENSE_FLOOR) is not a table.
-DENSE_FLOOR = 1_000_000
+DENSE_FLOOR = 4_000_000  # 65,536 rows × 61 columns
 DENSE_RATIO = 64
 
 
