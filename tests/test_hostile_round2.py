@@ -513,12 +513,18 @@ def test_a_reference_beyond_xfd_is_refused(inbox: Path, tmp_path: Path) -> None:
 
 def test_a_cell_with_a_negative_style_gets_a_copy_that_opens(inbox: Path, tmp_path: Path) -> None:
     """s="-1" got a second s attribute: XML that is not well-formed."""
-    rows = HEAD_ROW.replace('<c r="A2" t="inlineStr">', '<c r="A2" s="-1" t="inlineStr">')
+    rows = (HEAD_ROW.replace('<c r="A2" t="inlineStr">', '<c r="A2" s="-1" t="inlineStr">')
+            .replace("</c></row><row", '</c><c r="D1" t="inlineStr"><is><t>状态</t></is></c>'
+                     "</row><row", 1)
+            .replace("</c></row>", '</c><c r="D2" t="inlineStr"><is><t>已成交</t></is></c>'
+                     "</row>", 2))  # won: the row is filled, each cell's style swapped
     _with_sheet_data(inbox / "neg.xlsx", inbox / "good.xlsx", rows)
     out = tmp_path / "out"
     assert process(inbox, out).exit_code == 0
     wb = openpyxl.load_workbook(out / "annotated" / "neg.xlsx")
     assert wb.worksheets[0]["A2"].value == "王先生"
+    assert wb.worksheets[0]["A2"].fill.fgColor.rgb == wb.worksheets[0]["B2"].fill.fgColor.rgb
+    assert wb.worksheets[0]["B2"].fill.fill_type == "solid"
 
 
 def test_a_workbook_without_its_styles_relationship_gets_a_copy_that_opens(
