@@ -485,6 +485,33 @@ def test_zip_entries_no_workbook_holds_are_refused(inbox: Path, tmp_path: Path, 
                        for n in zf.namelist())
 
 
+def test_a_part_compressed_another_way_is_refused(inbox: Path, tmp_path: Path) -> None:
+    """A part the zip module cannot inflate ended the document-type check early,
+    leaving the parts after it unchecked."""
+    path = inbox / "ppmd.xlsx"
+    with zipfile.ZipFile(inbox / "good.xlsx") as src, \
+            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            out.writestr(info, src.read(info))
+        out.writestr("docProps/odd.xml", b"<a/>", compress_type=zipfile.ZIP_STORED)
+        out.writestr("xl/custom.xml", (XML_HEAD + DOCTYPE + "<a/>").encode())
+    # the part's method made PPMd (98), which the zip module does not implement
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        offset = zf.getinfo("docProps/odd.xml").header_offset
+    struct.pack_into("<H", data, offset + 8, 98)
+    at = data.index(b"PK\x01\x02")
+    while at >= 0:
+        length = struct.unpack_from("<H", data, at + 28)[0]
+        if bytes(data[at + 46:at + 46 + length]) == b"docProps/odd.xml":
+            struct.pack_into("<H", data, at + 10, 98)
+        at = data.find(b"PK\x01\x02", at + 4)
+    path.write_bytes(bytes(data))
+    out = tmp_path / "out"
+    assert process(inbox, out).exit_code == 1
+    _ok_beside(out, "ppmd.xlsx", "compressed by method 98")
+
+
 def test_added_columns_past_xfd_refuse_that_copy(inbox: Path, tmp_path: Path) -> None:
     """Five added columns after a value in column XFD landed in XFE…XFI."""
     rows = HEAD_ROW.replace('<c r="C2" t="inlineStr"><is><t>张伟</t></is></c>',

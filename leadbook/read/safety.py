@@ -95,6 +95,10 @@ def _unsafe_entry(info: zipfile.ZipInfo) -> str | None:
         return "with a backslash in its name"
     if any(seg in (".", "..") for seg in name.split("/")):
         return "whose name climbs out of the package (..)"
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return f"compressed by method {info.compress_type} (Excel uses deflate only)"
+    if info.flag_bits & 0x1:
+        return "encrypted inside the zip (a protected workbook is not stored that way)"
     mode = info.external_attr >> 16
     if info.create_system == 3 and mode & S_IFMT not in (0, S_IFREG, S_IFDIR):
         return "that is a link or a special file, not a part"
