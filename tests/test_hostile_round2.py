@@ -149,6 +149,18 @@ def test_split_names_too_long_for_the_file_system_are_shortened(tmp_path: Path) 
     assert len(set(due)) == 3  # the two long names, cut alike, told apart
 
 
+def test_one_due_file_that_cannot_be_written_does_not_stop_the_others(tmp_path: Path) -> None:
+    box = _named_inbox(tmp_path, ["李娜", "张伟", "王强"])
+    out = tmp_path / "out"
+    (out / "due" / "张伟.xlsx").mkdir(parents=True)  # in the way: cannot be replaced
+    result = process(box, out, "--split")
+    assert result.exit_code == 1
+    assert "Error: due/张伟.xlsx: could not be written" in result.output
+    assert sorted(p.name for p in (out / "due").iterdir() if p.is_file()) == ["李娜.xlsx",
+                                                                              "王强.xlsx"]
+    assert temp_files(out) == []
+
+
 def test_split_names_carry_no_phone_number(tmp_path: Path) -> None:
     box = _named_inbox(tmp_path, ["张伟13812340301"])
     out = tmp_path / "out"
