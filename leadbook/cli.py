@@ -112,7 +112,7 @@ def process(
         gc.set_threshold(*thresholds)
     if not quiet:
         click.echo(terminal_summary(analysis.outcome.summary, config.store, out, written.paths,
-                                    verbose))
+                                    verbose, lang=lang, list_days=config.list_days))
     for f in analysis.failed:
         # The reader's message names the file already ("x.xlsx: refused: ...").
         named = f.message if f.message.startswith(f"{f.name}: ") else f"{f.name}: {f.message}"
@@ -136,8 +136,12 @@ def _pct(value: float | None) -> str:
 
 
 def terminal_summary(
-    s: dict[str, Any], store: str, out: Path, paths: list[Path], verbose: int
+    s: dict[str, Any], store: str, out: Path, paths: list[Path], verbose: int,
+    lang: str = "zh", list_days: int = 7,
 ) -> str:
+    from .labels import Labels
+
+    lab = Labels(lang)
     files = s["files"]
     status = {k: sum(1 for f in files if f["status"] == k) for k in ("ok", "skipped", "error")}
     leads, fu, fn, cost = s["leads"], s["followups"], s["funnel"], s["cost"]
@@ -148,8 +152,7 @@ def terminal_summary(
         f"{status['error']} unreadable)",
         f"Leads: {leads['total']:,} ({leads['rows']:,} rows, {leads['duplicates']:,} repeated, "
         f"{leads['regraded']:,} re-graded), new in period {leads['new_in_period']:,}",
-        f"Due: {fu['due']:,} follow-ups, {fu['overdue']:,} overdue · care {fu['care']:,} · "
-        f"lost review {fu['lost_review']:,}",
+        f"{lab['sheet.due']}: {lab.followups(fu, list_days)}",
         f"Funnel: traffic {_n(fn['traffic'])} → kept {_n(fn['kept'])} ({_pct(fn['keep_rate'])})"
         f" → followed {_n(fn['followed'])} ({_pct(fn['follow_rate'])})"
         f" → deals {_n(fn['deals'])} ({_pct(fn['convert_rate'])})",
@@ -158,7 +161,7 @@ def terminal_summary(
     ]
     if verbose:
         for who, d in fu["by_consultant"].items():
-            lines.append(f"  {who}: due {d['due']}, overdue {d['overdue']}")
+            lines.append(f"  {who}: {lab.followups(d, list_days, ('due', 'overdue', 'upcoming'))}")
     issues = s["issues"]
     errors = sum(1 for i in issues if i["severity"] == "error")
     lines.append(f"Issues: {len(issues):,} ({errors:,} errors) — listed in report.xlsx 数据问题")
