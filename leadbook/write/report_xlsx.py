@@ -36,6 +36,7 @@ from .xlsx_table import (
     write_table,
     write_title,
 )
+from .xlsx_text import write_text
 
 FUNNEL_STAGES = ("traffic", "kept", "followed", "deals")
 FUNNEL_ROWS = (
@@ -174,7 +175,7 @@ class _Report:
         frame = self.o.schedule
         rows = table_rows(frame, cols) if frame is not None else []
         end = write_table(ws, self.fmts, HEADER_ROW, cols, rows, empty_note=lab["text.none"])
-        ws.write_string(end + 1, 0, lab["text.schedule_note"], self.fmts.get("note"))
+        write_text(ws, end + 1, 0, lab["text.schedule_note"], self.fmts.get("note"))
         print_setup(ws, self.footer)
 
     def funnel(self) -> None:
@@ -198,18 +199,18 @@ class _Report:
         r = HEADER_ROW
         for key, kind in FUNNEL_ROWS:
             r += 1
-            ws.write_string(r, 0, lab[f"kpi.{key}"], fmts.get("text", bold=key in FUNNEL_STAGES))
+            write_text(ws, r, 0, lab[f"kpi.{key}"], fmts.get("text", bold=key in FUNNEL_STAGES))
             write_cell(ws, r, 1, figures.get(key), kind, fmts)
-            ws.write_string(r, 2, how[key], fmts.get("text"))
+            write_text(ws, r, 2, how[key], fmts.get("text"))
         ws.autofilter(HEADER_ROW, 0, r, 2)
         ws.freeze_panes(HEADER_ROW + 1, 0)
         ws.repeat_rows(HEADER_ROW)
         r += 1
         for key in ("sales", "cost_per_lead", "lost_cost"):
             r += 1
-            ws.write_string(r, 0, lab[f"formula.{key}"], fmts.get("note"))
+            write_text(ws, r, 0, lab[f"formula.{key}"], fmts.get("note"))
             r += 1
-            ws.write_string(r, 0, self._filled(key, figures), fmts.get("plain", bold=True))
+            write_text(ws, r, 0, self._filled(key, figures), fmts.get("plain", bold=True))
         chart = self.wb.add_chart({"type": "column"})
         name = lab["sheet.funnel"]
         first = HEADER_ROW + 1
@@ -336,7 +337,7 @@ class _Report:
         widths = _lost_widths(cols, rows, blocks)
         for first, bcols, _ in blocks:
             for j, c in enumerate(bcols):
-                ws.write_string(HEADER_ROW, first + j, c.header, fmts.get("header"))
+                write_text(ws, HEADER_ROW, first + j, c.header, fmts.get("header"))
         depth = max(len(b[2]) for b in blocks)
         for i in range(depth):
             for first, bcols, items in blocks:
