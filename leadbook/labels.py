@@ -160,10 +160,6 @@ ZH: dict[str, str] = {
         "本周的工作: 已逾期、今日应跟进和未来{n}天内到期的任务, 最急的在前。"
         "电话已隐去中间四位, 完整号码见 report.xlsx。"
     ),
-    "text.followups_due": "应跟进",
-    "text.followups_overdue": "已逾期",
-    "text.care": "售后关怀",
-    "text.lost_review": "战败回访",
     "text.issue_counts": "按代码统计",
     "text.files": "读取的文件",
     "text.rows": "{n} 行",
@@ -333,10 +329,6 @@ EN: dict[str, str] = {
         "The week's work: overdue, due today and due in the next {n} days, most urgent first. "
         "Phones are masked; the full numbers are in report.xlsx."
     ),
-    "text.followups_due": "Due",
-    "text.followups_overdue": "Overdue",
-    "text.care": "After-sale care",
-    "text.lost_review": "Lost reviews",
     "text.issue_counts": "By code",
     "text.files": "Files read",
     "text.rows": "{n} rows",
