@@ -39,7 +39,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, dict]:
     for p in SAMPLE.glob("*.xlsx"):
         shutil.copy(p, inbox / p.name)
     shutil.copy(SAMPLE / "leadbook.toml", inbox / "leadbook.toml")
-    out = inbox.parent / "out"
+    out = tmp_path_factory.mktemp("out")
     result = CliRunner().invoke(main, ["process", str(inbox), "--out", str(out), "--as-of",
                                        "2026-10-31", "--split", "-v"], catch_exceptions=False)
     assert result.exit_code == 0, result.output

@@ -95,7 +95,7 @@ def xlsx_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
             else:
                 ws.write_string(i, j, str(v))
     book.close()
-    out = inbox.parent / "out"
+    out = tmp_path_factory.mktemp("out")
     run(inbox, out)
     return out
 
