@@ -152,3 +152,23 @@ def test_lost_sheet_covers_the_runs_period(tmp_path):
         first = parse_date(cards.cell(row=r[9], column=7).value, as_of=dt.date(2026, 10, 31))
         assert dt.date(2026, 10, 10) <= first <= dt.date(2026, 10, 16)
         assert cards.cell(row=r[9], column=12).value == "战败"
+
+
+def test_schedule_sheet_agrees_with_the_list(run):
+    """日程 counts the whole schedule; its near buckets are the list's follow-ups."""
+    out, _, s = run
+    f = s["followups"]
+    rows = list(openpyxl.load_workbook(out / "report.xlsx")["日程"].iter_rows(
+        min_row=2, values_only=True))
+    head = list(rows[0])
+    body = [r for r in rows[1:] if r[0] and r[1]]
+    total = {w: sum(r[head.index(w)] for r in body)
+             for w in ("逾期", "紧急", "缓急", "不紧急", "可慢反应", "合计")}
+    assert total["逾期"] == f["overdue"]
+    # 紧急 is today and the next 7 days: the list's follow-ups due today and upcoming.
+    assert total["紧急"] == f["due"] - f["overdue"] + f["upcoming"]
+    assert total["合计"] == sum(total[w] for w in ("逾期", "紧急", "缓急", "不紧急", "可慢反应"))
+    # Every active or dormant lead with a next due date is counted once.
+    by = s["leads"]["by_status"]
+    assert total["合计"] <= by["active"] + by["dormant"]
+    assert total["合计"] > f["due"] + f["upcoming"]  # the schedule reaches beyond the week
