@@ -8,7 +8,6 @@ config error (nothing written).
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import logging
 import sys
 from pathlib import Path
@@ -88,38 +87,18 @@ def process(
     except ConfigError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
-    from .outputs import EarlyReport, default_jobs, write_outputs
-    from .pipeline import analyse
+    from .run import run_store
 
-    as_of = as_of or dt.date.today()
     out = out or inbox / "leadbook-out"
-    jobs = jobs or default_jobs()
-    # A run allocates millions of small objects (cells, leads, tasks) and frees few
-    # of them: the collector's default of a pass every 700 allocations costs about
-    # a second at 100,000 leads for nothing. A cycle still gets collected.
-    thresholds = gc.get_threshold()
-    gc.set_threshold(100_000, 50, 100)
-    report = EarlyReport(out / "report.xlsx", jobs)
-    report.prepare(inbox)
-    try:
-        analysis = analyse(inbox, config, as_of, start, end, lang=lang, on_tasks=report.start,
-                           jobs=jobs)
-        written = write_outputs(analysis, out, split=split, jobs=jobs, report=report)
-    except BaseException:
-        report.abandon()
-        raise
-    finally:
-        gc.set_threshold(*thresholds)
+    result = run_store(inbox, out, config, as_of or dt.date.today(), start=start, end=end,
+                       lang=lang, split=split, jobs=jobs)
     if not quiet:
-        click.echo(terminal_summary(analysis.outcome.summary, config.store, out, written.paths,
-                                    verbose, lang=lang, list_days=config.list_days))
-    for f in analysis.failed:
-        # The reader's message names the file already ("x.xlsx: refused: ...").
-        named = f.message if f.message.startswith(f"{f.name}: ") else f"{f.name}: {f.message}"
-        click.echo(f"Error: {named}", err=True)
-    for error in written.errors:
-        click.echo(f"Error: {error}", err=True)
-    sys.exit(1 if analysis.failed or written.errors else 0)
+        click.echo(terminal_summary(result.analysis.outcome.summary, config.store, out,
+                                    result.written.paths, verbose, lang=lang,
+                                    list_days=config.list_days))
+    for line in result.errors:
+        click.echo(f"Error: {line}", err=True)
+    sys.exit(result.exit_code)
 
 
 def _logging(verbose: int, quiet: bool) -> None:
