@@ -8,7 +8,6 @@ config error (nothing written).
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import logging
 import sys
 from pathlib import Path
@@ -88,49 +87,25 @@ def process(
     except ConfigError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
-    from .layout import LayoutError, check_layout
-    from .outputs import EarlyReport, default_jobs, write_outputs
-    from .pipeline import analyse
-    from .read.discover import discover
-    from .write.atomic import remove_leftovers
+    from .layout import LayoutError
+    from .run import run_store
 
-    as_of = as_of or dt.date.today()
     out = out or inbox / "leadbook-out"
     try:
-        check_layout(out, [path for path, reason in discover(inbox) if not reason])
-    except LayoutError as exc:
+        result = run_store(inbox, out, config, as_of or dt.date.today(), start=start, end=end,
+                           lang=lang, split=split, jobs=jobs)
+    except LayoutError as exc:  # an output would replace an input: nothing was written
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
-    remove_leftovers(out)  # what a killed earlier run left (the early report writes soon)
-    jobs = jobs or default_jobs()
-    # A run allocates millions of small objects (cells, leads, tasks) and frees few
-    # of them: the collector's default of a pass every 700 allocations costs about
-    # a second at 100,000 leads for nothing. A cycle still gets collected.
-    thresholds = gc.get_threshold()
-    gc.set_threshold(100_000, 50, 100)
-    report = EarlyReport(out / "report.xlsx", jobs)
-    report.prepare(inbox)
-    try:
-        analysis = analyse(inbox, config, as_of, start, end, lang=lang, on_tasks=report.start,
-                           jobs=jobs)
-        written = write_outputs(analysis, out, split=split, jobs=jobs, report=report)
-    except BaseException:
-        report.abandon()
-        raise
-    finally:
-        gc.set_threshold(*thresholds)
     if not quiet:
-        click.echo(terminal_summary(analysis.outcome.summary, config.store, out, written.paths,
-                                    verbose))
+        click.echo(terminal_summary(result.analysis.outcome.summary, config.store, out,
+                                    result.written.paths, verbose, lang=lang,
+                                    list_days=config.list_days))
     from .values import mask_text
 
-    for f in analysis.failed:
-        # The reader's message names the file already ("x.xlsx: refused: ...").
-        named = f.message if f.message.startswith(f"{f.name}: ") else f"{f.name}: {f.message}"
-        click.echo(f"Error: {mask_text(named)}", err=True)
-    for error in written.errors:
-        click.echo(f"Error: {mask_text(error)}", err=True)
-    sys.exit(1 if analysis.failed or written.errors else 0)
+    for line in result.errors:
+        click.echo(f"Error: {mask_text(line)}", err=True)
+    sys.exit(result.exit_code)
 
 
 def _logging(verbose: int, quiet: bool) -> None:
@@ -147,8 +122,12 @@ def _pct(value: float | None) -> str:
 
 
 def terminal_summary(
-    s: dict[str, Any], store: str, out: Path, paths: list[Path], verbose: int
+    s: dict[str, Any], store: str, out: Path, paths: list[Path], verbose: int,
+    lang: str = "zh", list_days: int = 7,
 ) -> str:
+    from .labels import Labels
+
+    lab = Labels(lang)
     files = s["files"]
     status = {k: sum(1 for f in files if f["status"] == k) for k in ("ok", "skipped", "error")}
     leads, fu, fn, cost = s["leads"], s["followups"], s["funnel"], s["cost"]
@@ -159,8 +138,7 @@ def terminal_summary(
         f"{status['error']} unreadable)",
         f"Leads: {leads['total']:,} ({leads['rows']:,} rows, {leads['duplicates']:,} repeated, "
         f"{leads['regraded']:,} re-graded), new in period {leads['new_in_period']:,}",
-        f"Due: {fu['due']:,} follow-ups, {fu['overdue']:,} overdue · care {fu['care']:,} · "
-        f"lost review {fu['lost_review']:,}",
+        f"{lab['sheet.due']}: {lab.followups(fu, list_days)}",
         f"Funnel: traffic {_n(fn['traffic'])} → kept {_n(fn['kept'])} ({_pct(fn['keep_rate'])})"
         f" → followed {_n(fn['followed'])} ({_pct(fn['follow_rate'])})"
         f" → deals {_n(fn['deals'])} ({_pct(fn['convert_rate'])})",
@@ -169,7 +147,7 @@ def terminal_summary(
     ]
     if verbose:
         for who, d in fu["by_consultant"].items():
-            lines.append(f"  {who}: due {d['due']}, overdue {d['overdue']}")
+            lines.append(f"  {who}: {lab.followups(d, list_days, ('due', 'overdue', 'upcoming'))}")
     issues = s["issues"]
     errors = sum(1 for i in issues if i["severity"] == "error")
     lines.append(f"Issues: {len(issues):,} ({errors:,} errors) — listed in report.xlsx 数据问题")

@@ -63,7 +63,7 @@ ZH: dict[str, str] = {
     "col.convert_rate": "最终转化率",
     "col.grade_n": "{grade}级",
     "col.due_count": "应跟进",
-    "col.overdue": "逾期",
+    "col.overdue": "已逾期",
     "col.on_time_share": "按时跟进率",
     "col.lost_reason": "战败原因",
     "col.competitor": "竞品",
@@ -157,14 +157,9 @@ ZH: dict[str, str] = {
     "text.kpis": "关键指标",
     "text.due_lists": "待跟进名单",
     "text.due_note": (
-        "今日及逾期的任务在前, 然后是 7 天内的紧急任务。"
+        "本周的工作: 已逾期、今日应跟进和未来{n}天内到期的任务, 最急的在前。"
         "电话已隐去中间四位, 完整号码见 report.xlsx。"
     ),
-    "text.due_head": "今日及逾期 {due} · 其中逾期 {overdue} · 7 天内 {soon}",
-    "text.followups_due": "应跟进",
-    "text.followups_overdue": "已逾期",
-    "text.care": "售后关怀",
-    "text.lost_review": "战败回访",
     "text.issue_counts": "按代码统计",
     "text.files": "读取的文件",
     "text.rows": "{n} 行",
@@ -175,6 +170,22 @@ ZH: dict[str, str] = {
     "text.other": "其他",
     "text.unknown": "(未填)",
     "text.generated": "由 leadbook 生成",
+    # the week's work (domain.md §3): the same words in every output
+    "fu.due": "应跟进",
+    "fu.overdue": "已逾期",
+    "fu.upcoming": "未来{n}天",
+    "fu.care": "售后关怀",
+    "fu.lost_review": "战败回访",
+    "sheet.schedule": "日程",
+    "col.schedule_total": "合计",
+    "col.upcoming": "未来{n}天",
+    "text.schedule_note": (
+        "每位顾问各级别客户的下次跟进落在哪一段: 逾期, 紧急 (7 天内, 含今日), "
+        "缓急 (30 天内), 不紧急 (90 天内), 可慢反应 (更晚)"
+    ),
+    "spend.monthly": "{amount} 元/月 × {days}/{month_days} 天",
+    "spend.month": "{month} 的 {amount} 元 × {days}/{month_days} 天",
+    "spend.days": "按日支出 {amount} 元 ({n} 笔)",
 }
 
 EN: dict[str, str] = {
@@ -315,14 +326,9 @@ EN: dict[str, str] = {
     "text.kpis": "Key figures",
     "text.due_lists": "Due lists",
     "text.due_note": (
-        "Due today and overdue first, then urgent tasks of the next 7 days. "
+        "The week's work: overdue, due today and due in the next {n} days, most urgent first. "
         "Phones are masked; the full numbers are in report.xlsx."
     ),
-    "text.due_head": "due {due} · of which overdue {overdue} · next 7 days {soon}",
-    "text.followups_due": "Due",
-    "text.followups_overdue": "Overdue",
-    "text.care": "After-sale care",
-    "text.lost_review": "Lost reviews",
     "text.issue_counts": "By code",
     "text.files": "Files read",
     "text.rows": "{n} rows",
@@ -333,6 +339,21 @@ EN: dict[str, str] = {
     "text.other": "Other",
     "text.unknown": "(blank)",
     "text.generated": "Made by leadbook",
+    "fu.due": "Due",
+    "fu.overdue": "Overdue",
+    "fu.upcoming": "Next {n} days",
+    "fu.care": "After-sale care",
+    "fu.lost_review": "Lost reviews",
+    "sheet.schedule": "Schedule",
+    "col.schedule_total": "Total",
+    "col.upcoming": "Next {n} days",
+    "text.schedule_note": (
+        "When each consultant's leads of each grade fall due next: overdue, urgent "
+        "(7 days, today included), soon (30 days), later (90 days), no rush (after that)"
+    ),
+    "spend.monthly": "{amount} RMB/month × {days}/{month_days} days",
+    "spend.month": "{amount} RMB of {month} × {days}/{month_days} days",
+    "spend.days": "{amount} RMB spent by day ({n} entries)",
 }
 
 LANGUAGES: dict[str, dict[str, str]] = {"zh": ZH, "en": EN}
@@ -369,6 +390,14 @@ class Labels(Mapping[str, str]):
         if name.startswith("grade_"):
             return self.fmt("col.grade_n", grade=name[len("grade_"):])
         return self._table.get(f"col.{name}", name)
+
+    def followups(self, counts: Mapping[str, Any], list_days: int,
+                  keys: tuple[str, ...] = ("due", "overdue", "upcoming", "care", "lost_review"),
+                  ) -> str:
+        """The week's work in words, as every output says it:
+        "应跟进 60 · 已逾期 40 · 未来7天 120 · 售后关怀 12 · 战败回访 5"."""
+        return " · ".join(
+            f"{self.fmt(f'fu.{k}', n=list_days)} {int(counts.get(k) or 0):,}" for k in keys)
 
     @property
     def html_lang(self) -> str:

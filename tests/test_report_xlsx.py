@@ -27,8 +27,8 @@ from leadbook.write.report_xlsx import write_report
 from leadbook.write.split import safe_name, write_split
 from leadbook.write.xlsx_table import text_width
 
-SHEETS_ZH = ["待跟进", "漏斗", "渠道", "顾问", "战败", "数据问题", "撞单与重复", "日报核对"]
-SHEETS_EN = ["Due", "Funnel", "Channels", "Consultants", "Lost", "Data issues", "Duplicates",
+SHEETS_ZH = ["待跟进", "日程", "漏斗", "渠道", "顾问", "战败", "数据问题", "撞单与重复", "日报核对"]
+SHEETS_EN = ["Due", "Schedule", "Funnel", "Channels", "Consultants", "Lost", "Data issues", "Duplicates",
              "Daily check"]
 DUE_HEADER = ["销售顾问", "类别", "任务", "应跟进日期", "逾期天数", "紧急程度", "提醒", "客户姓名",
               "联系电话", "级别", "意向车型", "信息来源", "原因", "文件", "工作表", "行号"]
@@ -55,10 +55,11 @@ def test_sheets_in_order(wb):
 
 def test_due_sheet(wb):
     ws = wb["待跟进"]
-    assert ws["A1"].value == "丰田XX汽车4S店 · 待跟进 · 2026-11-16 至 2026-11-22 · 截至 2026-11-22"
+    assert ws["A1"].value == ("丰田XX汽车4S店 · 待跟进 · 2026-11-16 至 2026-11-22 · 截至 2026-11-22"
+                              " · 应跟进 10 · 已逾期 7 · 未来7天 3 · 售后关怀 6 · 战败回访 3")
     assert [c.value for c in ws[2]] == DUE_HEADER
     rows = list(ws.iter_rows(min_row=3, values_only=True))
-    assert len(rows) == 30
+    assert len(rows) == 22
     first = rows[0]
     assert first[:8] == ("张伟", "跟进", "跟进", dt.datetime(2026, 11, 6), 16, "逾期", "建议准战败",
                          "刘洋")
@@ -122,7 +123,8 @@ def test_channel_consultant_lost_tables(wb):
     header = [c.value for c in ws[2]]
     assert header[:8] == ["销售顾问", "客流量", "留档数", "信息留存率", "跟踪数", "跟踪互动率",
                           "成交数", "最终转化率"]
-    assert header[8:] == ["A级", "B级", "C级", "D级", "N级", "应跟进", "逾期", "按时跟进率"]
+    assert header[8:] == ["A级", "B级", "C级", "D级", "N级", "应跟进", "已逾期", "未来7天",
+                          "按时跟进率"]
     ws = wb["战败"]
     assert [ws.cell(2, c).value for c in (1, 2, 4, 5, 7, 8, 9)] == [
         "战败原因", "数量", "竞品", "数量", "信息来源", "战败数", "战败成本"]
@@ -173,7 +175,7 @@ def test_every_table_has_frozen_header_filter_and_print_setup(wb):
         assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
         assert (ws.page_setup.fitToWidth or 1) == 1 and ws.page_setup.fitToHeight == 0
     assert wb["待跟进"].freeze_panes == "A3"
-    assert wb["待跟进"].auto_filter.ref == "A2:P32"
+    assert wb["待跟进"].auto_filter.ref == "A2:P24"  # 22 tasks of the week
 
 
 def test_widths_count_chinese_as_two(wb):
@@ -189,7 +191,7 @@ def test_charts(report):
     with zipfile.ZipFile(report) as z:
         names = set(z.namelist())
         assert {"xl/charts/chart1.xml", "xl/charts/chart2.xml", "xl/charts/chart3.xml"} <= names
-        rels = z.read("xl/worksheets/_rels/sheet2.xml.rels").decode()
+        rels = z.read("xl/worksheets/_rels/sheet3.xml.rels").decode()  # 漏斗, after 日程
         assert "../drawings/drawing1.xml" in rels
         assert "../charts/chart1.xml" in z.read("xl/drawings/_rels/drawing1.xml.rels").decode()
         funnel = z.read("xl/charts/chart1.xml").decode()

@@ -1,6 +1,6 @@
 """report.xlsx: the manager's workbook (domain.md §8).
 
-Sheets in order: 待跟进, 漏斗, 渠道, 顾问, 战败, 数据问题, 撞单与重复, 日报核对
+Sheets in order: 待跟进, 日程, 漏斗, 渠道, 顾问, 战败, 数据问题, 撞单与重复, 日报核对
 (English names with ``--lang en``, see leadbook.labels). Native Excel charts
 for the funnel, the channels and the consultants' due work. The due list shows
 the full phone number: it is the list the consultants call from.
@@ -17,6 +17,8 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..labels import Labels
 from ..model import Outcome
+from ..spend import spend_text
+from ..worklist import SCHEDULE_BUCKETS, followup_counts
 from .atomic import atomic_path
 from .xlsx_table import (
     MISSING,
@@ -34,6 +36,7 @@ from .xlsx_table import (
     write_table,
     write_title,
 )
+from .xlsx_text import write_text
 
 FUNNEL_STAGES = ("traffic", "kept", "followed", "deals")
 FUNNEL_ROWS = (
@@ -65,6 +68,7 @@ def write_report(outcome: Outcome, target: Path,
         report.due()
         if rest is not None:
             report.o = rest()
+        report.schedule()
         report.funnel()
         report.channels()
         report.consultants()
@@ -81,6 +85,17 @@ def title_text(outcome: Outcome, lab: Labels, what: str) -> str:
                      end=outcome.period_end.isoformat())
     return lab.fmt("text.title", store=outcome.store, what=what, period=period,
                    as_of=lab.fmt("text.as_of", date=outcome.as_of.isoformat()))
+
+
+def due_title(outcome: Outcome, lab: Labels, consultant: str | None = None) -> str:
+    """The call list's title: store, period, as-of, and the week's work counted
+    in the words every output uses (for one consultant's list: that consultant's)."""
+    tasks = outcome.tasks
+    if consultant is not None and len(tasks):
+        tasks = tasks[tasks["consultant"] == consultant]
+    counts = followup_counts(tasks)
+    return (f"{title_text(outcome, lab, lab['sheet.due'])} · "
+            f"{lab.followups(counts, outcome.list_days)}")
 
 
 def due_columns(lab: Labels) -> list[Col]:
@@ -146,8 +161,22 @@ class _Report:
         return out
 
     def due(self) -> None:
-        title = title_text(self.o, self.lab, self.lab["sheet.due"])
-        write_due_sheet(self.wb, self.fmts, self.lab, self.o.tasks, title, self.footer)
+        write_due_sheet(self.wb, self.fmts, self.lab, self.o.tasks, due_title(self.o, self.lab),
+                        self.footer)
+
+    def schedule(self) -> None:
+        """日程: leads falling due per consultant and grade, by bucket (the full schedule)."""
+        ws, _ = self._sheet("schedule")
+        lab = self.lab
+        cols = [Col("consultant", lab["col.consultant"], max_width=16),
+                Col("grade", lab["col.grade"]),
+                *[Col(word, lab.word("bucket", word), "count") for word in SCHEDULE_BUCKETS],
+                Col("total", lab["col.schedule_total"], "count")]
+        frame = self.o.schedule
+        rows = table_rows(frame, cols) if frame is not None else []
+        end = write_table(ws, self.fmts, HEADER_ROW, cols, rows, empty_note=lab["text.none"])
+        write_text(ws, end + 1, 0, lab["text.schedule_note"], self.fmts.get("note"))
+        print_setup(ws, self.footer)
 
     def funnel(self) -> None:
         ws, _ = self._sheet("funnel")
@@ -155,10 +184,14 @@ class _Report:
         figures = {**(self.o.summary.get("funnel") or {}), **(self.o.summary.get("cost") or {})}
         cols = [Col("metric", lab["col.metric"]), Col("figure", lab["col.figure"], "money"),
                 Col("how", lab["col.how"])]
+        how = {k: lab[f"how.{k}"] for k, _ in FUNNEL_ROWS}
+        made_of = spend_text(self.o.spend_parts, lab)
+        if made_of:
+            how["spend"] = f"{how['spend']}: {made_of}"
         widths = (
             max(text_width(lab[f"kpi.{k}"]) for k, _ in FUNNEL_ROWS) + 4,
             16,
-            max(text_width(lab[f"how.{k}"]) for k, _ in FUNNEL_ROWS) + 2,
+            min(max(text_width(h) for h in how.values()) + 2, 90),
         )
         for i, w in enumerate(widths):
             ws.set_column(i, i, w)
@@ -166,18 +199,18 @@ class _Report:
         r = HEADER_ROW
         for key, kind in FUNNEL_ROWS:
             r += 1
-            ws.write_string(r, 0, lab[f"kpi.{key}"], fmts.get("text", bold=key in FUNNEL_STAGES))
+            write_text(ws, r, 0, lab[f"kpi.{key}"], fmts.get("text", bold=key in FUNNEL_STAGES))
             write_cell(ws, r, 1, figures.get(key), kind, fmts)
-            ws.write_string(r, 2, lab[f"how.{key}"], fmts.get("text"))
+            write_text(ws, r, 2, how[key], fmts.get("text"))
         ws.autofilter(HEADER_ROW, 0, r, 2)
         ws.freeze_panes(HEADER_ROW + 1, 0)
         ws.repeat_rows(HEADER_ROW)
         r += 1
         for key in ("sales", "cost_per_lead", "lost_cost"):
             r += 1
-            ws.write_string(r, 0, lab[f"formula.{key}"], fmts.get("note"))
+            write_text(ws, r, 0, lab[f"formula.{key}"], fmts.get("note"))
             r += 1
-            ws.write_string(r, 0, self._filled(key, figures), fmts.get("plain", bold=True))
+            write_text(ws, r, 0, self._filled(key, figures), fmts.get("plain", bold=True))
         chart = self.wb.add_chart({"type": "column"})
         name = lab["sheet.funnel"]
         first = HEADER_ROW + 1
@@ -256,13 +289,14 @@ class _Report:
             ("deals", "count"), ("convert_rate", "rate"),
             *[(g, "count") for g in grades],
             ("due", "count", "col.due_count"), ("overdue", "count", "col.overdue"),
-            ("on_time_share", "rate"),
+            ("upcoming", "count"), ("on_time_share", "rate"),
         ]
         cols = self._cols(spec)
+        cols[-2] = Col("upcoming", lab_upcoming(self.lab, self.o.list_days), "count")
         rows = table_rows(frame, cols)
         end = write_table(ws, self.fmts, HEADER_ROW, cols, rows, empty_note=self.lab["text.none"])
         if rows:
-            due_col = len(cols) - 3
+            due_col = len(cols) - 4
             last = HEADER_ROW + len(rows)
             chart = self.wb.add_chart({"type": "column"})
             for col, color in ((due_col, "#2F75B5"), (due_col + 1, "#C00000")):
@@ -303,7 +337,7 @@ class _Report:
         widths = _lost_widths(cols, rows, blocks)
         for first, bcols, _ in blocks:
             for j, c in enumerate(bcols):
-                ws.write_string(HEADER_ROW, first + j, c.header, fmts.get("header"))
+                write_text(ws, HEADER_ROW, first + j, c.header, fmts.get("header"))
         depth = max(len(b[2]) for b in blocks)
         for i in range(depth):
             for first, bcols, items in blocks:
@@ -371,6 +405,10 @@ class _Report:
         write_table(ws, self.fmts, HEADER_ROW, cols, rows, empty_note=self.lab["text.none"],
                     style=lambda i, row: {"fill": "warn" if row[4] else None})
         print_setup(ws, self.footer)
+
+
+def lab_upcoming(lab: Labels, list_days: int) -> str:
+    return lab.fmt("col.upcoming", n=list_days)
 
 
 def _top(items: list[tuple[str, int]], lab: Labels) -> list[tuple[Any, ...]]:

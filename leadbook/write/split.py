@@ -17,6 +17,7 @@ from pathlib import Path
 from ..labels import Labels
 from ..model import Outcome, OutputError
 from ..values import mask_text
+from ..worklist import followup_counts
 from .atomic import atomic_path
 from .report_xlsx import title_text, write_due_sheet
 from .xlsx_table import Formats, new_workbook
@@ -68,7 +69,9 @@ def write_split(outcome: Outcome, out_dir: Path, errors: list[str] | None = None
             stem = f"{base}-{n}"
         taken.add(stem.casefold())
         target = out_dir / f"{stem}.xlsx"
-        title = title_text(outcome, lab, f"{consultant} · {lab['sheet.due']}")
+        what = f"{consultant} · {lab['sheet.due']}"
+        counts = lab.followups(followup_counts(group), outcome.list_days)
+        title = f"{title_text(outcome, lab, what)} · {counts}"
         try:
             with atomic_path(target) as tmp:
                 wb = new_workbook(str(tmp))
