@@ -654,3 +654,16 @@ def test_a_damaged_part_the_reader_skips_refuses_the_copy(inbox: Path, tmp_path:
     assert "props.xlsx: no annotated copy: its part docProps/core.xml is damaged" in result.output
     assert not (out / "annotated" / "props.xlsx").exists()
     assert (out / "annotated" / "good.xlsx").is_file()
+
+
+def test_files_are_still_read_when_no_child_can_be_made(
+        inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    good_workbook(inbox / "second.xlsx")
+
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(leadbook.read.isolated.os, "fork", no_fork)
+    out = tmp_path / "out"
+    assert process(inbox, out).exit_code == 0
+    assert {f["status"] for f in summary_of(out)["files"]} == {"ok"}

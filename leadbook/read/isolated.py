@@ -86,7 +86,15 @@ def read_isolated(paths: Sequence[Path], reader: Callable[[Path], SourceFile],
                 path = pending.pop(0)
                 errors = tempfile.TemporaryFile()
                 read_end, write_end = os.pipe()
-                pid = os.fork()
+                try:
+                    pid = os.fork()
+                except OSError:  # no process to be had (a process limit): read it here
+                    log.debug("no child to read %s in", path, exc_info=True)
+                    for fd in (read_end, write_end):
+                        os.close(fd)
+                    errors.close()
+                    done[path] = reader(path)
+                    continue
                 if pid == 0:  # the child: never returns
                     os.close(read_end)
                     _child(reader, path, write_end, errors.fileno(), run)
