@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -159,6 +160,120 @@ def terminal_summary(
     others = [p.name for p in paths if p.parent == out]
     lines.append(f"Wrote to {out}: {', '.join(others)}"
                  + (f", annotated/ ({len(annotated)} workbooks)" if annotated else ""))
+    return "\n".join(lines)
+
+
+def _cores() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
+@main.command()
+@click.argument(
+    "group_dir", metavar="GROUP",
+    type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path),
+)
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder: one subfolder per store, and the roll-up.")
+@click.option("--as-of", "as_of", callback=_date, metavar="YYYY-MM-DD",
+              help="The day the work is counted from (default: today).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Stores processed at once (default: the number of cores).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of the reports and pages.")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+def group(group_dir: Path, out: Path, as_of: dt.date | None, jobs: int | None, lang: str,
+          quiet: bool) -> None:
+    """Process every store of a dealer group, then roll the stores up.
+
+    Every subfolder of GROUP that holds spreadsheets is one store's inbox, with
+    its own leadbook.toml; each is processed into OUT/<subfolder>/ as
+    `leadbook process` would, and group.xlsx, group.html and group.json go into OUT.
+
+    \b
+    Example:
+      leadbook group ~/集团/本周 --out ~/集团/结果 --as-of 2026-11-22
+    """
+    from .group import find_stores, run_group
+    from .rollup import roll_up
+
+    _logging(0, quiet)
+    stores = find_stores(group_dir, out)
+    if not stores:
+        click.echo(f"Error: {group_dir} 中没有门店文件夹: 每家门店一个子文件夹, "
+                   "里面放该店的 .xlsx / .xls / .csv 表格 (和它的 leadbook.toml)", err=True)
+        sys.exit(1)
+    runs = run_group(group_dir, out, as_of or dt.date.today(), jobs=jobs or _cores(),
+                     lang=lang, stores=stores)
+    failed = _write_rollup(roll_up(runs), out, lang, quiet)
+    sys.exit(1 if failed or any(r.errors or r.summary is None for r in runs) else 0)
+
+
+@main.command()
+@click.argument("sources", metavar="SOURCE...", nargs=-1, required=True)
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder of the roll-up.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of group.xlsx and group.html.")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+def rollup(sources: tuple[str, ...], out: Path, lang: str, quiet: bool) -> None:
+    """Roll stores up from their outputs.
+
+    Each SOURCE is a store's output folder (with its summary.json) or a folder
+    of such folders: stores that ran on their own machines are joined here.
+
+    \b
+    Example:
+      leadbook rollup 门店A/结果 门店B/结果 --out 集团汇总
+    """
+    from .group import SourceError, read_sources
+    from .rollup import roll_up
+
+    _logging(0, quiet)
+    try:
+        runs = read_sources(sources)
+    except SourceError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    sys.exit(1 if _write_rollup(roll_up(runs), out, lang, quiet) else 0)
+
+
+def _write_rollup(data: dict[str, Any], out: Path, lang: str, quiet: bool) -> bool:
+    """Write the roll-up and tell the user; True when an output could not be written."""
+    from .labels import Labels
+    from .write.group_outputs import write_group_outputs
+
+    written, errors = write_group_outputs(data, out, lang)
+    if not quiet:
+        click.echo(group_summary(data, out, written, Labels(lang)))
+    for entry in data["stores"]:
+        for line in entry["errors"]:
+            click.echo(f"Error: {entry['store']}: {line}", err=True)
+    for line in errors:
+        click.echo(f"Error: {line}", err=True)
+    return bool(errors)
+
+
+def group_summary(data: dict[str, Any], out: Path, written: list[Path], lab: Any) -> str:
+    """The roll-up in a few lines: each store, then the group."""
+    lines = [lab.fmt("text.group_title", n=data["total"]["stores"])]
+    for e in data["stores"]:
+        if e["status"] != "ok":
+            lines.append(f"  {e['store']}: {lab['text.store_failed']}")
+            continue
+        fn, cost = e["funnel"] or {}, e["cost"] or {}
+        flags = "".join(f" ({lab[f'text.flag_{f}']})" for f in e.get("flags") or [])
+        lines.append(f"  {e['store']}: {lab['fu.due']} {e['followups']['due']:,} · "
+                     f"{lab['fu.overdue']} {e['followups']['overdue']:,} · "
+                     f"{lab['kpi.convert_rate']} {_pct(fn.get('convert_rate'))} · "
+                     f"{lab['kpi.cost_per_lead']} {_n(cost.get('cost_per_lead'))}{flags}")
+    t = data["total"]
+    lines.append(f"{lab['col.total']}: {lab['fu.due']} {t['followups']['due']:,} · "
+                 f"{lab['fu.overdue']} {t['followups']['overdue']:,} · "
+                 f"{lab['kpi.convert_rate']} {_pct(t['funnel']['convert_rate'])} · "
+                 f"{lab['kpi.cost_per_lead']} {_n(t['cost']['cost_per_lead'])}")
+    lines.append(f"Wrote to {out}: {', '.join(p.name for p in written)}")
     return "\n".join(lines)
 
 

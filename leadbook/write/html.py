@@ -51,7 +51,7 @@ def write_html(outcome: Outcome, target: Path) -> Path:
 
 def render_html(outcome: Outcome) -> str:
     lab = Labels(outcome.lang)
-    return _env().get_template(TEMPLATE).render(**context(outcome, lab))
+    return template_env().get_template(TEMPLATE).render(**context(outcome, lab))
 
 
 # --- the template -----------------------------------------------------------
@@ -74,7 +74,7 @@ def _load(name: str) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _env() -> jinja2.Environment:
+def template_env() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(_load),
         autoescape=True,

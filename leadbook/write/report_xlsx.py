@@ -225,7 +225,7 @@ class _Report:
             "fill": {"color": "#2F75B5"},
             "gap": 60,
         })
-        _chart_style(chart, lab["text.chart_funnel"], legend=False)
+        chart_style(chart, lab["text.chart_funnel"], legend=False)
         ws.insert_chart(HEADER_ROW, 4, chart, {"x_scale": 1.2, "y_scale": 1.2})
         print_setup(ws, self.footer)
 
@@ -275,7 +275,7 @@ class _Report:
                     "fill": {"color": color},
                     "data_labels": {"value": True},
                 })
-            _chart_style(chart, self.lab["text.chart_channels"], categories_down=True)
+            chart_style(chart, self.lab["text.chart_channels"], categories_down=True)
             ws.insert_chart(end + 1, 0, chart, {"x_scale": 1.4, "y_scale": 1.2})
         print_setup(ws, self.footer)
 
@@ -309,7 +309,7 @@ class _Report:
                     "fill": {"color": color},
                     "data_labels": {"value": True},
                 })
-            _chart_style(chart, self.lab["text.chart_consultants"])
+            chart_style(chart, self.lab["text.chart_consultants"])
             ws.insert_chart(end + 1, 0, chart, {"x_scale": 1.4, "y_scale": 1.1})
         print_setup(ws, self.footer)
 
@@ -430,7 +430,7 @@ def _lost_widths(cols: Sequence[Col], rows: Sequence[Sequence[Any]],
     return widths
 
 
-def _chart_style(chart: Any, title: str, legend: bool = True, categories_down: bool = False
+def chart_style(chart: Any, title: str, legend: bool = True, categories_down: bool = False
                  ) -> None:
     """Title, legend below, light gridlines; ``categories_down`` lists a bar chart's
     categories top to bottom in table order."""
