@@ -19,6 +19,7 @@ import datetime as dt
 import json
 import multiprocessing
 import multiprocessing.connection
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -52,18 +53,25 @@ def find_stores(group: Path, out: Path | None = None) -> list[Path]:
 
 
 def _store_worker(inbox: Path, out: Path, as_of: dt.date, lang: str,
-                  conn: multiprocessing.connection.Connection) -> None:
+                  conn: multiprocessing.connection.Connection, parent: int) -> None:
     """In the worker: one store's run; sends (exit status, error lines)."""
     from .config import ConfigError, load_config
+    from .layout import LayoutError
+    from .lifeline import die_with_parent
     from .run import run_store
 
+    die_with_parent(parent)  # a killed group run leaves no store running on
     try:
         try:
             config = load_config(None, inbox)
         except ConfigError as exc:
             conn.send((2, [f"{inbox.name}/leadbook.toml: {exc}"]))
             return
-        result = run_store(inbox, out, config, as_of, lang=lang, jobs=1)
+        try:
+            result = run_store(inbox, out, config, as_of, lang=lang, jobs=1)
+        except LayoutError as exc:  # its outputs would replace its inputs: nothing written
+            conn.send((2, [f"{inbox.name}: {exc}"]))
+            return
         conn.send((result.exit_code, result.errors))
     except Exception as exc:  # a store must never bring the group down
         conn.send((1, [f"{inbox.name}: 处理失败 ({type(exc).__name__})"]))
@@ -89,7 +97,8 @@ def run_group(group: Path, out: Path, as_of: dt.date, *, jobs: int = 1, lang: st
             inbox = pending.pop(0)
             reader, writer = ctx.Pipe(duplex=False)
             proc = ctx.Process(target=_store_worker,
-                               args=(inbox, out / inbox.name, as_of, lang, writer),
+                               args=(inbox, out / inbox.name, as_of, lang, writer,
+                                     os.getpid()),
                                name=f"leadbook-store-{inbox.name}")
             proc.start()
             writer.close()

@@ -3,9 +3,10 @@
 
 The run is large enough for every kind of worker to be there: the early
 report's worker (3,000 leads, --jobs 2), the per-file reading children and the
-annotated copies' workers. It is killed at several points: while files are
-read, while the first output is being written, after the first copies are in
-place. Linux only: processes are found through /proc.
+annotated copies' workers; and a group run, with its store workers and theirs.
+It is killed at several points: while files are read, while the first output
+is being written, after the first copies are in place. Linux only: processes
+are found through /proc.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -165,3 +167,61 @@ def test_a_killed_run_leaves_no_worker_and_no_half_written_file(
     _complete(out)
     assert {"summary.json", "report.xlsx", "summary.html"} <= set(_outputs(out))
     assert len(list((out / "annotated").iterdir())) == 3
+
+
+@pytest.fixture(scope="module")
+def group_folder(big_inbox: Path) -> Path:
+    group = big_inbox.parent / "group"
+    for n, store in enumerate(("城东店", "城西店", "高新店")):
+        (group / store).mkdir(parents=True)
+        shutil.copy(big_inbox / f"leads{n}.xlsx", group / store / "意向客户.xlsx")
+    return group
+
+
+def _group_command(group: Path, out: Path) -> list[str]:
+    return [sys.executable, "-m", "leadbook", "group", str(group), "--out", str(out),
+            "--as-of", AS_OF, "--jobs", "2", "-q"]
+
+
+def _stores_running(out: Path, children: set[int]) -> bool:
+    return len(children) >= 3  # two store workers and a reader of one of them
+
+
+GROUP_POINTS: dict[str, Callable[[Path, set[int]], bool]] = {
+    "stores_running": _stores_running, "writing": _writing}
+
+
+@pytest.mark.parametrize("point", sorted(GROUP_POINTS))
+def test_a_killed_group_run_leaves_no_store_running(group_folder: Path, tmp_path: Path,
+                                                    point: str) -> None:
+    out = tmp_path / "out"
+    run = subprocess.Popen(_group_command(group_folder, out), stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    seen: set[int] = set()
+    try:
+        while run.poll() is None:
+            seen |= _descendants(run.pid)
+            if GROUP_POINTS[point](out, seen):
+                break
+            time.sleep(0.002)
+        else:
+            pytest.fail(f"the group run ended before the point {point!r}")
+        seen |= _descendants(run.pid)
+        os.kill(run.pid, signal.SIGKILL)
+    finally:
+        run.wait()
+    at_kill = _outputs(out)
+    deadline = time.monotonic() + 5
+    while any(_alive(p) for p in seen) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [p for p in seen if _alive(p)] == [], "a store's worker outlived the killed run"
+    time.sleep(0.5)
+    assert _outputs(out) == at_kill
+    _complete(out)
+
+    done = subprocess.run(_group_command(group_folder, out), capture_output=True, text=True,
+                          timeout=180)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert [p for p in out.rglob("*") if p.name.startswith(TEMP_PREFIX)] == []
+    _complete(out)
+    assert {f"{store}/summary.json" for store in ("城东店", "城西店", "高新店")} <= set(_outputs(out))
