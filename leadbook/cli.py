@@ -84,7 +84,7 @@ def process(
     if start is not None and end is not None and start > end:
         raise click.UsageError(f"--from {start} is after --to {end}")
     try:
-        config = load_config(config_path, inbox)
+        config = load_config(config_path, inbox, lang)
     except ConfigError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
@@ -154,6 +154,28 @@ def terminal_summary(
     lines.append(f"Wrote to {out}: {', '.join(others)}"
                  + (f", annotated/ ({len(annotated)} workbooks)" if annotated else ""))
     return "\n".join(lines)
+
+
+@main.command()
+@click.argument("folder", metavar="[DIR]", required=False, default=".",
+                type=click.Path(file_okay=False, path_type=Path))
+def init(folder: Path) -> None:
+    """Write DIR/leadbook.toml (default: here) with every key, its default and what it is
+    for; an existing leadbook.toml is never overwritten."""
+    from .config_keys import init_text
+    from .write.atomic import write_text
+
+    target = folder / "leadbook.toml"
+    if target.exists():
+        click.echo(f"Error: {target} 已存在, 没有改动它 (要重新生成, 请先改名或删除它)", err=True)
+        sys.exit(1)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_text(target, init_text())
+    except OSError as exc:
+        click.echo(f"Error: {target}: 无法写入 ({exc.strerror or type(exc).__name__})", err=True)
+        sys.exit(1)
+    click.echo(f"已写入 {target}: 按本店情况修改后, 放在收件箱里 (或用 --config 指定)")
 
 
 def _cores() -> int:

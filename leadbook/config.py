@@ -16,6 +16,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from .config_keys import ConfigKeyError, check
 from .vocab import ACTIVITY_FIELDS, LEAD_FIELDS, SPEND_FIELDS
 
 
@@ -123,8 +124,19 @@ class Config:
 KNOWN_FIELDS = set(LEAD_FIELDS) | set(ACTIVITY_FIELDS) | set(SPEND_FIELDS)
 
 
-def load_config(path: Path | None, inbox: Path | None = None) -> Config:
-    """``path`` if given, else ``inbox/leadbook.toml`` if present, else defaults."""
+NOT_UTF8 = {
+    "zh": "{path}: 不是 UTF-8 编码的文本; 请用记事本打开它, 「另存为」时编码选 UTF-8, 再运行",
+    "en": "{path}: not UTF-8 text; open it in a text editor and save it as UTF-8, then run again",
+}
+
+
+def load_config(path: Path | None, inbox: Path | None = None, lang: str = "zh") -> Config:
+    """``path`` if given, else ``inbox/leadbook.toml`` if present, else defaults.
+
+    Every key is checked first (leadbook.config_keys): an unknown key is named
+    with the nearest valid one, a value of the wrong type with the type wanted,
+    in the run's language.
+    """
     if path is None and inbox is not None and (inbox / "leadbook.toml").is_file():
         path = inbox / "leadbook.toml"
     if path is None:
@@ -133,10 +145,16 @@ def load_config(path: Path | None, inbox: Path | None = None) -> Config:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8-sig"))
     except FileNotFoundError as exc:
         raise ConfigError(f"config file not found: {path}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(NOT_UTF8.get(lang, NOT_UTF8["zh"]).format(path=path)) from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+    try:
+        check(data, lang)
+    except ConfigKeyError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
     try:
         return parse_config(data, source=str(path))
     except ConfigError as exc:

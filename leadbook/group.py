@@ -59,7 +59,7 @@ def _store_worker(inbox: Path, out: Path, as_of: dt.date, lang: str,
 
     try:
         try:
-            config = load_config(None, inbox)
+            config = load_config(None, inbox, lang)
         except ConfigError as exc:
             conn.send((2, [f"{inbox.name}/leadbook.toml: {exc}"]))
             return
