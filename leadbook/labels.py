@@ -211,6 +211,7 @@ ZH: dict[str, str] = {
     "fu.care": "售后关怀",
     "fu.lost_review": "战败回访",
     "sheet.schedule": "日程",
+    "text.crosscheck_agree": "以上 {differ} 天日报与当天建卡不一致; 另有 {n} 天一致",
     "col.schedule_total": "合计",
     "col.upcoming": "未来{n}天",
     "text.schedule_note": (
@@ -413,6 +414,7 @@ EN: dict[str, str] = {
     "fu.care": "After-sale care",
     "fu.lost_review": "Lost reviews",
     "sheet.schedule": "Schedule",
+    "text.crosscheck_agree": "{differ} days above disagree with the cards; {n} more days agree",
     "col.schedule_total": "Total",
     "col.upcoming": "Next {n} days",
     "text.schedule_note": (

@@ -149,15 +149,18 @@ def test_channel_consultant_lost_tables(wb):
 
 def test_issues_duplicates_crosscheck(wb):
     ws = wb["数据问题"]
-    assert [c.value for c in ws[2]] == ["文件", "工作表", "行号", "列", "原值", "严重程度", "代码",
-                                        "说明"]
+    # The problem in words first, the code in the last column.
+    assert [c.value for c in ws[2]] == ["严重程度", "说明", "文件", "工作表", "行号", "列", "原值",
+                                        "代码"]
     assert ws.max_row == 2 + 6
-    assert [c.value for c in ws[7]][:3] == ["坏文件.xlsx", None, None]
-    assert ws["F7"].value == "错误"
+    assert [c.value for c in ws[7]][:4] == ["错误", "文件已损坏, 无法打开", "坏文件.xlsx", None]
+    assert ws["H7"].value == "unreadable"
     ws = wb["撞单与重复"]
     assert [c.value for c in ws[3]][:5] == ["撞单", "13912340002", "张伟", "李娜", FORMULA_NAME]
-    ws = wb["日报核对"]
-    assert [c.value for c in ws[4]] == ["李娜", dt.datetime(2026, 11, 17), 5, 3, 2]
+    ws = wb["日报核对"]  # only the days that disagree, then a line counting those that agree
+    assert [c.value for c in ws[3]] == ["李娜", dt.datetime(2026, 11, 17), 5, 3, 2]
+    assert ws["A4"].value == "以上 1 天日报与当天建卡不一致; 另有 1 天一致"
+    assert ws.max_row == 4
 
 
 def test_workbook_text_stays_text(wb, report):

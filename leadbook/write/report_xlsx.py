@@ -382,13 +382,14 @@ class _Report:
     def issues(self) -> None:
         ws, _ = self._sheet("issues")
         lab = self.lab
-        cols = [Col("file", lab["col.file"], max_width=30), Col("sheet", lab["col.sheet"]),
+        # The problem in words first, where it is, and the code last (for scripts).
+        cols = [Col("severity", lab["col.severity"]),
+                Col("message", lab["col.message"], "wrap", max_width=60),
+                Col("file", lab["col.file"], max_width=30), Col("sheet", lab["col.sheet"]),
                 Col("row", lab["col.row"], "id"), Col("column", lab["col.column"]),
-                Col("value", lab["col.value"], max_width=30),
-                Col("severity", lab["col.severity"]), Col("code", lab["col.code"]),
-                Col("message", lab["col.message"], max_width=70)]
-        rows = [[i.file, i.sheet, i.row, i.column, i.value, lab.word("sev", i.severity.value),
-                 i.code, i.message] for i in self.o.issues]
+                Col("value", lab["col.value"], max_width=30), Col("code", lab["col.code"])]
+        rows = [[lab.word("sev", i.severity.value), i.message, i.file, i.sheet, i.row, i.column,
+                 i.value, i.code] for i in self.o.issues]
         errors = [i.severity.value == "error" for i in self.o.issues]
         write_table(ws, self.fmts, HEADER_ROW, cols, rows, empty_note=lab["text.none"],
                     style=lambda i, _row: {"red": errors[i]})
@@ -412,12 +413,21 @@ class _Report:
         print_setup(ws, self.footer)
 
     def crosscheck(self) -> None:
+        """The consultant-days whose daily report and lead cards disagree, then one line
+        counting the days that agree."""
         ws, _ = self._sheet("crosscheck")
         cols = self._cols([("consultant", "text"), ("date", "date"), ("reported", "count"),
                            ("cards", "count"), ("difference", "count")])
         rows = table_rows(self.o.crosscheck, cols)
-        write_table(ws, self.fmts, HEADER_ROW, cols, rows, empty_note=self.lab["text.none"],
-                    style=lambda i, row: {"fill": "warn" if row[4] else None})
+        differ = [r for r in rows if r[4]]
+        end = write_table(ws, self.fmts, HEADER_ROW, cols, differ, empty_note=None,
+                          style=lambda i, row: {"fill": "warn"})
+        if rows:
+            note = self.lab.fmt("text.crosscheck_agree", n=len(rows) - len(differ),
+                                differ=len(differ))
+            write_text(ws, max(end, HEADER_ROW + 1), 0, note, self.fmts.get("note"))
+        else:
+            write_text(ws, HEADER_ROW + 1, 0, self.lab["text.none"], self.fmts.get("note"))
         print_setup(ws, self.footer)
 
 
