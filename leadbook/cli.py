@@ -119,40 +119,55 @@ def terminal_summary(
     s: dict[str, Any], store: str, out: Path, paths: list[Path], verbose: int,
     lang: str = "zh", list_days: int = 7,
 ) -> str:
+    """What a run tells the manager, in the run's language and the report's words."""
     from .labels import Labels
 
     lab = Labels(lang)
+    t = lab.fmt
     files = s["files"]
     status = {k: sum(1 for f in files if f["status"] == k) for k in ("ok", "skipped", "error")}
     leads, fu, fn, cost = s["leads"], s["followups"], s["funnel"], s["cost"]
     period = s["period"]
     lines = [
-        f"leadbook — {store}, as of {s['as_of']}, period {period['start']} … {period['end']}",
-        f"Files: {len(files)} ({status['ok']} read, {status['skipped']} skipped, "
-        f"{status['error']} unreadable)",
-        f"Leads: {leads['total']:,} ({leads['rows']:,} rows, {leads['duplicates']:,} repeated, "
-        f"{leads['regraded']:,} re-graded), new in period {leads['new_in_period']:,}",
-        f"{lab['sheet.due']}: {lab.followups(fu, list_days)}",
-        f"Funnel: traffic {_n(fn['traffic'])} → kept {_n(fn['kept'])} ({_pct(fn['keep_rate'])})"
-        f" → followed {_n(fn['followed'])} ({_pct(fn['follow_rate'])})"
-        f" → deals {_n(fn['deals'])} ({_pct(fn['convert_rate'])})",
-        f"Cost: spend {_n(cost['spend'])} · cost per lead {_n(cost['cost_per_lead'])} · "
-        f"lost {_n(cost['lost'])} ({_pct(cost['lost_share'])}) · lost cost {_n(cost['lost_cost'])}",
+        t("term.head", store=store, start=period["start"], end=period["end"], as_of=s["as_of"]),
+        t("term.files", n=len(files), ok=status["ok"], skipped=status["skipped"],
+          error=status["error"]),
+    ]
+    skipped = [f["path"] for f in files if f["status"] == "skipped"]
+    if skipped:
+        lines.append(t("term.skipped", names=", ".join(skipped)))
+    lines += [
+        t("term.leads", total=f"{leads['total']:,}", rows=f"{leads['rows']:,}",
+          duplicates=f"{leads['duplicates']:,}", regraded=f"{leads['regraded']:,}",
+          new=f"{leads['new_in_period']:,}"),
+        f"{lab['term.week']}: {lab.followups(fu, list_days)}",
+        t("term.funnel", traffic=_n(fn["traffic"]), kept=_n(fn["kept"]),
+          keep_rate=_pct(fn["keep_rate"]), followed=_n(fn["followed"]),
+          follow_rate=_pct(fn["follow_rate"]), deals=_n(fn["deals"]),
+          convert_rate=_pct(fn["convert_rate"])),
+        t("term.cost", spend=_n(cost["spend"]), cost_per_lead=_n(cost["cost_per_lead"]),
+          lost=_n(cost["lost"]), lost_share=_pct(cost["lost_share"]),
+          lost_cost=_n(cost["lost_cost"])),
     ]
     if verbose:
         for who, d in fu["by_consultant"].items():
             lines.append(f"  {who}: {lab.followups(d, list_days, ('due', 'overdue', 'upcoming'))}")
     issues = s["issues"]
     errors = sum(1 for i in issues if i["severity"] == "error")
-    lines.append(f"Issues: {len(issues):,} ({errors:,} errors) — listed in report.xlsx 数据问题")
+    lines.append(t("term.issues", n=f"{len(issues):,}", errors=f"{errors:,}",
+                   sheet=lab["sheet.issues"]))
     if verbose:
         for i in issues:
-            where = f"{i['file']} {i['sheet'] or ''} row {i['row'] or '-'} {i['column'] or ''}"
+            where = f"{i['file']} {i['sheet'] or ''} {i['row'] or '-'} {i['column'] or ''}"
             lines.append(f"  [{i['code']}] {where.strip()}: {i['message']}")
     annotated = [p for p in paths if p.parent.name == "annotated"]
-    others = [p.name for p in paths if p.parent == out]
-    lines.append(f"Wrote to {out}: {', '.join(others)}"
-                 + (f", annotated/ ({len(annotated)} workbooks)" if annotated else ""))
+    split = [p.name for p in paths if p.parent.name == "due"]
+    written = [p.name for p in paths if p.parent == out]
+    if annotated:
+        written.append(t("term.annotated", n=len(annotated)))
+    if split:
+        written.append(t("term.split", n=len(split), names=", ".join(split)))
+    lines.append(t("term.wrote", out=out, names=", ".join(written)))
     return "\n".join(lines)
 
 
@@ -288,7 +303,7 @@ def group_summary(data: dict[str, Any], out: Path, written: list[Path], lab: Any
                  f"{lab['fu.overdue']} {t['followups']['overdue']:,} · "
                  f"{lab['kpi.convert_rate']} {_pct(t['funnel']['convert_rate'])} · "
                  f"{lab['kpi.cost_per_lead']} {_n(t['cost']['cost_per_lead'])}")
-    lines.append(f"Wrote to {out}: {', '.join(p.name for p in written)}")
+    lines.append(lab.fmt("term.wrote", out=out, names=", ".join(p.name for p in written)))
     return "\n".join(lines)
 
 
