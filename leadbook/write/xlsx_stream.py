@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
@@ -40,8 +41,25 @@ _ATTRS = ("fh", "previous_row", "table", "row_info", "comments", "_check_dimensi
           "_write_single_row", "_convert_date_time", "constant_memory")
 
 
+# The XlsxWriter releases this path is tested on (tests/test_xlsx_stream.py compares
+# its sheets with XlsxWriter's own, byte for byte). Outside them every row goes
+# through the public cell methods.
+TESTED_VERSIONS = ((3, 3), (3, 4))  # from 3.3 up to, not including, 3.4
+
+
+def version_tested(version: str = xlsxwriter.__version__) -> bool:
+    try:
+        release = tuple(int(p) for p in version.split(".")[:2])
+    except ValueError:
+        return False
+    return TESTED_VERSIONS[0] <= release < TESTED_VERSIONS[1]
+
+
 def can_stream(ws: Worksheet) -> bool:
-    return all(hasattr(ws, a) for a in _ATTRS) and bool(ws.constant_memory)
+    """Whether rows may be written into ``ws``'s row file: a tested XlsxWriter and a
+    constant_memory sheet with the attributes this relies on."""
+    return (version_tested() and all(hasattr(ws, a) for a in _ATTRS)
+            and bool(ws.constant_memory))
 
 
 def _text(value: str) -> str:
