@@ -183,8 +183,20 @@ def _file_entry(f: SourceFile) -> dict[str, Any]:
         "path": f.name,
         "status": f.status,
         "message": f.message,
-        "sheets": [{"name": s.name, "kind": s.kind.value, "rows": s.row_count} for s in f.sheets],
+        "sheets": [_sheet_entry(s) for s in f.sheets],
     }
+
+
+def _sheet_entry(s: Any) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": s.name, "kind": s.kind.value, "rows": s.row_count}
+    if s.grid is not None:  # a month grid: the metrics no field counts, with their sums
+        from .grid_activity import unmapped_metrics
+
+        entry["layout"] = "month_grid"
+        entry["unmapped_metrics"] = unmapped_metrics(s.grid)
+    if s.reason:
+        entry["reason"] = s.reason
+    return entry
 
 
 def _duplicates_table(leads: Sequence[Lead]) -> Any:

@@ -93,6 +93,7 @@ class Activity:
     deliveries: float | None = None
     lost: float | None = None
     hints: list[str] = field(default_factory=list)
+    store_level: bool = False  # a day of a month grid: the whole store, no consultant
 
 
 @dataclass
@@ -186,6 +187,8 @@ def read_records(files: Iterable[SourceFile], as_of: dt.date, release: bool = Fa
     the records are built in the memory the cells leave (at 100,000 leads the
     cells take about as much as the records).
     """
+    from .grid_activity import choose_activity, grid_activity
+
     out = Records()
     spend_rows: list[tuple[str | None, float]] = []
     seq = 0
@@ -197,6 +200,8 @@ def read_records(files: Iterable[SourceFile], as_of: dt.date, release: bool = Fa
                 for row, cells in _rows(sheet, release):
                     seq += 1
                     out.leads.append(_lead(src, sheet, row, cells, seq, as_of, out.issues))
+            elif sheet.kind is SheetKind.ACTIVITY and sheet.grid is not None:
+                out.activity.extend(grid_activity(src, sheet, as_of, out.issues))
             elif sheet.kind is SheetKind.ACTIVITY:
                 for row, cells in _rows(sheet, release):
                     out.activity.append(_activity(src, sheet, row, cells, as_of, out.issues))
@@ -206,6 +211,8 @@ def read_records(files: Iterable[SourceFile], as_of: dt.date, release: bool = Fa
                     amount = r.parse("amount", "money", parse_money)
                     if amount is not None:
                         spend_rows.append((r.text("source"), amount))
+    out.activity, overlaps = choose_activity(out.activity)
+    out.issues.extend(overlaps)
     if spend_rows:
         out.spend_total = sum(a for _, a in spend_rows)
         for channel, amount in spend_rows:

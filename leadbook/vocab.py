@@ -39,7 +39,10 @@ LEAD_FIELDS: dict[str, tuple[str, ...]] = {
 ACTIVITY_FIELDS: dict[str, tuple[str, ...]] = {
     "date": ("日期",),
     "consultant": LEAD_FIELDS["consultant"],
-    "traffic": ("来店批次", "来店量", "进店批次", "客流量", "集客量", "来店人数"),
+    "traffic": (
+        "来店批次", "来店量", "进店批次", "客流量", "集客量", "来店人数", "首次来客批次",
+        "展厅首次来客批次",
+    ),
     "kept": ("留档数", "留资数", "建档数", "建卡数", "留档批次"),
     "calls": ("电话回访", "回访数", "跟进数", "电话跟进"),
     "invited_visits": ("邀约到店", "邀约到店数"),
@@ -99,3 +102,13 @@ TOTAL_WORDS = ("合计", "总计", "小计", "total")
 
 # The five columns the annotated copy adds, in order (domain.md §8).
 ANNOTATION_HEADERS = ("系统级别", "级别变化", "下次跟进", "逾期天数", "提示")
+
+# Month grids (domain.md §6 "Month grids"): the word over the metric names,
+# the 负责人 column (answerable for the metric, never a consultant), and the
+# parts a metric name is built from around a header word: 展厅 + 订单 + 台数.
+GRID_LABEL_WORDS = ("项目", "指标", "项目名称", "指标名称", "考核项目", "考核指标")
+GRID_OWNER_WORDS = ("负责人", "责任人")
+GRID_METRIC_PREFIXES = ("展厅", "门店", "全店", "店内", "本店")
+GRID_METRIC_SUFFIXES = (
+    "次数", "台数", "批次", "人数", "组数", "数量", "总数", "总量", "数", "量", "台", "次", "组",
+)

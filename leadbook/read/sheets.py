@@ -22,6 +22,7 @@ from ..vocab import (
 )
 from .grid import RawSheet
 from .headers import HeaderMatch, find_header, normalise_header, with_extra
+from .month_grid import find_month_grid
 
 # The header words of each kind, in the order a tie is settled.
 KIND_FIELDS: dict[SheetKind, Mapping[str, Sequence[str]]] = {
@@ -90,6 +91,11 @@ def used_width(cells: Sequence[Sequence[Any]]) -> int:
 def classify(raw: RawSheet, extra: Mapping[str, Sequence[str]] | None = None) -> SheetData:
     """The sheet's kind, header and data rows; IGNORED when no header is recognised."""
     width = used_width(raw.cells)
+    grid = find_month_grid(raw.cells, raw.name)
+    if grid is not None:
+        days = {d for m in grid.metrics for d in m.days}
+        return SheetData(raw.name, SheetKind.ACTIVITY, header_row=grid.header_row, width=width,
+                         hidden=raw.hidden, row_count=len(days), grid=grid)
     best: tuple[SheetKind, HeaderMatch] | None = None
     for kind, fields in _words(_extra_key(extra)).items():
         found = find_header(raw.cells, fields)
@@ -116,6 +122,8 @@ def classify(raw: RawSheet, extra: Mapping[str, Sequence[str]] | None = None) ->
 def header_issues(sheet: SheetData, file: str) -> list[Issue]:
     """A required column the header lacks: one error on the header row."""
     issues = []
+    if sheet.grid is not None:
+        return issues  # a month grid is store-level: it has no date or consultant column
     for fld in REQUIRED.get(sheet.kind, ()):
         if fld in sheet.columns:
             continue
