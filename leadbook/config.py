@@ -116,6 +116,7 @@ class Config:
     spend: float | None = None
     spend_by_source: dict[str, float] = field(default_factory=dict)
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    grade_aliases: dict[str, str] = field(default_factory=dict)  # [grading.aliases]
     source: str = "defaults"  # where the config came from, for the terminal
 
 
@@ -159,6 +160,7 @@ def parse_config(data: dict[str, Any], source: str = "config") -> Config:
     stale = grading.get("stale_factor", 3)
     if not isinstance(stale, (int, float)) or isinstance(stale, bool) or stale <= 0:
         raise ConfigError("grading.stale_factor must be a positive number")
+    aliases = _grade_aliases(grading.get("aliases", {}), scheme)
     marketing = _table(data, "marketing")
     spend = marketing.get("spend")
     if spend is not None and not _is_money(spend):
@@ -191,8 +193,23 @@ def parse_config(data: dict[str, Any], source: str = "config") -> Config:
         spend=None if spend is None else float(spend),
         spend_by_source=by_source,
         columns=columns,
+        grade_aliases=aliases,
         source=source,
     )
+
+
+def _grade_aliases(raw: Any, scheme: Scheme) -> dict[str, str]:
+    """``[grading.aliases]``: a store's grade words → a grade of its scheme (or N, O, F)."""
+    if not isinstance(raw, dict):
+        raise ConfigError('[grading.aliases] must be a table of "word" = "grade"')
+    valid = [g.grade for g in scheme.grades] + [NEW, WON, LOST]
+    out: dict[str, str] = {}
+    for word, grade in raw.items():
+        if not isinstance(grade, str) or grade.strip().upper() not in valid:
+            raise ConfigError(f"grading.aliases.{word} = {grade!r}: must be one of the grades "
+                              + ", ".join(valid))
+        out[str(word)] = grade.strip().upper()
+    return out
 
 
 def _table(data: dict[str, Any], key: str) -> dict[str, Any]:

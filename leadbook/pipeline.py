@@ -63,7 +63,7 @@ def analyse(
         extra = {k: list(v) for k, v in config.columns.items()}
         files = read_inbox(inbox, extra, jobs)
     files = list(files)
-    records = read_records(files, as_of, release=True)
+    records = read_records(files, as_of, release=True, grade_aliases=config.grade_aliases)
     issues: list[Issue] = [i for f in files for i in f.issues]
     issues += records.issues
     leads = records.leads

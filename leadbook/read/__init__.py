@@ -103,6 +103,7 @@ def read_file(
             src.sheets.append(sheet)
             src.issues.extend(header_issues(sheet, name))
         src.issues[:0] = _format_issues(path, name, src.format)
+        src.message = "; ".join(f"{s.name}: {s.reason}" for s in src.sheets if s.reason)
     except FileError as exc:
         _failed(src, f"{name}: {exc.reason}")
     except (OSError, MemoryError, RecursionError, ValueError, UnicodeError) as exc:
