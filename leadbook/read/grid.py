@@ -72,7 +72,7 @@ def _workbook(path: Path, fmt: str) -> tuple[list[RawSheet], bool]:
     sheets: list[RawSheet] = []
     try:
         if path.suffix.lower().lstrip(".") in _SUFFIXES[fmt]:
-            book = pc.CalamineWorkbook.from_path(str(path))
+            book = _open_book(pc, path, fmt)
         else:
             # calamine picks its reader by the extension: a workbook under another
             # name is given as bytes, which it tells apart by content.
@@ -96,6 +96,19 @@ def _workbook(path: Path, fmt: str) -> tuple[list[RawSheet], bool]:
             raise FileError(path, _PASSWORD) from exc
         raise FileError(path, f"not a readable workbook: {_short(exc)}") from exc
     return sheets, fmt != "xls" and _date1904(path)
+
+
+def _open_book(pc: Any, path: Path, fmt: str) -> Any:
+    """The workbook opened by calamine; one that also holds Excel 4 macro sheets
+    or dialog sheets (which calamine refuses whole) is opened without them."""
+    try:
+        return pc.CalamineWorkbook.from_path(str(path))
+    except pc.CalamineError as exc:
+        if fmt == "xls" or "Unrecognized sheet" not in str(exc):
+            raise
+    from .sheet_parts import worksheets_only
+
+    return pc.CalamineWorkbook.from_filelike(worksheets_only(path))
 
 
 def _sheet_rows(book: Any, name: str, path: Path, fmt: str) -> list[list[Any]]:
