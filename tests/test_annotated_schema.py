@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 import xlsxwriter
+from annotated_helpers import RICH, lead_notes, source
 from defusedxml import ElementTree
 
-from annotated_helpers import RICH, lead_notes, source
 from leadbook.write.annotated import write_annotated
 
 # xsd:sequence of the complex types of the parts leadbook patches (ECMA-376
