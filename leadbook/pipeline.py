@@ -16,7 +16,7 @@ from typing import Any
 
 from . import metrics
 from .config import Config
-from .model import Issue, Outcome, RowNote, SheetKind, SheetNotes, SourceFile, Status
+from .model import Issue, Outcome, RowNote, SheetData, SheetKind, SheetNotes, SourceFile, Status
 from .ownership import assign_owners
 from .read import read_inbox
 from .records import Lead, Records, read_records
@@ -187,7 +187,7 @@ def _file_entry(f: SourceFile) -> dict[str, Any]:
     }
 
 
-def _sheet_entry(s: Any) -> dict[str, Any]:
+def _sheet_entry(s: SheetData) -> dict[str, Any]:
     entry: dict[str, Any] = {"name": s.name, "kind": s.kind.value, "rows": s.row_count}
     if s.grid is not None:  # a month grid: the metrics no field counts, with their sums
         from .grid_activity import unmapped_metrics
