@@ -261,6 +261,12 @@ def _notes(files: Sequence[SourceFile], records: Records) -> dict[str, list[Shee
         if act.hints:
             note = RowNote(hint="; ".join(dict.fromkeys(act.hints)))
             by_sheet.setdefault((act.file, act.sheet), {})[act.row] = note
+    grid_hints: dict[tuple[str, str, int], list[str]] = {}
+    for issue in records.issues:  # a month grid's findings go on its metric rows
+        if issue.code.startswith("grid_") and issue.sheet is not None and issue.row:
+            grid_hints.setdefault((issue.file, issue.sheet, issue.row), []).append(issue.message)
+    for (file, sheet, row), hints in grid_hints.items():
+        by_sheet.setdefault((file, sheet), {})[row] = RowNote(hint="; ".join(hints))
     out: dict[str, list[SheetNotes]] = {}
     for f in files:
         if f.status != "ok":

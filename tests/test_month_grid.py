@@ -191,6 +191,14 @@ def test_funnel_and_consultant_table_from_a_month_grid(tmp_path: Path) -> None:
     assert any("grid_total_mismatch" in r for r in problems)
     assert sum("grid_metric_not_counted" in r for r in problems) == 3
 
+    # The annotated copy says it on the metric rows, in 提示.
+    copy = openpyxl.load_workbook(out / "annotated" / "grid.xlsx").active
+    header = [c.value for c in copy[2]]
+    hint = header.index("提示") + 1
+    assert f"合计 {month_total(WRONG_TOTAL) + 5}" in copy.cell(4, hint).value
+    assert "再次来客批次" in copy.cell(5, hint).value
+    assert copy.cell(3, hint).value is None
+
     analysis = analyse(inbox, Config(), AS_OF)
     table = analysis.outcome.consultants.set_index("consultant")
     assert list(table.index) == ["(全店)"]
