@@ -11,17 +11,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import xlsxwriter
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from leadbook.cli import main
 from leadbook.config import Config
 from leadbook.model import SheetKind
 from leadbook.pipeline import analyse
 from leadbook.read import read_file
-from leadbook.read.month_grid import metric_field
+from leadbook.read.month_grid import find_month_grid, metric_field
 from leadbook.records import read_records
 
 AS_OF = dt.date(2026, 11, 22)
@@ -265,3 +268,20 @@ def test_store_level_crosscheck_against_the_cards(tmp_path: Path) -> None:
     assert cross.loc[dt.date(2026, 11, 2), "reported"] == day_value("留档批次", 2)
     assert cross.loc[dt.date(2026, 11, 2), "cards"] == 1
     assert set(cross["consultant"]) == {"(全店)"}
+
+
+_CELL = st.one_of(st.none(), st.integers(-5, 40), st.floats(allow_nan=True),
+                  st.sampled_from(["项目", "合计", "负责人", "留档批次", "展厅订单台数", "1日", "2号",
+                                   "2026年11月", "目标值"]),
+                  st.text(max_size=6))
+
+
+@given(st.lists(st.lists(_CELL, max_size=40), max_size=25), st.text(max_size=10))
+@settings(max_examples=200, deadline=None)
+def test_any_grid_of_values_never_crashes_the_month_grid_reader(
+        cells: list[list[Any]], name: str) -> None:
+    grid = find_month_grid(cells, name)
+    if grid is not None:
+        assert len(grid.day_columns) >= 7
+        assert sum(m.field is not None for m in grid.metrics) >= 2
+        assert grid.month is None or 1 <= grid.month <= 12
