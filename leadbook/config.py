@@ -113,8 +113,9 @@ class Config:
     store: str = "XX汽车4S店"
     scheme: Scheme = PRESETS["4s"]
     stale_factor: float = 3
-    spend: float | None = None
-    spend_by_source: dict[str, float] = field(default_factory=dict)
+    list_days: int = 7  # the week's work: due, overdue and due within this many days
+    spend: float | None = None  # RMB per calendar month, prorated to the period
+    spend_by_source: dict[str, float] = field(default_factory=dict)  # RMB per month
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
     grade_aliases: dict[str, str] = field(default_factory=dict)  # [grading.aliases]
     source: str = "defaults"  # where the config came from, for the terminal
@@ -161,6 +162,10 @@ def parse_config(data: dict[str, Any], source: str = "config") -> Config:
     if not isinstance(stale, (int, float)) or isinstance(stale, bool) or stale <= 0:
         raise ConfigError("grading.stale_factor must be a positive number")
     aliases = _grade_aliases(grading.get("aliases", {}), scheme)
+    followups = _table(data, "followups")
+    list_days = followups.get("list_days", Config.list_days)
+    if not isinstance(list_days, int) or isinstance(list_days, bool) or not 0 <= list_days <= 366:
+        raise ConfigError("followups.list_days must be a whole number of days from 0 to 366")
     marketing = _table(data, "marketing")
     spend = marketing.get("spend")
     if spend is not None and not _is_money(spend):
@@ -190,6 +195,7 @@ def parse_config(data: dict[str, Any], source: str = "config") -> Config:
         store=store,
         scheme=scheme,
         stale_factor=float(stale),
+        list_days=list_days,
         spend=None if spend is None else float(spend),
         spend_by_source=by_source,
         columns=columns,
