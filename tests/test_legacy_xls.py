@@ -74,6 +74,20 @@ def test_an_xls_whose_workbook_stream_is_cut_is_refused_in_words(tmp_path: Path)
     _clean(src.message)
 
 
+def test_an_excel_95_workbook_whose_text_cannot_be_read_is_named(tmp_path: Path) -> None:
+    path = LEGACY / "excel95.xls"
+    with olefile.OleFileIO(str(path)) as ole:
+        assert ole.exists("Book") and not ole.exists("Workbook")  # BIFF5
+    # calamine opens it, but its text comes out as gibberish: no sheet name is right.
+    book = python_calamine.CalamineWorkbook.from_path(str(path))
+    assert [m.name for m in book.sheets_metadata] != ["意向客户"]
+    src = read_file(path, "excel95.xls")
+    assert src.status == "error"
+    assert src.message == (
+        "excel95.xls: an Excel 5.0/95 workbook (BIFF5) whose text is stored as UTF-16, which "
+        "leadbook cannot read; open it in Excel, WPS or LibreOffice and save it as .xlsx")
+
+
 def _biff2(path: Path) -> Path:
     """An Excel 2.x worksheet: BOF (0x0009), one LABEL cell (0x0004), EOF — MS-XLS's
     BIFF2 record layout, as Excel 2.1 saved it."""

@@ -15,10 +15,9 @@ from ..model import FileError, Issue, Severity, SourceFile
 from .cfb import check_cfb
 from .discover import discover, skipped
 from .extent import check_extent
-from .grid import PASSWORD_MESSAGE as _PASSWORD
 from .grid import RawSheet, load_grids
 from .headers import find_header, normalise_header, normalise_text
-from .legacy_formats import old_biff, xls_kind
+from .legacy_formats import REFUSED_XLS, old_biff, xls_kind
 from .safety import check_zip
 from .sheets import classify, header_issues
 from .sniff import sniff_format
@@ -105,8 +104,9 @@ def read_file(
             check_extent(path)
         elif src.format == "xls":
             check_cfb(path)
-            if xls_kind(path) == "encrypted":
-                raise FileError(path, _PASSWORD)
+            refused = REFUSED_XLS.get(xls_kind(path) or "")
+            if refused:
+                raise FileError(path, refused)
         grids, src.date1904 = load_grids(path, src.format)
         for raw in grids:
             sheet = classify(raw, extra)

@@ -162,7 +162,6 @@ def _without_cell_formats(path: Path) -> io.BytesIO:
 # The extensions calamine reads each format by.
 _SUFFIXES = {"xlsx": ("xlsx", "xlsm"), "xlsm": ("xlsx", "xlsm"), "xls": ("xls",)}
 _PASSWORD = "the workbook is password-protected; save a copy without a password and run again"
-PASSWORD_MESSAGE = _PASSWORD
 
 
 def _unreadable(path: Path, fmt: str, sheet: str = "") -> str:

@@ -21,7 +21,11 @@ log = logging.getLogger("leadbook")
 # BOF record id of a bare BIFF stream → the Excel version that writes it.
 OLD_BIFF_BOF = {0x0009: "Excel 2.x (BIFF2)", 0x0209: "Excel 3.0 (BIFF3)",
                 0x0409: "Excel 4.0 (BIFF4)"}
-BIFF_BOF8, BIFF_FILEPASS = 0x0809, 0x002F
+BIFF_BOF8, BIFF_FILEPASS, BIFF_CODEPAGE = 0x0809, 0x002F, 0x0042
+# An Excel 5.0/95 workbook keeps its text in the code page its CODEPAGE record
+# names (936 = GBK for Chinese Windows); one that names UTF-16 (1200, as some
+# converters write it) holds text the workbook reader turns into gibberish.
+UNREADABLE_BIFF5_CODEPAGES = frozenset({1200})
 # Records read after the first BOF before FILEPASS would have been met.
 _LOOK_AHEAD = 16
 
@@ -35,7 +39,8 @@ def old_biff(head: bytes) -> str | None:
 
 
 def xls_kind(path: Path) -> str | None:
-    """'encrypted', 'biff5' or 'biff8' for a compound-file .xls; None when not known."""
+    """'encrypted', 'biff5', 'biff5_utf16' or 'biff8' for a compound-file .xls; None
+    when not known."""
     import olefile
 
     try:
@@ -54,5 +59,18 @@ def xls_kind(path: Path) -> str | None:
         kind, length = struct.unpack_from("<HH", stream, offset)
         if kind == BIFF_FILEPASS:
             return "encrypted"
+        if kind == BIFF_CODEPAGE and name == "Book" and length >= 2:
+            if struct.unpack_from("<H", stream, offset + 4)[0] in UNREADABLE_BIFF5_CODEPAGES:
+                return "biff5_utf16"
         offset += 4 + length
     return "biff5" if name == "Book" else "biff8"
+
+
+# What the manager reads for an .xls leadbook refuses before reading it.
+REFUSED_XLS = {
+    "encrypted": "the workbook is password-protected; save a copy without a password and "
+                 "run again",
+    "biff5_utf16": "an Excel 5.0/95 workbook (BIFF5) whose text is stored as UTF-16, which "
+                   "leadbook cannot read; open it in Excel, WPS or LibreOffice and save it as "
+                   ".xlsx",
+}
