@@ -142,34 +142,38 @@ def unmapped_metrics(grid: MonthGrid) -> dict[str, float | int]:
 
 
 def choose_activity(activity: Sequence[Activity]) -> tuple[list[Activity], list[Issue]]:
-    """One source per day: a day a per-consultant report covers is not also
-    counted from a month grid (domain.md §6: never both). The grid's other days
-    stay; an issue per grid says which report the funnel counted."""
+    """One source per day (domain.md §6: never both): a day a per-consultant
+    report covers is not also counted from a month grid, and a day two month
+    grids both hold is counted from the first read. The grids' other days stay;
+    an issue per grid says which report the funnel counted."""
     reported: dict[dt.date, list[Activity]] = {}
     for a in activity:
         if not a.store_level and a.date is not None:
             reported.setdefault(a.date, []).append(a)
-    if not reported:
-        return list(activity), []
+    first_grid: dict[dt.date, list[Activity]] = {}  # the day's rows of the first grid
     kept: list[Activity] = []
     dropped: dict[tuple[str, str], list[Activity]] = {}
     for a in activity:
-        if a.store_level and a.date in reported:
+        if not a.store_level or a.date is None:
+            kept.append(a)
+        elif a.date in reported:
+            dropped.setdefault((a.file, a.sheet), []).append(a)
+        elif first_grid.setdefault(a.date, [a])[0] is not a:
             dropped.setdefault((a.file, a.sheet), []).append(a)
         else:
             kept.append(a)
     issues = []
     for (file, sheet), acts in dropped.items():
         dates = sorted({a.date for a in acts if a.date is not None})
-        daily = [r for d in dates for r in reported[d]]
-        names = sorted({f"{r.file} {r.sheet}" for r in daily})
-        grid_traffic = _total(a.traffic for a in acts)
-        daily_traffic = _total(r.traffic for r in daily)
+        counted = [r for d in dates for r in reported.get(d) or first_grid[d]]
+        names = ", ".join(sorted({f"{r.file} {r.sheet}" for r in counted}))
+        which = "按顾问的日报" if any(d in reported for d in dates) else "另一份月报表"
         issues.append(Issue(
             file, sheet, acts[0].row, None, None, "grid_overlaps_daily",
-            f"月报表与按顾问的日报 ({', '.join(names)}) 都有 {dates[0].isoformat()} 至 "
-            f"{dates[-1].isoformat()} 中 {len(dates)} 天的数据; 这些天漏斗按日报计 "
-            f"(来店 {daily_traffic}), 月报表的 (来店 {grid_traffic}) 未计入, 以免重复",
+            f"月报表与{which} ({names}) 都有 {dates[0].isoformat()} 至 "
+            f"{dates[-1].isoformat()} 中 {len(dates)} 天的数据; 这些天漏斗只计{which} "
+            f"(来店 {_total(r.traffic for r in counted)}), 本表的 "
+            f"(来店 {_total(a.traffic for a in acts)}) 未计入, 以免重复",
             Severity.WARNING,
         ))
     return kept, issues

@@ -242,11 +242,26 @@ def test_a_grid_and_a_daily_report_for_the_same_days_count_once(tmp_path: Path) 
     (overlap,) = [i for i in analysis.outcome.issues if i.code == "grid_overlaps_daily"]
     assert (overlap.file, overlap.sheet) == ("grid.xlsx", "销售日报")
     assert "2026-11-16 至 2026-11-22 中 7 天" in overlap.message
+    assert "漏斗只计按顾问的日报" in overlap.message and "daily.xlsx 日报" in overlap.message
     assert f"来店 {sum(daily.values())}" in overlap.message
     assert f"来店 {month_total('展厅首次来客批次', range(16, 23))}" in overlap.message
     table = analysis.outcome.consultants.set_index("consultant")
     assert table.loc["(全店)", "traffic"] == from_grid
     assert table.loc["张伟", "traffic"] == 3 * 7
+
+
+def test_two_month_grids_for_the_same_month_count_once(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_grid(inbox / "a_grid.xlsx")
+    write_grid(inbox / "b_copy.xlsx")
+    analysis = analyse(inbox, Config(), AS_OF)
+    assert analysis.outcome.summary["funnel"]["traffic"] == month_total("展厅首次来客批次")
+    assert {a.file for a in analysis.records.activity} == {"a_grid.xlsx"}
+    (overlap,) = [i for i in analysis.outcome.issues if i.code == "grid_overlaps_daily"]
+    assert overlap.file == "b_copy.xlsx"
+    assert "另一份月报表 (a_grid.xlsx 销售日报)" in overlap.message
+    assert "中 21 天" in overlap.message
 
 
 def test_store_level_crosscheck_against_the_cards(tmp_path: Path) -> None:
