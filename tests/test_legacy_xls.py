@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import struct
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -130,3 +132,18 @@ def test_library_text_goes_to_the_log_not_the_message(
                            "cannot be read); open it in Excel or WPS and save it again as .xlsx")
     _clean(src.message)
     assert "Range is missing the expected row component" in caplog.text
+
+
+def test_the_v_log_has_the_library_text_the_message_has_not(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    data = (LEGACY / "plain.xls").read_bytes()
+    (inbox / "half.xls").write_bytes(data[: len(data) // 2])
+    args = [sys.executable, "-m", "leadbook", "process", str(inbox), "--out",
+            str(tmp_path / "out"), "--as-of", "2026-11-22"]
+    quiet = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    verbose = subprocess.run([*args, "-v"], capture_output=True, text=True, timeout=120)
+    assert quiet.returncode == verbose.returncode == 1
+    assert "half.xls: not a readable workbook" in quiet.stdout + quiet.stderr
+    assert "olefile" not in quiet.stdout + quiet.stderr
+    assert "olefile:" in verbose.stderr  # what the library said, for whoever debugs it
