@@ -103,7 +103,8 @@ def process(
 
 
 def _logging(verbose: int, quiet: bool) -> None:
-    level = logging.ERROR if quiet else logging.DEBUG if verbose > 1 else logging.WARNING
+    level = (logging.ERROR if quiet else logging.DEBUG if verbose > 1
+             else logging.INFO if verbose else logging.WARNING)  # -v: the readers' own words
     logging.basicConfig(level=level, format="%(levelname)s %(message)s")
 
 

@@ -118,6 +118,7 @@ class Config:
     spend: float | None = None  # RMB per calendar month, prorated to the period
     spend_by_source: dict[str, float] = field(default_factory=dict)  # RMB per month
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    grade_aliases: dict[str, str] = field(default_factory=dict)  # [grading.aliases]
     source: str = "defaults"  # where the config came from, for the terminal
 
 
@@ -178,6 +179,7 @@ def parse_config(data: dict[str, Any], source: str = "config") -> Config:
     stale = grading.get("stale_factor", 3)
     if not isinstance(stale, (int, float)) or isinstance(stale, bool) or stale <= 0:
         raise ConfigError("grading.stale_factor must be a positive number")
+    aliases = _grade_aliases(grading.get("aliases", {}), scheme)
     followups = _table(data, "followups")
     list_days = followups.get("list_days", Config.list_days)
     if not isinstance(list_days, int) or isinstance(list_days, bool) or not 0 <= list_days <= 366:
@@ -215,8 +217,23 @@ def parse_config(data: dict[str, Any], source: str = "config") -> Config:
         spend=None if spend is None else float(spend),
         spend_by_source=by_source,
         columns=columns,
+        grade_aliases=aliases,
         source=source,
     )
+
+
+def _grade_aliases(raw: Any, scheme: Scheme) -> dict[str, str]:
+    """``[grading.aliases]``: a store's grade words → a grade of its scheme (or N, O, F)."""
+    if not isinstance(raw, dict):
+        raise ConfigError('[grading.aliases] must be a table of "word" = "grade"')
+    valid = [g.grade for g in scheme.grades] + [NEW, WON, LOST]
+    out: dict[str, str] = {}
+    for word, grade in raw.items():
+        if not isinstance(grade, str) or grade.strip().upper() not in valid:
+            raise ConfigError(f"grading.aliases.{word} = {grade!r}: must be one of the grades "
+                              + ", ".join(valid))
+        out[str(word)] = grade.strip().upper()
+    return out
 
 
 def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
