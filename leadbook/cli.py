@@ -84,7 +84,7 @@ def process(
     if start is not None and end is not None and start > end:
         raise click.UsageError(f"--from {start} is after --to {end}")
     try:
-        config = load_config(config_path, inbox)
+        config = load_config(config_path, inbox, lang)
     except ConfigError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
@@ -110,7 +110,8 @@ def process(
 
 
 def _logging(verbose: int, quiet: bool) -> None:
-    level = logging.ERROR if quiet else logging.DEBUG if verbose > 1 else logging.WARNING
+    level = (logging.ERROR if quiet else logging.DEBUG if verbose > 1
+             else logging.INFO if verbose else logging.WARNING)  # -v: the readers' own words
     logging.basicConfig(level=level, format="%(levelname)s %(message)s")
 
 
@@ -126,41 +127,78 @@ def terminal_summary(
     s: dict[str, Any], store: str, out: Path, paths: list[Path], verbose: int,
     lang: str = "zh", list_days: int = 7,
 ) -> str:
+    """What a run tells the manager, in the run's language and the report's words."""
     from .labels import Labels
 
     lab = Labels(lang)
+    t = lab.fmt
     files = s["files"]
     status = {k: sum(1 for f in files if f["status"] == k) for k in ("ok", "skipped", "error")}
     leads, fu, fn, cost = s["leads"], s["followups"], s["funnel"], s["cost"]
     period = s["period"]
     lines = [
-        f"leadbook — {store}, as of {s['as_of']}, period {period['start']} … {period['end']}",
-        f"Files: {len(files)} ({status['ok']} read, {status['skipped']} skipped, "
-        f"{status['error']} unreadable)",
-        f"Leads: {leads['total']:,} ({leads['rows']:,} rows, {leads['duplicates']:,} repeated, "
-        f"{leads['regraded']:,} re-graded), new in period {leads['new_in_period']:,}",
-        f"{lab['sheet.due']}: {lab.followups(fu, list_days)}",
-        f"Funnel: traffic {_n(fn['traffic'])} → kept {_n(fn['kept'])} ({_pct(fn['keep_rate'])})"
-        f" → followed {_n(fn['followed'])} ({_pct(fn['follow_rate'])})"
-        f" → deals {_n(fn['deals'])} ({_pct(fn['convert_rate'])})",
-        f"Cost: spend {_n(cost['spend'])} · cost per lead {_n(cost['cost_per_lead'])} · "
-        f"lost {_n(cost['lost'])} ({_pct(cost['lost_share'])}) · lost cost {_n(cost['lost_cost'])}",
+        t("term.head", store=store, start=period["start"], end=period["end"], as_of=s["as_of"]),
+        t("term.files", n=len(files), ok=status["ok"], skipped=status["skipped"],
+          error=status["error"]),
+    ]
+    skipped = [f["path"] for f in files if f["status"] == "skipped"]
+    if skipped:
+        lines.append(t("term.skipped", names=", ".join(skipped)))
+    lines += [
+        t("term.leads", total=f"{leads['total']:,}", rows=f"{leads['rows']:,}",
+          duplicates=f"{leads['duplicates']:,}", regraded=f"{leads['regraded']:,}",
+          new=f"{leads['new_in_period']:,}"),
+        f"{lab['term.week']}: {lab.followups(fu, list_days)}",
+        t("term.funnel", traffic=_n(fn["traffic"]), kept=_n(fn["kept"]),
+          keep_rate=_pct(fn["keep_rate"]), followed=_n(fn["followed"]),
+          follow_rate=_pct(fn["follow_rate"]), deals=_n(fn["deals"]),
+          convert_rate=_pct(fn["convert_rate"])),
+        t("term.cost", spend=_n(cost["spend"]), cost_per_lead=_n(cost["cost_per_lead"]),
+          lost=_n(cost["lost"]), lost_share=_pct(cost["lost_share"]),
+          lost_cost=_n(cost["lost_cost"])),
     ]
     if verbose:
         for who, d in fu["by_consultant"].items():
             lines.append(f"  {who}: {lab.followups(d, list_days, ('due', 'overdue', 'upcoming'))}")
     issues = s["issues"]
     errors = sum(1 for i in issues if i["severity"] == "error")
-    lines.append(f"Issues: {len(issues):,} ({errors:,} errors) — listed in report.xlsx 数据问题")
+    lines.append(t("term.issues", n=f"{len(issues):,}", errors=f"{errors:,}",
+                   sheet=lab["sheet.issues"]))
     if verbose:
         for i in issues:
-            where = f"{i['file']} {i['sheet'] or ''} row {i['row'] or '-'} {i['column'] or ''}"
+            where = f"{i['file']} {i['sheet'] or ''} {i['row'] or '-'} {i['column'] or ''}"
             lines.append(f"  [{i['code']}] {where.strip()}: {i['message']}")
     annotated = [p for p in paths if p.parent.name == "annotated"]
-    others = [p.name for p in paths if p.parent == out]
-    lines.append(f"Wrote to {out}: {', '.join(others)}"
-                 + (f", annotated/ ({len(annotated)} workbooks)" if annotated else ""))
+    split = [p.name for p in paths if p.parent.name == "due"]
+    written = [p.name for p in paths if p.parent == out]
+    if annotated:
+        written.append(t("term.annotated", n=len(annotated)))
+    if split:
+        written.append(t("term.split", n=len(split), names=", ".join(split)))
+    lines.append(t("term.wrote", out=out, names=", ".join(written)))
     return "\n".join(lines)
+
+
+@main.command()
+@click.argument("folder", metavar="[DIR]", required=False, default=".",
+                type=click.Path(file_okay=False, path_type=Path))
+def init(folder: Path) -> None:
+    """Write DIR/leadbook.toml (default: here) with every key, its default and what it is
+    for; an existing leadbook.toml is never overwritten."""
+    from .config_keys import init_text
+    from .write.atomic import write_text
+
+    target = folder / "leadbook.toml"
+    if target.exists():
+        click.echo(f"Error: {target} 已存在, 没有改动它 (要重新生成, 请先改名或删除它)", err=True)
+        sys.exit(1)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_text(target, init_text())
+    except OSError as exc:
+        click.echo(f"Error: {target}: 无法写入 ({exc.strerror or type(exc).__name__})", err=True)
+        sys.exit(1)
+    click.echo(f"已写入 {target}: 按本店情况修改后, 放在收件箱里 (或用 --config 指定)")
 
 
 def _cores() -> int:
@@ -273,7 +311,7 @@ def group_summary(data: dict[str, Any], out: Path, written: list[Path], lab: Any
                  f"{lab['fu.overdue']} {t['followups']['overdue']:,} · "
                  f"{lab['kpi.convert_rate']} {_pct(t['funnel']['convert_rate'])} · "
                  f"{lab['kpi.cost_per_lead']} {_n(t['cost']['cost_per_lead'])}")
-    lines.append(f"Wrote to {out}: {', '.join(p.name for p in written)}")
+    lines.append(lab.fmt("term.wrote", out=out, names=", ".join(p.name for p in written)))
     return "\n".join(lines)
 
 

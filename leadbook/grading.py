@@ -131,8 +131,11 @@ def _open_ended(
     """一年以上 / 半年以后 / 超过3个月: graded by the span as said, flagged once it has run."""
     try:
         # expected_date gives the day after the span; the span's own end is the earliest.
-        earliest = expected_date(horizon, base) - dt.timedelta(days=1)  # type: ignore[operator]
+        after = expected_date(horizon, base)
+        earliest = after - dt.timedelta(days=1) if after is not None else None
     except (ValueError, OverflowError):  # a span past the calendar's end: beyond every bound
+        earliest = None
+    if earliest is None:
         grade = scheme.horizon_grades[-1]
         return Grading(grade.grade, f"预计购车时间 {shown} → {grade.grade}")
     grade = open_ended_grade(scheme, earliest, base)

@@ -63,7 +63,7 @@ def _store_worker(inbox: Path, out: Path, as_of: dt.date, lang: str,
     die_with_parent(parent)  # a killed group run leaves no store running on
     try:
         try:
-            config = load_config(None, inbox)
+            config = load_config(None, inbox, lang)
         except ConfigError as exc:
             conn.send((2, [f"{inbox.name}/leadbook.toml: {exc}"]))
             return
@@ -84,7 +84,7 @@ def run_group(group: Path, out: Path, as_of: dt.date, *, jobs: int = 1, lang: st
     """Run every store of ``group`` into ``out/<subfolder>/``, ``jobs`` at a time."""
     stores = list(find_stores(group, out) if stores is None else stores)
     methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    ctx: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     if ctx.get_start_method() == "fork":
         # What a run imports (pandas the most of it, about 0.4 s) is imported once here
         # and shared by every forked worker, instead of once per store.

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from .grid_activity import STORE_LEVEL
 from .model import Issue, Severity, Status
 from .records import Activity, Lead
 from .worklist import FOLLOWUP, NO_CONSULTANT
@@ -171,7 +172,7 @@ def consultant_table(
     names: set[str] = set()
     for a in activity:
         if a.date in period:
-            who = a.consultant or NO_CONSULTANT
+            who = a.consultant or (STORE_LEVEL if a.store_level else NO_CONSULTANT)
             names.add(who)
             traffic[who] += a.traffic or 0
             reported_kept[who] += a.kept or 0
@@ -260,9 +261,10 @@ def crosscheck(
     reported: dict[tuple[str, dt.date], float] = defaultdict(float)
     first_row: dict[tuple[str, dt.date], Activity] = {}
     for a in activity:
-        if a.date is None or a.consultant is None or a.kept is None:
+        who = a.consultant or (STORE_LEVEL if a.store_level and leads else None)
+        if a.date is None or who is None or a.kept is None:
             continue
-        key = (a.consultant, a.date)
+        key = (who, a.date)
         reported[key] += a.kept
         first_row.setdefault(key, a)
     if not reported:
@@ -274,6 +276,9 @@ def crosscheck(
         if lead.consultant in consultants and lead.first_contact is not None:
             if span[0] <= lead.first_contact <= span[1]:
                 cards[(lead.consultant, lead.first_contact)] += 1
+        if STORE_LEVEL in consultants and lead.first_contact is not None:
+            if span[0] <= lead.first_contact <= span[1]:  # a month grid: the whole store's cards
+                cards[(STORE_LEVEL, lead.first_contact)] += 1
     rows, issues = [], []
     for key in sorted(set(reported) | set(cards)):
         rep, n = reported.get(key, 0.0), cards.get(key, 0)

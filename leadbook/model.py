@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .read.month_grid import MonthGrid
+
 
 class Status(str, Enum):
     """Where a lead stands (domain.md §6, status words)."""
@@ -104,6 +106,10 @@ class SheetData:
     header_rows: int = 1
     # How many data rows the sheet has: kept when the rows are let go once read.
     row_count: int = -1
+    # A month grid (metrics down, days across): its days are the activity rows.
+    grid: MonthGrid | None = None
+    # Why an ignored sheet is not read, for the file's message and 数据问题.
+    reason: str = ""
 
     def __post_init__(self) -> None:
         if self.row_count < 0:

@@ -21,6 +21,7 @@ from .model import (
     Issue,
     Outcome,
     RowNote,
+    SheetData,
     SheetKind,
     SheetNotes,
     SourceFile,
@@ -73,7 +74,7 @@ def analyse(
         extra = {k: list(v) for k, v in config.columns.items()}
         files = read_inbox(inbox, extra, jobs)
     files = list(files)
-    records = read_records(files, as_of, release=True)
+    records = read_records(files, as_of, release=True, grade_aliases=config.grade_aliases)
     issues: list[Issue] = [i for f in files for i in f.issues]
     issues += records.issues
     leads = records.leads
@@ -189,8 +190,20 @@ def _file_entry(f: SourceFile) -> dict[str, Any]:
         "path": f.name,
         "status": f.status,
         "message": f.message,
-        "sheets": [{"name": s.name, "kind": s.kind.value, "rows": s.row_count} for s in f.sheets],
+        "sheets": [_sheet_entry(s) for s in f.sheets],
     }
+
+
+def _sheet_entry(s: SheetData) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": s.name, "kind": s.kind.value, "rows": s.row_count}
+    if s.grid is not None:  # a month grid: the metrics no field counts, with their sums
+        from .grid_activity import unmapped_metrics
+
+        entry["layout"] = "month_grid"
+        entry["unmapped_metrics"] = unmapped_metrics(s.grid)
+    if s.reason:
+        entry["reason"] = s.reason
+    return entry
 
 
 def _duplicates_table(leads: Sequence[Lead]) -> Any:
@@ -255,6 +268,12 @@ def _notes(files: Sequence[SourceFile], records: Records) -> dict[str, list[Shee
         if act.hints:
             note = RowNote(hint="; ".join(dict.fromkeys(act.hints)))
             by_sheet.setdefault((act.file, act.sheet), {})[act.row] = note
+    grid_hints: dict[tuple[str, str, int], list[str]] = {}
+    for issue in records.issues:  # a month grid's findings go on its metric rows
+        if issue.code.startswith("grid_") and issue.sheet is not None and issue.row:
+            grid_hints.setdefault((issue.file, issue.sheet, issue.row), []).append(issue.message)
+    for (file, sheet, row), hints in grid_hints.items():
+        by_sheet.setdefault((file, sheet), {})[row] = RowNote(hint="; ".join(hints))
     out: dict[str, list[SheetNotes]] = {}
     for f in files:
         if f.status != "ok":

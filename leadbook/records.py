@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .grade_words import GradeWords
 from .horizon import Horizon, parse_horizon
 from .model import Issue, Severity, SheetData, SheetKind, SourceFile, Status
 from .spend import SpendItem, spend_item
@@ -100,6 +101,7 @@ class Activity:
     deliveries: float | None = None
     lost: float | None = None
     hints: list[str] = field(default_factory=list)
+    store_level: bool = False  # a day of a month grid: the whole store, no consultant
 
 
 @dataclass
@@ -185,14 +187,18 @@ class _Row:
         self.report(fld, f"missing_{fld}", f"缺少{what}", None, Severity.WARNING)
 
 
-def read_records(files: Iterable[SourceFile], as_of: dt.date, release: bool = False) -> Records:
+def read_records(files: Iterable[SourceFile], as_of: dt.date, release: bool = False,
+                 grade_aliases: Mapping[str, str] | None = None) -> Records:
     """Every lead, activity and spend row of the files, in file and row order.
 
     With ``release`` each sheet's raw rows are let go as they are read, so that
     the records are built in the memory the cells leave (at 100,000 leads the
     cells take about as much as the records).
     """
+    from .grid_activity import choose_activity, grid_activity
+
     out = Records()
+    grades = GradeWords(grade_aliases or {})
     seq = 0
     for src in files:
         if src.status != "ok":
@@ -201,7 +207,10 @@ def read_records(files: Iterable[SourceFile], as_of: dt.date, release: bool = Fa
             if sheet.kind is SheetKind.LEADS:
                 for row, cells in _rows(sheet, release):
                     seq += 1
-                    out.leads.append(_lead(src, sheet, row, cells, seq, as_of, out.issues))
+                    out.leads.append(_lead(src, sheet, row, cells, seq, as_of, out.issues,
+                                           grades))
+            elif sheet.kind is SheetKind.ACTIVITY and sheet.grid is not None:
+                out.activity.extend(grid_activity(src, sheet, as_of, out.issues))
             elif sheet.kind is SheetKind.ACTIVITY:
                 for row, cells in _rows(sheet, release):
                     out.activity.append(_activity(src, sheet, row, cells, as_of, out.issues))
@@ -214,6 +223,9 @@ def read_records(files: Iterable[SourceFile], as_of: dt.date, release: bool = Fa
                         out.spend.append(spend_item(
                             amount, r.raw("date"), sheet.headers.get("date"), r.text("source"),
                             lambda _v, r=r, d=date_of: r.parse("date", "date", d)))
+    out.issues.extend(grades.issues())
+    out.activity, overlaps = choose_activity(out.activity)
+    out.issues.extend(overlaps)
     return out
 
 
@@ -249,6 +261,7 @@ def _lead(
     seq: int,
     as_of: dt.date,
     issues: list[Issue],
+    grades: GradeWords | None = None,
 ) -> Lead:
     r = _Row(src, sheet, row, cells, issues)
     lead = Lead(src.name, sheet.name, row, seq)
@@ -265,7 +278,12 @@ def _lead(
         setattr(lead, fld, r.parse(fld, "date", date_of))
     lead.horizon_text = r.text("horizon")
     lead.horizon = r.parse("horizon", "horizon", horizon_of)
-    lead.grade_recorded = r.parse("grade", "grade", parse_grade)
+    if grades is None:
+        lead.grade_recorded = r.parse("grade", "grade", parse_grade)
+    else:
+        header = sheet.headers.get("grade", "grade")
+        lead.grade_recorded = r.parse(
+            "grade", "grade", lambda v: grades.read(v, src.name, sheet.name, row, header))
     status = r.parse("status", "status", parse_status)
     if status is None:
         # No status word: a recorded O or F grade still says won or lost.

@@ -52,6 +52,10 @@ def _sum(values: Iterable[Any]) -> float | int | None:
         isinstance(v, int) for v in values) else total
 
 
+def _masked_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    return {mask_text(k): _masked(v) for k, v in entry.items()}
+
+
 def _masked(value: Any) -> Any:
     """Names in a roll-up are meant to be forwarded: phone-like digits masked."""
     if isinstance(value, str):
@@ -73,7 +77,7 @@ def store_entry(run: StoreRun) -> dict[str, Any]:
     if s is None:
         entry.update({k: None for k in STORE_KEYS})
         entry["store"] = run.folder
-        return _masked(entry)
+        return _masked_entry(entry)
     for key in STORE_KEYS:
         entry[key] = s.get(key)
     entry["store"] = s.get("store") or run.folder
@@ -81,7 +85,7 @@ def store_entry(run: StoreRun) -> dict[str, Any]:
     if isinstance(history, dict):
         entry["history"] = {"followthrough": history.get("followthrough"),
                             "trend": history.get("trend") or []}
-    return _masked(entry)
+    return _masked_entry(entry)
 
 
 def total(entries: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -97,8 +101,8 @@ def total(entries: Sequence[dict[str, Any]]) -> dict[str, Any]:
         by_grade.update(x.get("by_grade") or {})
         by_status.update(x.get("by_status") or {})
     by_kind = {
-        kind: {k: _sum((f.get("by_kind") or {}).get(kind, {}).get(k, 0) for f in follow) or 0
-               for k in SPLIT}
+        kind: {k: sum(int(((f.get("by_kind") or {}).get(kind) or {}).get(k) or 0)
+                      for f in follow) for k in SPLIT}
         for kind in ("followup", "care", "lost_review")
     }
     by_consultant = {
@@ -131,10 +135,10 @@ def total(entries: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "funnel": funnel,
         "cost": cost,
     }
-    through = [(e.get("history") or {}).get("followthrough") for e in ok]
-    through = [t for t in through if t]
+    through: list[dict[str, Any]] = [
+        t for t in ((e.get("history") or {}).get("followthrough") for e in ok) if t]
     if through:
-        sums = {k: sum(t.get(k) or 0 for t in through) for k in FOLLOWTHROUGH_COUNTS}
+        sums = {k: sum(int(t.get(k) or 0) for t in through) for k in FOLLOWTHROUGH_COUNTS}
         out["history"] = {"followthrough": {**sums, "rate": ratio(sums["done"], sums["listed"])}}
     return out
 

@@ -40,7 +40,10 @@ LEAD_FIELDS: dict[str, tuple[str, ...]] = {
 ACTIVITY_FIELDS: dict[str, tuple[str, ...]] = {
     "date": ("日期",),
     "consultant": LEAD_FIELDS["consultant"],
-    "traffic": ("来店批次", "来店量", "进店批次", "客流量", "集客量", "来店人数"),
+    "traffic": (
+        "来店批次", "来店量", "进店批次", "客流量", "集客量", "来店人数", "首次来客批次",
+        "展厅首次来客批次",
+    ),
     "kept": ("留档数", "留资数", "建档数", "建卡数", "留档批次"),
     "calls": ("电话回访", "回访数", "跟进数", "电话跟进"),
     "invited_visits": ("邀约到店", "邀约到店数"),
@@ -102,3 +105,65 @@ TOTAL_WORDS = ("合计", "总计", "小计", "total")
 
 # The five columns the annotated copy adds, in order (domain.md §8).
 ANNOTATION_HEADERS = ("系统级别", "级别变化", "下次跟进", "逾期天数", "提示")
+
+# Month grids (domain.md §6 "Month grids"): the word over the metric names,
+# the 负责人 column (answerable for the metric, never a consultant), and the
+# parts a metric name is built from around a header word: 展厅 + 订单 + 台数.
+GRID_LABEL_WORDS = ("项目", "指标", "项目名称", "指标名称", "考核项目", "考核指标")
+GRID_OWNER_WORDS = ("负责人", "责任人")
+GRID_METRIC_PREFIXES = ("展厅", "门店", "全店", "店内", "本店")
+GRID_METRIC_SUFFIXES = (
+    "次数", "台数", "批次", "人数", "组数", "数量", "总数", "总量", "数", "量", "台", "次", "组",
+)
+
+# Header words built from parts (domain.md §6 "Header words are a vocabulary"):
+# dealers and their DMS/CRM exports compose them, so every combination of one
+# part from each group is a header word of the field ("" = the part may be left out).
+HEADER_PARTS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "last_contact": (("上次", "最近", "最后", "末次"), ("跟进", "联系", "回访", "进店", "到店"),
+                     ("日期", "时间", "")),
+    "next_contact": (("下次", "计划", "预约"), ("跟进", "联系", "回访"), ("日期", "时间", "")),
+    "first_contact": (("线索", "客户"), ("获得", "创建", "登记", "分配"), ("日期", "时间")),
+}
+# Whole words of DMS/CRM exports (domain.md §6).
+EXPORT_WORDS: dict[str, tuple[str, ...]] = {
+    "consultant": ("营销员", "建档人", "所属顾问", "业务负责人", "销售代表"),
+    "status": ("跟踪状态", "线索状态", "意向状态"),
+    "source": ("网络平台", "渠道来源"),
+}
+# When two columns match one field, a word here yields to any other word of
+# the field (domain.md §6: 销售顾问 / 营销员 over 建档人 / 负责人; 手机 over 电话).
+WEAK_WORDS: dict[str, tuple[str, ...]] = {
+    "consultant": ("建档人", "负责人", "业务负责人"),
+    "phone": ("电话", "联系电话", "联系方式", "客户电话"),
+}
+
+
+def _compose(groups: tuple[tuple[str, ...], ...]) -> tuple[str, ...]:
+    words = [""]
+    for group in groups:
+        words = [w + part for w in words for part in group]
+    return tuple(w for w in words if w)
+
+
+for _field, _groups in HEADER_PARTS.items():
+    _own = LEAD_FIELDS[_field]
+    LEAD_FIELDS[_field] = _own + tuple(w for w in _compose(_groups) if w not in _own)
+for _field, _words in EXPORT_WORDS.items():
+    LEAD_FIELDS[_field] = LEAD_FIELDS[_field] + tuple(
+        w for w in _words if w not in LEAD_FIELDS[_field])
+
+# A lead card names, besides a name or phone, at least one of these; a name
+# and a phone alone do not make one (domain.md §6 "Sheets that are not sales leads").
+LEAD_SIGNS = ("consultant", "horizon", "grade", "status", "source", "first_contact",
+              "last_contact", "next_contact", "lost_reason")
+# A sheet whose header holds service words must name one of these to be a lead card.
+LEAD_SIGNS_BESIDE_SERVICE = ("consultant", "horizon", "grade")
+# The workshop's and service desk's header words (work orders, service customers).
+SERVICE_WORDS = (
+    "工单号", "工单编号", "维修工单", "车牌号", "车牌号码", "车牌", "维修顾问", "服务顾问",
+    "结算金额", "维修类型", "维修项目", "进厂日期", "进厂时间", "出厂日期", "车架号", "VIN",
+    "行驶里程", "里程", "工时费", "材料费",
+)
+ACTIVITY_FIELDS["consultant"] = LEAD_FIELDS["consultant"]
+SPEND_FIELDS["source"] = LEAD_FIELDS["source"]

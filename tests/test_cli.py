@@ -143,3 +143,34 @@ def test_split_and_english(inbox: Path, tmp_path: Path):
     rows = [r for r in ws.iter_rows(values_only=True) if r and r != header_row and
             isinstance(r[phone_col], str) and r[phone_col].isdigit()]
     assert rows and all(len(r[phone_col]) == 11 for r in rows)
+
+
+def test_terminal_speaks_the_runs_language(inbox: Path, tmp_path: Path):
+    (inbox / "说明.docx").write_bytes(b"not a workbook")
+    out = tmp_path / "o"
+    zh = invoke("process", str(inbox), "--out", str(out), "--as-of", "2026-10-31", "--split")
+    assert zh.exit_code == 0
+    assert zh.output.splitlines() == [
+        "leadbook — XX汽车4S店 · 统计期 2026-10-01 至 2026-10-31 · 截至 2026-10-31",
+        "文件: 3 个 (已读取 2, 已跳过 1, 无法读取 0)",
+        "  已跳过: 说明.docx",
+        "线索: 500 个客户 (500 行, 重复 0, 重新定级 123), 本期新增 500",
+        "待跟进: 应跟进 60 · 已逾期 55 · 未来7天 61 · 售后关怀 330 · 战败回访 225",
+        "漏斗: 客流量 883 → 留档 500 (56.6%) → 跟踪 445 (89.0%) → 成交 110 (24.7%)",
+        "成本: 营销费用 — · 集客成本 — · 战败 225 (45.0%) · 战败成本 —",
+        "数据问题: 0 条 (错误 0) — 见 report.xlsx「数据问题」",
+        f"已写入 {out}: summary.json, summary.html, report.xlsx, annotated/ (2 个工作簿), "
+        "due/ (5 份: 刘洋.xlsx, 张伟.xlsx, 李娜.xlsx, 王强.xlsx, 陈静.xlsx)",
+    ]
+    en = invoke("process", str(inbox), "--out", str(out), "--as-of", "2026-10-31", "--lang", "en")
+    assert en.output.splitlines() == [
+        "leadbook — XX汽车4S店 · period 2026-10-01 to 2026-10-31 · as of 2026-10-31",
+        "Files: 3 (2 read, 1 skipped, 0 unreadable)",
+        "  skipped: 说明.docx",
+        "Leads: 500 (500 rows, 0 repeated, 123 re-graded), new in period 500",
+        "This week: Due 60 · Overdue 55 · Next 7 days 61 · After-sale care 330 · Lost reviews 225",
+        "Funnel: traffic 883 → kept 500 (56.6%) → followed 445 (89.0%) → deals 110 (24.7%)",
+        "Cost: spend — · cost per lead — · lost 225 (45.0%) · lost cost —",
+        "Issues: 0 (0 errors) — listed in report.xlsx “Data issues”",
+        f"Wrote to {out}: summary.json, summary.html, report.xlsx, annotated/ (2 workbooks)",
+    ]

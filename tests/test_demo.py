@@ -86,8 +86,8 @@ def test_outputs_written(demo):
     for name in ("summary.json", "report.xlsx", "summary.html",
                  "annotated/意向客户管理卡_2026-10.xlsx", "annotated/销售活动日报表_2026-10.xlsx"):
         assert (out / name).is_file(), name
-    assert "cost per lead 1,300" in output
-    assert "lost cost 292,500" in output
+    assert "集客成本 1,300" in output
+    assert "战败成本 292,500" in output
     assert not list(out.rglob(".~leadbook-*"))  # no temporary file left behind
 
 

@@ -140,10 +140,21 @@ def test_a_data_row_naming_a_field_does_not_move_the_header() -> None:
 
 
 def test_each_field_takes_its_first_column() -> None:
-    cells = [["客户姓名", "电话", "手机", "销售顾问"]]
+    cells = [["客户姓名", "手机", "手机号码", "销售顾问", "顾问"]]
     found = find_header(cells, LEAD_FIELDS)
     assert found is not None
     assert found.columns == {"name": 0, "phone": 1, "consultant": 3}
+
+
+def test_the_more_specific_word_wins() -> None:
+    # domain.md §6: 手机 over 电话; 销售顾问 / 营销员 over 建档人 / 负责人.
+    cells = [["客户姓名", "电话", "建档人", "手机", "负责人", "营销员"]]
+    found = find_header(cells, LEAD_FIELDS)
+    assert found is not None
+    assert found.columns == {"name": 0, "phone": 3, "consultant": 5}
+    found = find_header([["客户姓名", "联系电话", "负责人", "首次接触日期"]], LEAD_FIELDS)
+    assert found is not None and found.columns == {
+        "name": 0, "phone": 1, "consultant": 2, "first_contact": 3}
 
 
 def test_words_are_matched_whole() -> None:

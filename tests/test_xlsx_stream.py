@@ -93,3 +93,17 @@ def test_an_infinite_figure_reads_as_missing(tmp_path: Path, monkeypatch) -> Non
            monkeypatch)
     ws = openpyxl.load_workbook(tmp_path / "fast.xlsx").active
     assert [ws.cell(3, c).value for c in (2, 3)] == ["—", "—"]
+
+
+def test_streaming_only_on_the_tested_xlsxwriter(tmp_path: Path, monkeypatch: Any) -> None:
+    from leadbook.write import xlsx_stream
+
+    assert xlsx_stream.version_tested("3.3.1")
+    assert not xlsx_stream.version_tested("3.4.0") and not xlsx_stream.version_tested("3.2.9")
+    assert not xlsx_stream.version_tested("4.0") and not xlsx_stream.version_tested("dev")
+    wb = new_workbook(str(tmp_path / "x.xlsx"))
+    ws = wb.add_worksheet()
+    assert xlsx_stream.can_stream(ws) == xlsx_stream.version_tested()
+    monkeypatch.setattr(xlsx_stream, "version_tested", lambda: False)
+    assert not xlsx_stream.can_stream(ws)  # the public cell methods, then
+    wb.close()

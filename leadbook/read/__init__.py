@@ -7,6 +7,7 @@ Neither raises for a bad file: a file that cannot be read gets status
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from .discover import discover, skipped
 from .extent import check_extent
 from .grid import RawSheet, load_grids
 from .headers import find_header, normalise_header, normalise_text
+from .legacy_formats import REFUSED_XLS, old_biff, xls_kind
 from .safety import check_zip
 from .sheets import classify, header_issues
 from .sniff import sniff_format
@@ -32,6 +34,8 @@ __all__ = [
     "read_inbox",
     "sniff_format",
 ]
+
+log = logging.getLogger("leadbook")
 
 ZIP_FORMATS = ("xlsx", "xlsm")
 # The largest input file read. The 100,000-lead benchmark workbook is 8 MB and
@@ -102,6 +106,9 @@ def read_file(
         src.format = sniff_format(path)
         if src.format == "other" and path.stat().st_size == 0:
             raise FileError(path, "the file is empty (0 bytes); save it again from Excel or WPS")
+        if src.format == "other" and (old := _old_biff(path)):
+            raise FileError(path, f"an {old} worksheet, a format older than leadbook reads; "
+                                  "open it in Excel or WPS and save it as .xlsx")
         if src.format == "other":
             raise FileError(path, "not a spreadsheet leadbook can read: its content is neither "
                                   "a workbook nor table text; open it in Excel or WPS and save "
@@ -111,20 +118,44 @@ def read_file(
             check_extent(path)
         elif src.format == "xls":
             check_cfb(path)
+            refused = REFUSED_XLS.get(xls_kind(path) or "")
+            if refused:
+                raise FileError(path, refused)
         grids, src.date1904 = load_grids(path, src.format)
         for raw in grids:
             sheet = classify(raw, extra)
             src.sheets.append(sheet)
             src.issues.extend(header_issues(sheet, name))
         src.issues[:0] = _format_issues(path, name, src.format)
+        src.message = "; ".join(f"{s.name}: {s.reason}" for s in src.sheets if s.reason)
     except FileError as exc:
         _failed(src, f"{name}: {exc.reason}")
     except MemoryError:
         _failed(src, f"{name}: could not be read: it needs more memory than leadbook allows "
                      "a file; open it in Excel or WPS and save it again")
     except (OSError, RecursionError, ValueError, UnicodeError) as exc:
-        _failed(src, f"{name}: could not be read ({type(exc).__name__}: {exc})")
+        log.info("%s: %s: %s", name, type(exc).__name__, exc)  # library text: the -v log
+        why = _READ_FAILED.get(type(exc), "the file is damaged or was changed while it was read")
+        _failed(src, f"{name}: could not be read ({why}); save it again as .xlsx")
     return src
+
+
+# The words for a failure the readers did not name (their own text goes to the log).
+_READ_FAILED: dict[type, str] = {
+    PermissionError: "leadbook is not allowed to open it",
+    FileNotFoundError: "it was moved or deleted during the run",
+    MemoryError: "it needs more memory than this computer has",
+    RecursionError: "its structure is nested too deeply",
+    UnicodeDecodeError: "its text is in an encoding leadbook cannot tell",
+}
+
+
+def _old_biff(path: Path) -> str | None:
+    try:
+        with open(path, "rb") as fh:
+            return old_biff(fh.read(8))
+    except OSError:
+        return None
 
 
 def _failed(src: SourceFile, message: str) -> None:

@@ -9,6 +9,7 @@ bool, datetime, date, time or None (blank).
 from __future__ import annotations
 
 import io
+import logging
 import re
 import zipfile
 import zlib
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from ..model import FileError
+
+log = logging.getLogger("leadbook")
 
 # An OOXML workbook saved with a password is an OLE file holding this stream
 # (MS-OFFCRYPTO), not a zip: the name is stored in UTF-16LE.
@@ -70,9 +73,10 @@ def _workbook(path: Path, fmt: str) -> tuple[list[RawSheet], bool]:
     import python_calamine as pc
 
     sheets: list[RawSheet] = []
+    current = ""  # the sheet being read, to name it when it cannot be
     try:
         if path.suffix.lower().lstrip(".") in _SUFFIXES[fmt]:
-            book = pc.CalamineWorkbook.from_path(str(path))
+            book = _open_book(pc, path, fmt)
         else:
             # calamine picks its reader by the extension: a workbook under another
             # name is given as bytes, which it tells apart by content.
@@ -82,6 +86,7 @@ def _workbook(path: Path, fmt: str) -> tuple[list[RawSheet], bool]:
             for meta in book.sheets_metadata:
                 if meta.typ != pc.SheetTypeEnum.WorkSheet:
                     continue  # chart, dialog and macro sheets hold no lead data
+                current = meta.name
                 rows = _sheet_rows(book, meta.name, path, fmt)
                 hidden = meta.visible != pc.SheetVisibleEnum.Visible
                 sheets.append(RawSheet(meta.name, hidden, rows))
@@ -94,8 +99,22 @@ def _workbook(path: Path, fmt: str) -> tuple[list[RawSheet], bool]:
             raise
         if fmt == "xls" and _encrypted_ooxml(path):
             raise FileError(path, _PASSWORD) from exc
-        raise FileError(path, f"not a readable workbook: {_short(exc)}") from exc
+        log.info("%s: calamine: %s", path, _short(exc))  # library text: the -v log only
+        raise FileError(path, _unreadable(path, fmt, current)) from exc
     return sheets, fmt != "xls" and _date1904(path)
+
+
+def _open_book(pc: Any, path: Path, fmt: str) -> Any:
+    """The workbook opened by calamine; one that also holds Excel 4 macro sheets
+    or dialog sheets (which calamine refuses whole) is opened without them."""
+    try:
+        return pc.CalamineWorkbook.from_path(str(path))
+    except pc.CalamineError as exc:
+        if fmt == "xls" or "Unrecognized sheet" not in str(exc):
+            raise
+    from .sheet_parts import worksheets_only
+
+    return pc.CalamineWorkbook.from_filelike(worksheets_only(path))
 
 
 def _sheet_rows(book: Any, name: str, path: Path, fmt: str) -> list[list[Any]]:
@@ -143,6 +162,25 @@ def _without_cell_formats(path: Path) -> io.BytesIO:
 # The extensions calamine reads each format by.
 _SUFFIXES = {"xlsx": ("xlsx", "xlsm"), "xlsm": ("xlsx", "xlsm"), "xls": ("xls",)}
 _PASSWORD = "the workbook is password-protected; save a copy without a password and run again"
+
+
+def _unreadable(path: Path, fmt: str, sheet: str = "") -> str:
+    """What the manager reads when the workbook reader gives up: the file named
+    by what it is, and what to do."""
+    if fmt == "xls":
+        from .legacy_formats import xls_kind
+
+        kind = xls_kind(path)
+        if kind == "encrypted":
+            return _PASSWORD
+        if kind == "biff5":
+            return ("an Excel 5.0/95 workbook (BIFF5) that could not be read; open it in Excel "
+                    "or WPS and save it as .xlsx")
+        return ("not a readable workbook: the .xls file is damaged or incomplete; open it in "
+                "Excel or WPS and save it as .xlsx")
+    part = f"sheet {sheet!r} cannot be read" if sheet else "a part of the workbook cannot be read"
+    return (f"not a readable workbook: the file is damaged ({part}); open it in Excel or WPS "
+            "and save it again as .xlsx")
 
 
 def _short(exc: BaseException) -> str:

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from ..values import normalize_text
+from ..vocab import WEAK_WORDS
 
 # The header is looked for among the first rows of a sheet (domain.md §6).
 HEADER_SEARCH_ROWS = 20
@@ -110,11 +111,22 @@ def _fields_of_row(row: Sequence[Any], index: Mapping[str, str]) -> dict[int, tu
     return found
 
 
+@lru_cache(maxsize=1)
+def _weak() -> frozenset[tuple[str, str]]:
+    return frozenset((f, normalise_header(w)) for f, ws in WEAK_WORDS.items() for w in ws)
+
+
+def _weak_first(found: Mapping[int, tuple[str, str]], col: int) -> tuple[bool, int]:
+    fld, text = found[col]
+    return (fld, normalise_header(text)) in _weak(), col
+
+
 def _take(found: Mapping[int, tuple[str, str]], columns: dict[str, int],
           headers: dict[str, str], allowed: set[int] | None = None) -> None:
-    """Each field takes its first matching column; a column serves one field."""
+    """Each field takes its first matching column, a more specific word before a
+    weak one (WEAK_WORDS); a column serves one field."""
     taken = set(columns.values())
-    for col in sorted(found):
+    for col in sorted(found, key=lambda c: _weak_first(found, c)):
         fld, text = found[col]
         if fld in columns or col in taken or (allowed is not None and col not in allowed):
             continue

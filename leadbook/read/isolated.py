@@ -194,7 +194,7 @@ def _collect(child: _Child, timed_out: bool = False) -> SourceFile:
     said = child.errors.read(64 << 10).decode("utf-8", "replace").strip()
     child.errors.close()
     if said:
-        log.debug("reading %s: %s", path.name, said)
+        log.info("reading %s: %s", path.name, said)  # the reader's own words: the -v log
     if not timed_out and code == 0 and child.data:
         try:
             result: SourceFile = pickle.loads(bytes(child.data))

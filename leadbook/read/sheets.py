@@ -5,6 +5,7 @@ Sheets are recognised by their header row, never by their name (domain.md §6).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
@@ -17,11 +18,15 @@ from ..vocab import (
     ACTIVITY_REQUIRED,
     LEAD_FIELDS,
     LEAD_REQUIRED,
+    LEAD_SIGNS,
+    LEAD_SIGNS_BESIDE_SERVICE,
+    SERVICE_WORDS,
     SPEND_FIELDS,
     TOTAL_WORDS,
 )
 from .grid import RawSheet
-from .headers import HeaderMatch, find_header, normalise_header, with_extra
+from .headers import HEADER_SEARCH_ROWS, HeaderMatch, find_header, normalise_header, with_extra
+from .month_grid import find_month_grid
 
 # The header words of each kind, in the order a tie is settled.
 KIND_FIELDS: dict[SheetKind, Mapping[str, Sequence[str]]] = {
@@ -50,9 +55,13 @@ _TOTALS = tuple(normalise_header(w) for w in TOTAL_WORDS)
 _TOTAL_STARTS = frozenset("合总總小tT")
 
 
-def recognised(kind: SheetKind, columns: Mapping[str, int]) -> bool:
+def recognised(kind: SheetKind, columns: Mapping[str, int], service: bool = False) -> bool:
+    """Does a header naming ``columns`` make a sheet of ``kind``? ``service``: the
+    header also holds workshop words (工单号, 车牌号, 维修顾问 …)."""
     if kind is SheetKind.LEADS:
-        return ("phone" in columns or "name" in columns) and len(columns) >= LEAD_MIN_FIELDS
+        signs = LEAD_SIGNS_BESIDE_SERVICE if service else LEAD_SIGNS
+        return (("phone" in columns or "name" in columns) and len(columns) >= LEAD_MIN_FIELDS
+                and any(f in columns for f in signs))
     if kind is SheetKind.ACTIVITY:
         counts = sum(f in columns for f in ACTIVITY_COUNT_FIELDS)
         return "date" in columns and counts >= ACTIVITY_MIN_COUNTS
@@ -90,32 +99,94 @@ def used_width(cells: Sequence[Sequence[Any]]) -> int:
 def classify(raw: RawSheet, extra: Mapping[str, Sequence[str]] | None = None) -> SheetData:
     """The sheet's kind, header and data rows; IGNORED when no header is recognised."""
     width = used_width(raw.cells)
+    grid = find_month_grid(raw.cells, raw.name)
+    if grid is not None:
+        days = {d for m in grid.metrics for d in m.days}
+        return SheetData(raw.name, SheetKind.ACTIVITY, header_row=grid.header_row, width=width,
+                         hidden=raw.hidden, row_count=len(days), grid=grid)
     best: tuple[SheetKind, HeaderMatch] | None = None
+    service = _service_words(raw.cells)
+    near: HeaderMatch | None = None  # a lead header that is not enough for a lead card
     for kind, fields in _words(_extra_key(extra)).items():
         found = find_header(raw.cells, fields)
-        if found is None or not recognised(kind, found.columns):
+        if found is None or not recognised(kind, found.columns, bool(service)):
+            if kind is SheetKind.LEADS and found is not None and _names_someone(found.columns):
+                near = found
             continue
         if best is None or found.score > best[1].score:
             best = (kind, found)
     if best is None:
-        return SheetData(raw.name, SheetKind.IGNORED, width=width, hidden=raw.hidden)
+        return SheetData(raw.name, SheetKind.IGNORED, width=width, hidden=raw.hidden,
+                         reason=_ignored_reason(service, near))
     kind, header = best
+    start = header.row + 1
+    if start < len(raw.cells) and is_code_row(raw.cells[start], header.columns):
+        start += 1  # a row of field codes under the header (import templates): header too
     return SheetData(
         name=raw.name,
         kind=kind,
         header_row=header.row + 1,
         columns=header.columns,
         headers=header.headers,
-        rows=data_rows(raw.cells, header.row + 1, header.columns),
+        rows=data_rows(raw.cells, start, header.columns),
         width=width,
         hidden=raw.hidden,
         header_rows=header.rows,
     )
 
 
+# A field code of an import template's second header row: Name, MobilePhone,
+# CustomerLevel, cust_name.
+_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_.]*")
+_SERVICE = frozenset(normalise_header(w) for w in SERVICE_WORDS)
+
+
+def is_code_row(row: Sequence[Any], columns: Mapping[str, int]) -> bool:
+    """Is the row under the header a row of field codes (every field column's
+    cell a code, and no other kind of value in the row)?"""
+    texts = [v for v in row if not _blank(v)]
+    if len(texts) < 2 or not all(isinstance(v, str) and _CODE.fullmatch(v.strip())
+                                 for v in texts):
+        return False
+    return all(c < len(row) and not _blank(row[c]) for c in columns.values())
+
+
+def _service_words(cells: Sequence[Sequence[Any]]) -> list[str]:
+    """The workshop words (工单号, 车牌号 …) of the sheet's first rows, as written."""
+    found: list[str] = []
+    for row in cells[:HEADER_SEARCH_ROWS]:
+        for value in row:
+            if isinstance(value, str) and normalise_header(value) in _SERVICE:
+                if value.strip() not in found:
+                    found.append(value.strip())
+    return found
+
+
+def _names_someone(columns: Mapping[str, int]) -> bool:
+    """A header of a table of people: a name or a phone column among others."""
+    return ("phone" in columns or "name" in columns) and len(columns) >= 2
+
+
+def _ignored_reason(service: Sequence[str], near: HeaderMatch | None) -> str:
+    """Why a sheet that looks like a table of people is not read ("" for others)."""
+    if service:
+        return (f"不是销售线索表: 表头有 {'、'.join(service[:4])}, 没有销售顾问、预计购车时间"
+                "或客户级别列 (维修工单、服务客户一类), 未读取")
+    if near is not None:
+        seen = "、".join(near.headers.values())
+        return (f"不是意向客户表: 表头只有 {seen}, 没有销售顾问、客户级别、预计购车时间或跟进日期列"
+                " (姓名和电话不足以构成线索卡), 未读取")
+    return ""
+
+
 def header_issues(sheet: SheetData, file: str) -> list[Issue]:
     """A required column the header lacks: one error on the header row."""
     issues = []
+    if sheet.kind is SheetKind.IGNORED and sheet.reason:
+        return [Issue(file, sheet.name, None, None, None, "sheet_ignored",
+                      f"{sheet.name}: {sheet.reason}", Severity.WARNING)]
+    if sheet.grid is not None:
+        return issues  # a month grid is store-level: it has no date or consultant column
     for fld in REQUIRED.get(sheet.kind, ()):
         if fld in sheet.columns:
             continue

@@ -3,9 +3,10 @@
 These formats cannot be patched in place, so every sheet is read again as a
 grid of values and written with XlsxWriter: each value at its original cell
 (text stays text, numbers numbers, dates date cells), hidden sheets hidden,
-plus the five added columns, row colours and notes. Formats, merged cells and
-widths of the original are not carried over (a grid has none); columns get a
-width that fits their text.
+plus the five added columns, row colours and notes. An .xls (under any name)
+keeps its merged cells, column widths, hidden columns and the number formats of
+its number cells (read by :mod:`leadbook.read.biff_layout`); other columns get
+a width that fits their text.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+import xlsxwriter.exceptions
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from ..model import SheetNotes, SourceFile
+from ..read.biff_layout import SheetLayout
 from ..vocab import ANNOTATION_HEADERS
 from .annotation_cells import (
     COLUMN_WIDTHS,
@@ -71,11 +74,14 @@ class _Formats:
         self._cache: dict[tuple[str, str | None, bool], Format] = {}
 
     def get(self, kind: str, fill: str | None = None, bold: bool = False) -> Format:
+        """``kind``: text, number, a NUM_FORMATS key, or "code:<number format>"."""
         key = (kind, fill, bold)
         if key not in self._cache:
             props: dict[str, Any] = {}
             if kind in NUM_FORMATS:
                 props["num_format"] = NUM_FORMATS[kind]
+            elif kind.startswith("code:"):
+                props["num_format"] = kind[5:]
             if fill:
                 props.update(bg_color="#" + FILL_COLORS[fill], pattern=1)
             if bold:
@@ -87,7 +93,7 @@ class _Formats:
 
 
 def _write_value(ws: Worksheet, row: int, col: int, value: Any, formats: _Formats,
-                 fill: str | None) -> int:
+                 fill: str | None, code: str | None = None) -> int:
     """Write one original value by its type; returns its display width (0 for none)."""
     if value is None or value == "":
         if fill:
@@ -98,7 +104,8 @@ def _write_value(ws: Worksheet, row: int, col: int, value: Any, formats: _Format
         return 5
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if math.isfinite(value):
-            ws.write_number(row, col, value, formats.get("number", fill))
+            ws.write_number(row, col, value, formats.get(f"code:{code}" if code else "number",
+                                                         fill))
             return len(f"{value:g}")
         value = str(value)
     if isinstance(value, dt.datetime):
@@ -120,7 +127,8 @@ def _write_value(ws: Worksheet, row: int, col: int, value: Any, formats: _Format
 
 
 def _write_sheet(ws: Worksheet, cells: list[list[Any]], sheet_notes: SheetNotes | None,
-                 formats: _Formats) -> None:
+                 formats: _Formats, layout: SheetLayout | None = None) -> None:
+    codes = layout.formats if layout else {}
     notes = sheet_notes.rows if sheet_notes else {}
     header_row = sheet_notes.header_row if sheet_notes else 0
     width = sheet_notes.width if sheet_notes else 0
@@ -131,8 +139,9 @@ def _write_sheet(ws: Worksheet, cells: list[list[Any]], sheet_notes: SheetNotes 
         row = number - 1
         note = notes.get(number) if number != header_row else None
         fill = row_fill(note)
+        _merge(ws, layout, row)
         for col, value in enumerate(values):
-            shown = _write_value(ws, row, col, value, formats, fill)
+            shown = _write_value(ws, row, col, value, formats, fill, codes.get((row, col)))
             if shown > widths.get(col, 0):
                 widths[col] = shown
         if fill:
@@ -163,17 +172,50 @@ def _write_sheet(ws: Worksheet, cells: list[list[Any]], sheet_notes: SheetNotes 
             ws.write_comment(row, width, clean_text(note.comment),
                              {"author": COMMENT_AUTHOR, "x_scale": 1.5, "y_scale": 1.5})
     for col, shown in sorted(widths.items()):
-        if sheet_notes is None or col < width:
+        if (sheet_notes is None or col < width) and not (layout and col in layout.widths):
             ws.set_column(col, col, min(max(shown + 2, 8.43), MAX_FIT_WIDTH))
+    if layout is not None:
+        used = width if sheet_notes is not None else max((len(r) for r in cells), default=0)
+        _take_layout(ws, layout, used)
     if sheet_notes is not None:
         for i, added in enumerate(COLUMN_WIDTHS):
             ws.set_column(width + i, width + i, added)
 
 
+# XlsxWriter adds this padding to a width given in characters; the .xls
+# stores widths with the padding in.
+WIDTH_PADDING = 0.71
+
+
+def _take_layout(ws: Worksheet, layout: SheetLayout, used: int) -> None:
+    """The original's widths and hidden columns, up to the used width."""
+    for col in range(used):
+        if col in layout.widths:
+            options = {"hidden": True} if col in layout.hidden_columns else None
+            ws.set_column(col, col, max(layout.widths[col] - WIDTH_PADDING, 0), None, options)
+
+
+def _merge(ws: Worksheet, layout: SheetLayout | None, row: int) -> None:
+    """The original's merged ranges starting on ``row``, before the row's cells are
+    written (constant memory: a row once left cannot be written to). The first
+    cell's value is written after, by its type."""
+    if layout is None:
+        return
+    for first_row, first_col, last_row, last_col in layout.merges:
+        if first_row != row or (first_row, first_col) == (last_row, last_col):
+            continue
+        try:
+            ws.merge_range(first_row, first_col, last_row, last_col, "")
+        except (xlsxwriter.exceptions.OverlappingRange, ValueError):
+            continue
+
+
 def write_grid_copy(source: SourceFile, notes: list[SheetNotes], target: Path) -> Path:
+    from ..read.biff_layout import xls_layouts
     from ..read.grid import load_grids
 
     grids, _ = load_grids(Path(source.path), source.format)
+    layouts = xls_layouts(Path(source.path)) if source.format == "xls" else {}
     by_name = {n.name: n for n in notes}
     names = {g.name for g in grids}
     missing = [n.name for n in notes if n.name not in names]
@@ -193,7 +235,7 @@ def write_grid_copy(source: SourceFile, notes: list[SheetNotes], target: Path) -
                 ws.set_first_sheet()
             elif grid.hidden:
                 ws.hide()
-            _write_sheet(ws, grid.cells, by_name.get(grid.name), formats)
+            _write_sheet(ws, grid.cells, by_name.get(grid.name), formats, layouts.get(grid.name))
         if not sheets:
             book.add_worksheet()
         book.close()

@@ -17,7 +17,7 @@ from ..labels import Labels
 from .atomic import write_text
 from .group_xlsx import by_conversion, compare_columns, compare_row, store_note, write_group_xlsx
 from .html import FORMAT, count, money, rate, template_env
-from .xlsx_table import MISSING
+from .xlsx_stream import MISSING
 
 TEMPLATE = "group.html.j2"
 BARS = 30

@@ -98,22 +98,30 @@ def due_title(outcome: Outcome, lab: Labels, consultant: str | None = None) -> s
             f"{lab.followups(counts, outcome.list_days)}")
 
 
+# The call list, in the order a consultant works down it: who, whom, the number,
+# what and when, then what to know, the reason last and wrapping. The widths fit
+# A4 landscape at full size (10 pt), one page wide; the columns after 原因 are
+# for sorting and finding the row, outside the printed area.
+DUE_PRINTED = 11
+
+
 def due_columns(lab: Labels) -> list[Col]:
     """The call list's columns: report.xlsx 待跟进 and due/<consultant>.xlsx."""
     return [
-        Col("consultant", lab["col.consultant"], max_width=16),
+        Col("consultant", lab["col.consultant"], max_width=10),
+        Col("name", lab["col.name"], max_width=10),
+        Col("phone", lab["col.phone"], max_width=13),
+        Col("task", lab["col.task"], max_width=10, show=lambda v: lab.word("task", v)),
+        Col("due", lab["col.due"], "date", max_width=11),
+        Col("days_late", lab["col.days_late"], "int", max_width=8),
+        Col("grade", lab["col.grade"], max_width=6),
+        Col("escalation", lab["col.escalation"], max_width=10,
+            show=lambda v: lab.word("esc", v)),
+        Col("model", lab["col.model"], max_width=10),
+        Col("source", lab["col.source"], max_width=12),
+        Col("reason", lab["col.reason"], "wrap", max_width=44),
         Col("kind", lab["col.kind"], show=lambda v: lab.word("kind", v)),
-        Col("task", lab["col.task"], show=lambda v: lab.word("task", v)),
-        Col("due", lab["col.due"], "date"),
-        Col("days_late", lab["col.days_late"], "int"),
         Col("bucket", lab["col.bucket"], show=lambda v: lab.word("bucket", v)),
-        Col("escalation", lab["col.escalation"], show=lambda v: lab.word("esc", v)),
-        Col("name", lab["col.name"], max_width=20),
-        Col("phone", lab["col.phone"]),
-        Col("grade", lab["col.grade"]),
-        Col("model", lab["col.model"], max_width=20),
-        Col("source", lab["col.source"], max_width=20),
-        Col("reason", lab["col.reason"], max_width=60),
         Col("file", lab["col.file"], max_width=30),
         Col("sheet", lab["col.sheet"], max_width=20),
         Col("row", lab["col.row"], "id"),
@@ -122,22 +130,28 @@ def due_columns(lab: Labels) -> list[Col]:
 
 def write_due_sheet(wb: Workbook, fmts: Formats, lab: Labels, tasks: Any, title: str,
                     footer: str) -> Worksheet:
-    """One consultant group after the other, most urgent first; overdue rows red, today yellow."""
+    """One consultant group after the other, most urgent first; overdue rows red, today
+    yellow; printed with each consultant from the top of a page, the header repeated."""
     ws = wb.add_worksheet(lab["sheet.due"])
     cols = due_columns(lab)
     rows = table_rows(tasks, cols)
     raw_late = [clean(v) for v in tasks["days_late"]] if len(rows) else []
     escalations = [clean(v) for v in tasks["escalation"]] if len(rows) else []
+    starts = [i for i in range(1, len(rows)) if rows[i][0] != rows[i - 1][0]]
+    first_rows = set(starts)
 
     def style(i: int, row: Sequence[Any]) -> dict[str, Any]:
         late = raw_late[i]
         fill = "overdue" if late is not None and late > 0 else "today" if late == 0 else None
-        new_group = i > 0 and row[0] != rows[i - 1][0]
-        return {"fill": fill, "rule": new_group, "bold": bool(escalations[i])}
+        return {"fill": fill, "rule": i in first_rows, "bold": bool(escalations[i])}
 
     write_title(ws, TITLE_ROW, title, fmts)
-    write_table(ws, fmts, HEADER_ROW, cols, rows, style=style, empty_note=lab["text.none"])
+    end = write_table(ws, fmts, HEADER_ROW, cols, rows, style=style,
+                      empty_note=lab["text.none"])
     print_setup(ws, footer)
+    ws.print_area(TITLE_ROW, 0, max(end - 1, HEADER_ROW), DUE_PRINTED - 1)
+    # Excel keeps at most 1,023 manual breaks a sheet.
+    ws.set_h_pagebreaks([HEADER_ROW + 1 + i for i in starts][:1023])
     return ws
 
 
@@ -368,13 +382,14 @@ class _Report:
     def issues(self) -> None:
         ws, _ = self._sheet("issues")
         lab = self.lab
-        cols = [Col("file", lab["col.file"], max_width=30), Col("sheet", lab["col.sheet"]),
+        # The problem in words first, where it is, and the code last (for scripts).
+        cols = [Col("severity", lab["col.severity"]),
+                Col("message", lab["col.message"], "wrap", max_width=60),
+                Col("file", lab["col.file"], max_width=30), Col("sheet", lab["col.sheet"]),
                 Col("row", lab["col.row"], "id"), Col("column", lab["col.column"]),
-                Col("value", lab["col.value"], max_width=30),
-                Col("severity", lab["col.severity"]), Col("code", lab["col.code"]),
-                Col("message", lab["col.message"], max_width=70)]
-        rows = [[i.file, i.sheet, i.row, i.column, i.value, lab.word("sev", i.severity.value),
-                 i.code, i.message] for i in self.o.issues]
+                Col("value", lab["col.value"], max_width=30), Col("code", lab["col.code"])]
+        rows = [[lab.word("sev", i.severity.value), i.message, i.file, i.sheet, i.row, i.column,
+                 i.value, i.code] for i in self.o.issues]
         errors = [i.severity.value == "error" for i in self.o.issues]
         write_table(ws, self.fmts, HEADER_ROW, cols, rows, empty_note=lab["text.none"],
                     style=lambda i, _row: {"red": errors[i]})
@@ -398,12 +413,21 @@ class _Report:
         print_setup(ws, self.footer)
 
     def crosscheck(self) -> None:
+        """The consultant-days whose daily report and lead cards disagree, then one line
+        counting the days that agree."""
         ws, _ = self._sheet("crosscheck")
         cols = self._cols([("consultant", "text"), ("date", "date"), ("reported", "count"),
                            ("cards", "count"), ("difference", "count")])
         rows = table_rows(self.o.crosscheck, cols)
-        write_table(ws, self.fmts, HEADER_ROW, cols, rows, empty_note=self.lab["text.none"],
-                    style=lambda i, row: {"fill": "warn" if row[4] else None})
+        differ = [r for r in rows if r[4]]
+        end = write_table(ws, self.fmts, HEADER_ROW, cols, differ, empty_note=None,
+                          style=lambda i, row: {"fill": "warn"})
+        if rows:
+            note = self.lab.fmt("text.crosscheck_agree", n=len(rows) - len(differ),
+                                differ=len(differ))
+            write_text(ws, max(end, HEADER_ROW + 1), 0, note, self.fmts.get("note"))
+        else:
+            write_text(ws, HEADER_ROW + 1, 0, self.lab["text.none"], self.fmts.get("note"))
         print_setup(ws, self.footer)
 
 

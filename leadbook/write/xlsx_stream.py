@@ -25,12 +25,14 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 MISSING = "—"
 FIGURES = ("count", "money", "rate", "int")  # kinds where a missing value reads "—"
+TEXTS = ("text", "wrap")  # kinds of text: "wrap" wraps in its column (the call list's 原因)
 
 _CONTROL_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
@@ -39,8 +41,25 @@ _ATTRS = ("fh", "previous_row", "table", "row_info", "comments", "_check_dimensi
           "_write_single_row", "_convert_date_time", "constant_memory")
 
 
+# The XlsxWriter releases this path is tested on (tests/test_xlsx_stream.py compares
+# its sheets with XlsxWriter's own, byte for byte). Outside them every row goes
+# through the public cell methods.
+TESTED_VERSIONS = ((3, 3), (3, 4))  # from 3.3 up to, not including, 3.4
+
+
+def version_tested(version: str = xlsxwriter.__version__) -> bool:
+    try:
+        release = tuple(int(p) for p in version.split(".")[:2])
+    except ValueError:
+        return False
+    return TESTED_VERSIONS[0] <= release < TESTED_VERSIONS[1]
+
+
 def can_stream(ws: Worksheet) -> bool:
-    return all(hasattr(ws, a) for a in _ATTRS) and bool(ws.constant_memory)
+    """Whether rows may be written into ``ws``'s row file: a tested XlsxWriter and a
+    constant_memory sheet with the attributes this relies on."""
+    return (version_tested() and all(hasattr(ws, a) for a in _ATTRS)
+            and bool(ws.constant_memory))
 
 
 def _text(value: str) -> str:
@@ -70,14 +89,15 @@ def cell_kind(value: Any, kind: str) -> tuple[Any, str]:
     if value is None:
         return None, "missing" if kind in FIGURES else kind
     if isinstance(value, (str, bool)):
-        return (value if isinstance(value, str) else str(value)), "text"
+        return (value if isinstance(value, str) else str(value)), (
+            kind if kind in TEXTS else "text")
     if isinstance(value, (dt.date, dt.datetime)):
         return value, "date"
     if isinstance(value, (int, float)):
         if math.isfinite(value):
             return value, kind if kind != "text" else "int"
         return None, "missing" if kind in FIGURES else kind  # an infinite figure
-    return str(value), "text"
+    return str(value), kind if kind in TEXTS else "text"
 
 
 def stream_rows(
@@ -117,7 +137,7 @@ def stream_rows(
         for (letter, kind), value in zip(columns, row, strict=True):
             t = type(value)
             if t is str:
-                want = "text"
+                want = kind if kind in TEXTS else "text"
             elif t is int or t is float:
                 want = kind if kind != "text" else "int"
                 if t is float and not math.isfinite(value):
@@ -130,7 +150,7 @@ def stream_rows(
             if value is None:
                 cells.append(_string_cell(f"{letter}{r}", xf, MISSING) if want == "missing"
                              else f'<c r="{letter}{r}" s="{xf}"/>')
-            elif want == "text":
+            elif want in TEXTS:
                 cells.append(_string_cell(f"{letter}{r}", xf, value))
             elif want == "date":
                 serial = serials.get(value)

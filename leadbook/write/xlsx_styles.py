@@ -40,14 +40,22 @@ MINIMAL_STYLES = (
 # section that follows it here.
 SECTION_ORDER = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs",
                  "cellStyles", "dxfs", "tableStyles", "colors", "extLst")
-CHILD = {"numFmts": "numFmt", "fonts": "font", "fills": "fill", "cellXfs": "xf"}
+CHILD = {"numFmts": "numFmt", "fonts": "font", "fills": "fill", "borders": "border",
+         "cellStyleXfs": "xf", "cellXfs": "xf", "cellStyles": "cellStyle"}
 SECTION_DEFAULTS = {
     "numFmts": b"",
     "fonts": b"<{p}font><{p}sz val=\"11\"/><{p}name val=\"Calibri\"/></{p}font>",
     "fills": b"<{p}fill><{p}patternFill patternType=\"none\"/></{p}fill>"
              b"<{p}fill><{p}patternFill patternType=\"gray125\"/></{p}fill>",
+    "borders": b"<{p}border><{p}left/><{p}right/><{p}top/><{p}bottom/><{p}diagonal/></{p}border>",
+    "cellStyleXfs": b"<{p}xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\"/>",
     "cellXfs": b"<{p}xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\"/>",
+    "cellStyles": b"<{p}cellStyle name=\"Normal\" xfId=\"0\" builtinId=\"0\"/>",
 }
+# Sections a patched part always has: every cell format points into fonts,
+# fills and borders, and to a cell style (a sparse <styleSheet/> lacks them all,
+# and Excel offers to repair a part without them).
+REQUIRED_SECTIONS = ("fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles")
 
 
 def _element_re(name: str) -> re.Pattern[bytes]:
@@ -80,6 +88,12 @@ class StyleBook:
         root = re.search(rb"<(\w+:)?styleSheet\b[^>]*>", self._xml)
         if root is None:
             raise ValueError("styles.xml has no styleSheet element")
+        if root.group(0).endswith(b"/>"):  # a bare <styleSheet/>: open it to hold sections
+            tag = root.group(0)[:-2].rstrip() + b">"
+            close = b"</" + (root.group(1) or b"") + b"styleSheet>"
+            self._xml = self._xml[:root.start()] + tag + close + self._xml[root.end():]
+            root = re.search(rb"<(\w+:)?styleSheet\b[^>]*>", self._xml)
+            assert root is not None
         self._root_end = root.end()
         self._p = root.group(1) or b""
         self._sections = {name: self._find(name) for name in SECTION_ORDER}
@@ -198,17 +212,17 @@ class StyleBook:
                 % (p, p, p, FILL_COLORS[name].encode(), p, p, p))
         additions["cellXfs"].extend(self._new_xfs)
         edits: list[tuple[int, int, bytes]] = []
+        created: dict[int, list[bytes]] = {}  # insertion point → new sections, in schema order
         for name in SECTION_ORDER:
-            if not additions[name]:
-                continue
             section = self._sections[name]
+            if not additions[name] and (section is not None or name not in REQUIRED_SECTIONS):
+                continue
             total = self._count(name) + len(additions[name])
             if section is None:
                 default = SECTION_DEFAULTS[name].replace(b"{p}", p)
-                at = self._insertion_point(name)
                 element = b'<%s%s count="%d">%s%s</%s%s>' % (
                     p, name.encode(), total, default, b"".join(additions[name]), p, name.encode())
-                edits.append((at, at, element))
+                created.setdefault(self._insertion_point(name), []).append(element)
                 continue
             tag = self._xml[section.start:section.open_end]
             if _COUNT.search(tag):
@@ -220,6 +234,8 @@ class StyleBook:
             else:
                 edits.append((section.start, section.open_end, tag))
                 edits.append((section.close_start, section.close_start, body))
+        for at, elements in created.items():
+            edits.append((at, at, b"".join(elements)))
         out = self._xml
         for start, end, text in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
             out = out[:start] + text + out[end:]

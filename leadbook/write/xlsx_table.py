@@ -24,7 +24,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from .xlsx_stream import FIGURES, MISSING, can_stream, cell_kind, stream_rows
+from .xlsx_stream import FIGURES, MISSING, TEXTS, can_stream, cell_kind, stream_rows
 from .xlsx_text import write_text
 
 WORKBOOK_OPTIONS = {
@@ -57,7 +57,7 @@ class Col:
 
     key: str
     header: str
-    kind: str = "text"  # text | count | money | rate | date | int | id
+    kind: str = "text"  # text | wrap | count | money | rate | date | int | id
     max_width: int = 40
     show: Callable[[Any], Any] | None = None  # value → shown value (a translated word)
 
@@ -129,6 +129,8 @@ class Formats:
                 props["num_format"] = NUMBER_FORMATS[kind]
             if kind == "missing":
                 props["align"] = "right"
+            if kind == "wrap":
+                props["text_wrap"] = True
             if fill:
                 props["bg_color"] = FILLS.get(fill, fill)
             if bold:
@@ -171,8 +173,8 @@ def put_cell(ws: Worksheet, row: int, col: int, value: Any, kind: str,
             write_text(ws, row, col, MISSING, fmt("missing"))
         else:
             ws.write_blank(row, col, None, fmt(want))
-    elif want == "text":
-        write_text(ws, row, col, value, fmt("text"))
+    elif want in TEXTS:
+        write_text(ws, row, col, value, fmt(want))
     elif want == "date":
         if not isinstance(value, dt.datetime):
             value = dt.datetime.combine(value, dt.time())

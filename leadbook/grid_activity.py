@@ -1,0 +1,183 @@
+"""A month grid's days → store-level activity rows, and its problems as Issues.
+
+Pure: a sheet read as a :class:`~leadbook.read.month_grid.MonthGrid` in, one
+:class:`~leadbook.records.Activity` per day holding a value out (domain.md §6
+"Month grids"). The month comes from the title or sheet name (found by the
+reader), else the file name, else the as-of month, with an issue saying so.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from .model import Issue, Severity, SheetData, SourceFile
+from .read.month_grid import GridMetric, MonthGrid, month_of_text
+from .values import mask_text, parse_count
+
+if TYPE_CHECKING:
+    from .records import Activity
+
+# The 顾问 table's row for activity kept for the whole store (no consultant).
+STORE_LEVEL = "(全店)"
+# Where the month was found, as the manager reads it.
+MONTH_FROM = {"title": "标题", "sheet": "表名", "file": "文件名"}
+
+
+def resolve_month(grid: MonthGrid, file_name: str, as_of: dt.date) -> tuple[int, int, str]:
+    """(year, month, where from): title, sheet name, file name, else as-of ("as_of").
+
+    A month said without its year is the latest such month not after as-of.
+    """
+    year, month, source = grid.year, grid.month, grid.month_from
+    if month is None:
+        year, month = month_of_text(file_name.rsplit(".", 1)[0])
+        source = "file" if month is not None else ""
+    if month is None:
+        return as_of.year, as_of.month, "as_of"
+    if year is None:
+        year = as_of.year if month <= as_of.month else as_of.year - 1
+    return year, month, source
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return mask_text(str(value))
+
+
+def _number(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else value
+
+
+def grid_activity(src: SourceFile, sheet: SheetData, as_of: dt.date,
+                  issues: list[Issue]) -> list[Activity]:
+    """One store-level activity row per day of the grid that holds a value."""
+    from .records import Activity
+
+    grid = sheet.grid
+    assert grid is not None
+    year, month, source = resolve_month(grid, src.name, as_of)
+    last_day = calendar.monthrange(year, month)[1]
+
+    def issue(row: int | None, column: str | None, value: Any, code: str, message: str,
+              severity: Severity = Severity.WARNING) -> None:
+        shown = None if value is None else _shown(value)
+        issues.append(Issue(src.name, sheet.name, row, column, shown, code, message, severity))
+
+    if source == "as_of":
+        issue(grid.header_row, None, None, "grid_month_assumed",
+              f"月报表的标题、表名和文件名都没有写明月份, 按截止日期所在的 {year}年{month}月 计; "
+              f"请在标题写上月份, 如 \"{as_of.year}年{as_of.month}月销售日报\"")
+    by_field: dict[str, GridMetric] = {}
+    for metric in grid.metrics:
+        if metric.field is not None and metric.field not in by_field:
+            by_field[metric.field] = metric
+    days: dict[int, Activity] = {}
+    for fld, metric in by_field.items():
+        total = 0.0
+        for day, raw in sorted(metric.days.items()):
+            header = grid.day_headers.get(day, str(day))
+            try:
+                value = parse_count(raw)
+            except ValueError as exc:
+                issue(metric.row, header, raw, "bad_number", f"{metric.label} {day}日: {exc}")
+                continue
+            if value is None:
+                continue
+            if day > last_day:
+                issue(metric.row, header, raw, "grid_day_outside_month",
+                      f"{metric.label}: {year}年{month}月没有{day}日, 这一格未计入")
+                continue
+            total += value
+            act = days.get(day)
+            if act is None:
+                act = Activity(src.name, sheet.name, grid.header_row,
+                               dt.date(year, month, day), None)
+                act.store_level = True
+                days[day] = act
+            setattr(act, fld, (getattr(act, fld) or 0.0) + value)
+        _check_total(metric, total, grid, issue)
+    for metric in grid.metrics:
+        if metric.field is None or by_field.get(metric.field) is not metric:
+            first = by_field[metric.field].row if metric.field is not None else 0
+            why = ("leadbook 没有对应的字段" if metric.field is None
+                   else f"与第{first}行是同一指标, 只计第{first}行")
+            issue(metric.row, grid.label_header, metric.label, "grid_metric_not_counted",
+                  f"月报表指标 {metric.label} (合计 {_number(metric_sum(metric))}): {why}, "
+                  "已保留在报表中, 未计入漏斗")
+    return [days[d] for d in sorted(days)]
+
+
+def _check_total(metric: GridMetric, total: float, grid: MonthGrid, issue: Any) -> None:
+    if metric.total is None:
+        return
+    try:
+        stated = parse_count(metric.total)
+    except ValueError:
+        stated = None  # a formula's error text or a note: nothing to compare
+    if stated is None or abs(stated - total) < 1e-6:
+        return
+    issue(metric.row, grid.total_header or "合计", metric.total, "grid_total_mismatch",
+          f"{metric.label}: 合计 {_number(stated)} 与各日之和 {_number(total)} 不符, "
+          f"漏斗按各日之和计; 请核对这一行")
+
+
+def metric_sum(metric: GridMetric) -> float:
+    """The sum of a metric's readable day values."""
+    total = 0.0
+    for raw in metric.days.values():
+        try:
+            total += parse_count(raw) or 0.0
+        except ValueError:
+            continue
+    return total
+
+
+def unmapped_metrics(grid: MonthGrid) -> dict[str, float | int]:
+    """Metric label → its month's sum, for the metrics no field counts."""
+    return {m.label: _number(metric_sum(m)) for m in grid.unmapped}
+
+
+def choose_activity(activity: Sequence[Activity]) -> tuple[list[Activity], list[Issue]]:
+    """One source per day (domain.md §6: never both): a day a per-consultant
+    report covers is not also counted from a month grid, and a day two month
+    grids both hold is counted from the first read. The grids' other days stay;
+    an issue per grid says which report the funnel counted."""
+    reported: dict[dt.date, list[Activity]] = {}
+    for a in activity:
+        if not a.store_level and a.date is not None:
+            reported.setdefault(a.date, []).append(a)
+    first_grid: dict[dt.date, list[Activity]] = {}  # the day's rows of the first grid
+    kept: list[Activity] = []
+    dropped: dict[tuple[str, str], list[Activity]] = {}
+    for a in activity:
+        if not a.store_level or a.date is None:
+            kept.append(a)
+        elif a.date in reported:
+            dropped.setdefault((a.file, a.sheet), []).append(a)
+        elif first_grid.setdefault(a.date, [a])[0] is not a:
+            dropped.setdefault((a.file, a.sheet), []).append(a)
+        else:
+            kept.append(a)
+    issues = []
+    for (file, sheet), acts in dropped.items():
+        dates = sorted({a.date for a in acts if a.date is not None})
+        counted = [r for d in dates for r in reported.get(d) or first_grid[d]]
+        names = ", ".join(sorted({f"{r.file} {r.sheet}" for r in counted}))
+        which = "按顾问的日报" if any(d in reported for d in dates) else "另一份月报表"
+        issues.append(Issue(
+            file, sheet, acts[0].row, None, None, "grid_overlaps_daily",
+            f"月报表与{which} ({names}) 都有 {dates[0].isoformat()} 至 "
+            f"{dates[-1].isoformat()} 中 {len(dates)} 天的数据; 这些天漏斗只计{which} "
+            f"(来店 {_total(r.traffic for r in counted)}), 本表的 "
+            f"(来店 {_total(a.traffic for a in acts)}) 未计入, 以免重复",
+            Severity.WARNING,
+        ))
+    return kept, issues
+
+
+def _total(values: Iterable[float | None]) -> float | int:
+    return _number(sum(v for v in values if v is not None))
