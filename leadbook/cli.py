@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from . import __version__
+from .history.summary import terminal_line
 
 log = logging.getLogger("leadbook")
 
@@ -55,6 +56,11 @@ def main() -> None:
 @click.option("--split", is_flag=True, help="Also write due/<consultant>.xlsx, one per consultant.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Workbooks processed in parallel (default: the number of cores).")
+@click.option("--history", "history", metavar="PATH|URL",
+              help="History database: an SQLite file or a database URL (default: the config's "
+                   "history, INBOX/leadbook-history.sqlite).")
+@click.option("--no-history", "no_history", is_flag=True,
+              help="Keep nothing of this run and compare with nothing.")
 @click.option("-v", "--verbose", count=True, help="More output: per-consultant lists, every issue.")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors.")
 def process(
@@ -67,6 +73,8 @@ def process(
     lang: str,
     split: bool,
     jobs: int | None,
+    history: str | None,
+    no_history: bool,
     verbose: int,
     quiet: bool,
 ) -> None:
@@ -83,6 +91,8 @@ def process(
         raise click.UsageError("give --from and --to together, or neither")
     if start is not None and end is not None and start > end:
         raise click.UsageError(f"--from {start} is after --to {end}")
+    if history is not None and no_history:
+        raise click.UsageError("give --history or --no-history, not both")
     try:
         config = load_config(config_path, inbox)
     except ConfigError as exc:
@@ -104,6 +114,7 @@ def process(
     try:
         analysis = analyse(inbox, config, as_of, start, end, lang=lang, on_tasks=report.start,
                            jobs=jobs)
+        warnings = _remember(analysis, config, inbox, history, no_history)
         written = write_outputs(analysis, out, split=split, jobs=jobs, report=report)
     except BaseException:
         report.abandon()
@@ -113,6 +124,11 @@ def process(
     if not quiet:
         click.echo(terminal_summary(analysis.outcome.summary, config.store, out, written.paths,
                                     verbose))
+        line = terminal_line(analysis.outcome.summary.get("history"), lang)
+        if line:
+            click.echo(line)
+    for warning in warnings:
+        click.echo(f"Warning: {warning}", err=True)
     for f in analysis.failed:
         # The reader's message names the file already ("x.xlsx: refused: ...").
         named = f.message if f.message.startswith(f"{f.name}: ") else f"{f.name}: {f.message}"
@@ -120,6 +136,17 @@ def process(
     for error in written.errors:
         click.echo(f"Error: {error}", err=True)
     sys.exit(1 if analysis.failed or written.errors else 0)
+
+
+def _remember(analysis: Any, config: Any, inbox: Path, history: str | None,
+              no_history: bool) -> list[str]:
+    """Keep the run in the store's history and compare (domain.md §10)."""
+    from .history.remember import DEFAULT_LIST_DAYS, location_of, remember
+
+    location = None if no_history else history or location_of(config.history, inbox)
+    grades = [g.grade for g in config.scheme.grades]
+    list_days = getattr(config, "list_days", DEFAULT_LIST_DAYS)
+    return remember(analysis.outcome, analysis.records.leads, location, grades, list_days)
 
 
 def _logging(verbose: int, quiet: bool) -> None:

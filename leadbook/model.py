@@ -174,3 +174,4 @@ class Outcome:
     duplicates: pd.DataFrame
     issues: list[Issue]
     lang: str = "zh"
+    history: Any = None  # leadbook.history.remember.HistoryReport, when the run has history
