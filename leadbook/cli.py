@@ -138,6 +138,35 @@ def process(
     sys.exit(1 if analysis.failed or written.errors else 0)
 
 
+@main.command("history")
+@click.option("--history", "location", default="leadbook-history.sqlite", show_default=True,
+              metavar="PATH|URL", help="History database: an SQLite file or a database URL.")
+@click.option("--store", help="Only this store's runs.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+def history_command(location: str, store: str | None, lang: str) -> None:
+    """List the runs kept in a history: store, as-of, period, leads, due, follow-through.
+
+    \b
+    Example:
+      leadbook history --history ~/周报/本周/leadbook-history.sqlite
+      leadbook history --history postgresql://leadbook@db.example/group --store XX汽车4S店
+    """
+    from .history.store import HistoryError, open_history
+    from .history.summary import runs_table
+
+    try:
+        with open_history(location, create=False) as kept:
+            runs = kept.list_runs(store)
+    except HistoryError as exc:
+        log.debug("history at %s not opened", location, exc_info=True)
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    if not runs:
+        click.echo("没有记录" if lang == "zh" else "No runs kept")
+        return
+    click.echo(runs_table(runs, lang))
+
+
 def _remember(analysis: Any, config: Any, inbox: Path, history: str | None,
               no_history: bool) -> list[str]:
     """Keep the run in the store's history and compare (domain.md §10)."""

@@ -45,6 +45,7 @@ SCHEMA_VERSION = 1
 KEY_BYTES = 32
 HASH_CHARS = 32  # hex digits of the HMAC kept: 128 bits, no collision among a store's leads
 SQLITE_TIMEOUT_S = 60  # a writer waits this long for another run's transaction
+PG_CONNECT_TIMEOUT_S = 10  # an unreachable server is a warning after this long, not a hang
 PG_LOCK = 0x1EADB00C  # advisory lock id serialising schema changes on PostgreSQL
 
 
@@ -164,7 +165,7 @@ class HistoryStore:
         self.sqlite = self.engine.dialect.name == "sqlite"
         if self.file is not None and create:
             self.file.parent.mkdir(parents=True, exist_ok=True)
-        self._migrate()
+        self._migrate(create)
         self.key = self._key(create)
 
     def close(self) -> None:
@@ -187,9 +188,11 @@ class HistoryStore:
                 conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock})
             yield conn
 
-    def _migrate(self) -> None:
+    def _migrate(self, create: bool) -> None:
         with self._write() as conn:
             if not sa.inspect(conn).has_table("schema_version"):
+                if not create:
+                    raise HistoryError(f"{_shown(self.location)} 里没有历史记录")
                 current = 0
             else:
                 current = conn.execute(sa.select(sa.func.max(schema_version.c.version))
@@ -329,7 +332,7 @@ class HistoryStore:
 
 def _make_engine(url: sa.engine.URL) -> Engine:
     if url.get_backend_name() != "sqlite":
-        return sa.create_engine(url, pool_pre_ping=False)
+        return sa.create_engine(url, connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S})
     engine = sa.create_engine(url, connect_args={"timeout": SQLITE_TIMEOUT_S},
                               poolclass=sa.pool.NullPool)
 

@@ -45,3 +45,34 @@ def terminal_line(history: dict[str, Any] | None, lang: str = "zh") -> str | Non
     return words["line"].format(done=ft["done"], listed=ft["listed"], rate=rate,
                                 vanished=ch["vanished"], upgraded=ch["upgraded"],
                                 downgraded=ch["downgraded"])
+
+
+RUN_COLUMNS = {
+    "zh": ("门店", "截至", "统计期", "线索", "应跟进", "逾期", "跟进完成"),
+    "en": ("store", "as of", "period", "leads", "due", "overdue", "follow-through"),
+}
+
+
+def runs_table(runs: list[Any], lang: str = "zh") -> str:
+    """``leadbook history``: one line per run kept (RunFigures), oldest first per store."""
+    head = RUN_COLUMNS.get(lang, RUN_COLUMNS["zh"])
+    rows = [list(head)]
+    for r in runs:
+        period = (f"{r.period_start.isoformat()}…{r.period_end.isoformat()}"
+                  if r.period_start and r.period_end else "—")
+        if r.followthrough_listed is None:
+            ft = "—"
+        else:
+            rate = "—" if r.followthrough_rate is None else f"{r.followthrough_rate:.0%}"
+            ft = f"{r.followthrough_done}/{r.followthrough_listed} ({rate})"
+        rows.append([r.store, r.as_of.isoformat(), period, f"{r.leads:,}", f"{r.due:,}",
+                     f"{r.overdue:,}", ft])
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(head))]
+    lines = ["  ".join(cell + " " * (w - _width(cell))
+                       for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    """Terminal columns: a CJK character takes two."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
