@@ -388,3 +388,59 @@ def test_two_stores_write_one_history_at_once(history, tmp_path):
     assert runs == {"甲店": 3000, "乙店": 3000}
     if "://" in history:
         assert keys == 1  # one key, made once, though both runs created the history
+
+
+# -- what the outputs show (the SQLite half is enough: the figures come from summary.json)
+
+
+def _sqlite_weeks(inboxes: dict[int, Path], tmp_path: Path) -> dict[int, dict[str, Any]]:
+    return three_weeks(inboxes, str(tmp_path / "h.sqlite"), tmp_path)
+
+
+def test_report_changes_and_trend_sheets(inboxes, tmp_path):
+    import openpyxl
+    from openpyxl.chart import LineChart
+
+    summaries = _sqlite_weeks(inboxes, tmp_path)
+    wb = openpyxl.load_workbook(tmp_path / "out2" / "report.xlsx")
+    names = wb.sheetnames
+    assert names.index("战败") + 1 == names.index("变化")
+    assert names.index("变化") + 1 == names.index("趋势") == names.index("数据问题") - 1
+    rows = [[v for v in r if v is not None] for r in wb["变化"].iter_rows(values_only=True)]
+    h = summaries[2]["history"]
+    for who, e in h["followthrough"]["by_consultant"].items():
+        assert [who, e["listed"], e["done"], e["on_time"], e["missed"]] in [r[:5] for r in rows]
+    # the before × after table: row of a before grade, column of an after grade
+    grid = next(i for i, r in enumerate(rows) if r and r[0] == "上次 \\ 本次")
+    after = rows[grid][1:]
+    found = {}
+    for r in rows[grid + 1: grid + 1 + len(after)]:
+        ws_row = next(x for x in wb["变化"].iter_rows(values_only=True) if x[0] == r[0])
+        for j, g in enumerate(after, 1):
+            if ws_row[j] is not None:
+                found[f"{r[0]}→{g}"] = ws_row[j]
+    assert found == h["transitions"]
+    flat = [str(v) for r in rows for v in r]
+    assert "139****0007" in flat and "139****0008" in flat and "138****0004" in flat
+    assert not any(weeks.phone_of(lead) in flat for lead in weeks.LEADS)
+    trend = wb["趋势"]
+    dates = [r[0] for r in trend.iter_rows(min_row=3, values_only=True) if r[0]]
+    assert dates == [t["as_of"] for t in h["trend"]]
+    assert [type(c) for c in trend._charts] == [LineChart, LineChart]
+    first = openpyxl.load_workbook(tmp_path / "out1" / "report.xlsx").sheetnames
+    assert "变化" not in first and "趋势" not in first
+
+
+def test_page_shows_this_weeks_changes_and_trend(inboxes, tmp_path):
+    _sqlite_weeks(inboxes, tmp_path)
+    page = (tmp_path / "out2" / "summary.html").read_text(encoding="utf-8")
+    changes = page[page.index('<section id="changes">'):page.index('<section id="issues">')]
+    assert "本周变化" in changes
+    assert "跟进完成 6/8 (75%) · 消失线索 2 · 升级 1 降级 1" in changes
+    assert "139****0007" in changes and "138****0004" in changes
+    assert "D→B 1" in changes
+    assert not any(weeks.phone_of(lead) in page for lead in weeks.LEADS)
+    trend = changes[changes.index('<section id="trend">'):]
+    assert trend.count("<polyline") == 4 and "11-08" in trend and "11-15" in trend
+    first = (tmp_path / "out1" / "summary.html").read_text(encoding="utf-8")
+    assert "本店首次记录历史" in first and '<section id="trend">' not in first

@@ -1,6 +1,7 @@
 """report.xlsx: the manager's workbook (domain.md §8).
 
-Sheets in order: 待跟进, 漏斗, 渠道, 顾问, 战败, 数据问题, 撞单与重复, 日报核对
+Sheets in order: 待跟进, 漏斗, 渠道, 顾问, 战败, (变化, 趋势 with history), 数据问题,
+撞单与重复, 日报核对
 (English names with ``--lang en``, see leadbook.labels). Native Excel charts
 for the funnel, the channels and the consultants' due work. The due list shows
 the full phone number: it is the list the consultants call from.
@@ -18,6 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..labels import Labels
 from ..model import Outcome
 from .atomic import atomic_path
+from .report_history import write_history_sheets
 from .xlsx_table import (
     MISSING,
     Col,
@@ -69,6 +71,7 @@ def write_report(outcome: Outcome, target: Path,
         report.channels()
         report.consultants()
         report.lost()
+        write_history_sheets(wb, fmts, lab, report.o, report.footer)  # 变化, 趋势 (§10)
         report.issues()
         report.duplicates()
         report.crosscheck()
