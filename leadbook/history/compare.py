@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import LeadState, RunFigures, Snapshot, TaskState
+from .model import LeadState, RunFigures, Snapshot, TaskState, day
 
 FOLLOWUP = "followup"  # leadbook.worklist.FOLLOWUP
 # Statuses that get follow-up calls (leadbook.model.Status values, domain.md §3).
@@ -54,15 +54,17 @@ class Followthrough:
                 "by_consultant": self.by_consultant}
 
 
-def _later(now: dt.date | None, then: dt.date | None) -> bool:
+def _later(now: int | None, then: int | None) -> bool:
     return now is not None and (then is None or now > then)
 
 
 def listed_calls(previous: Snapshot, as_of: dt.date) -> list[TaskState]:
     """The follow-up calls on the previous run's week's work due by ``as_of``."""
     week = previous.run.list_days
+    until = day(as_of)
+    assert until is not None
     return [t for t in previous.tasks
-            if t.kind == FOLLOWUP and t.days_late >= -week and t.due <= as_of]
+            if t.kind == FOLLOWUP and t.days_late >= -week and t.due <= until]
 
 
 def followthrough(previous: Snapshot, now: Mapping[str, LeadState],
@@ -70,7 +72,8 @@ def followthrough(previous: Snapshot, now: Mapping[str, LeadState],
     """Listed, done, on time and missed, in all and per consultant (the task's)."""
     out = Followthrough()
     per: dict[str, Counter[str]] = {}
-    listed_as_of = previous.run.as_of
+    listed_as_of = day(previous.run.as_of)
+    assert listed_as_of is not None
     for task in sorted(listed_calls(previous, as_of),
                        key=lambda t: (t.consultant, t.due, t.key)):
         before = previous.leads.get(task.key)
@@ -85,7 +88,7 @@ def followthrough(previous: Snapshot, now: Mapping[str, LeadState],
             count["done"] += 1
             # Already overdue when listed: the call was due at once, the day after
             # at the latest; else by its own due date.
-            deadline = task.due if task.due >= listed_as_of else listed_as_of + dt.timedelta(1)
+            deadline = task.due if task.due >= listed_as_of else listed_as_of + 1
             if moved and cur is not None and cur.latest_contact is not None \
                     and cur.latest_contact <= deadline:
                 count["on_time"] += 1

@@ -3,37 +3,59 @@
 Per lead, identified by the keyed hash of its phone: consultant, grade,
 status, first / latest / next contact, next due and where it sat (file, sheet,
 Excel row); the tasks the run listed; and one row of figures per run.
+
+A lead's and a task's dates are **day numbers** (days since 1970-01-01,
+:func:`day` / :func:`date_of`), here and in the database: a snapshot holds
+hundreds of thousands of them, and as integers they are written, read and
+compared at C speed (at 100,000 leads, 0.4 s less per run than date objects
+through the drivers). In SQL: ``DATE '1970-01-01' + first_contact``
+(PostgreSQL), ``date(first_contact * 86400, 'unixepoch')`` (SQLite).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import NamedTuple
+
+EPOCH = dt.date(1970, 1, 1).toordinal()
 
 
-@dataclass(frozen=True, slots=True)
-class LeadState:
+def day(d: dt.date | None) -> int | None:
+    """A date as its day number (days since 1970-01-01)."""
+    return None if d is None else d.toordinal() - EPOCH
+
+
+def date_of(n: int | None) -> dt.date | None:
+    return None if n is None else dt.date.fromordinal(n + EPOCH)
+
+
+class LeadState(NamedTuple):
+    """A lead as one run saw it. A named tuple: 100,000 of them are made per run,
+    from the leads and from database rows, at tuple speed."""
+
     key: str  # keyed hash of the normalised phone
     phone_masked: str
     consultant: str
     grade: str
     status: str  # leadbook.model.Status value
-    first_contact: dt.date | None
-    latest_contact: dt.date | None
-    next_contact: dt.date | None
-    next_due: dt.date | None
+    first_contact: int | None  # day numbers
+    latest_contact: int | None
+    next_contact: int | None
+    next_due: int | None
     file: str
     sheet: str
     row: int
 
 
-@dataclass(frozen=True, slots=True)
-class TaskState:
+class TaskState(NamedTuple):
+    """A task the run listed."""
+
     key: str
     consultant: str
     kind: str  # followup | care | lost_review
     task: str
-    due: dt.date
+    due: int  # day number
     days_late: int  # as of the run that listed it
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ..history.model import date_of
 from ..history.summary import terminal_line
 from ..labels import Labels
 from ..model import Outcome
@@ -16,15 +17,17 @@ from .report_history import LEAD_KEYS, TREND_COLUMNS, words
 from .xlsx_table import MISSING
 
 PAGE_WORDS = {
-    "zh": {"title": "本周变化", "trend": "趋势",
+    "zh": {"title": "本周变化", "trend": "趋势", "more": "另有 {n} 条, 见 report.xlsx 变化",
            "first": "本店首次记录历史: 下次运行起与本次比较。", "transitions": "级别变化"},
     "en": {"title": "This week's changes", "trend": "Trend",
+           "more": "{n} more in report.xlsx, sheet Changes",
            "first": "The store's first run kept: the next run compares with this one.",
            "transitions": "Grade moves"},
 }
 CHART_LINES = (("kept", "#2E75B6"), ("deals", "#548235"), ("due", "#BF8F00"),
                ("overdue", "#C00000"))
 CHART_W, CHART_H, PAD = 640, 200, 30
+LIST_CAP = 100  # vanished / missed rows on the page; the whole lists are in report.xlsx 变化
 
 
 def _cell(value: Any, kind: str) -> dict[str, Any]:
@@ -75,19 +78,30 @@ def history_context(outcome: Outcome, lab: Labels) -> dict[str, Any] | None:
         [(w["col.consultant"], "text"), (w["col.phone"], "text"), (w["col.grade"], "text"),
          (w["col.latest"], "text"), (w["col.file"], "text"), (w["col.row"], "text")],
         [(s.consultant, s.phone_masked, s.grade,
-          s.latest_contact.isoformat() if s.latest_contact else None, s.file, s.row)
-         for s in ch.vanished])
+          _iso(s.latest_contact), s.file, s.row)
+         for s in ch.vanished[:LIST_CAP]])
+    out["vanished_more"] = _more(len(ch.vanished), page)
     out["missed_title"] = w["block.missed"]
     out["missed"] = _table(
         [(w["col.consultant"], "text"), (w["col.phone"], "text"), (w["col.grade"], "text"),
          (w["col.due"], "text"), (w["col.file_now"], "text"), (w["col.row_now"], "text")],
-        [(m.task.consultant, m.before.phone_masked, m.now.grade, m.task.due.isoformat(),
-          m.now.file, m.now.row) for m in ft.missed_list])
+        [(m.task.consultant, m.before.phone_masked, m.now.grade, _iso(m.task.due),
+          m.now.file, m.now.row) for m in ft.missed_list[:LIST_CAP]])
+    out["missed_more"] = _more(len(ft.missed_list), page)
     out["trend"] = _table([(w[f"trend.{k}"], "text" if k == "as_of" else kind)
                            for k, kind in TREND_COLUMNS],
                           [[t.get(k) for k, _ in TREND_COLUMNS] for t in report.trend])
     out["chart"] = trend_svg(report.trend, w)
     return out
+
+
+def _more(total: int, page: dict[str, str]) -> str | None:
+    return page["more"].format(n=f"{total - LIST_CAP:,}") if total > LIST_CAP else None
+
+
+def _iso(n: int | None) -> str | None:
+    d = date_of(n)
+    return None if d is None else d.isoformat()
 
 
 def trend_svg(trend: Sequence[dict[str, Any]], w: dict[str, str]) -> dict[str, Any] | None:

@@ -15,6 +15,7 @@ from typing import Any
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from ..history.model import date_of
 from ..labels import Labels
 from ..model import Outcome
 from .xlsx_table import Col, Formats, print_setup, write_cell, write_table, write_title
@@ -159,7 +160,7 @@ def _changes(ws: Worksheet, fmts: Formats, w: dict[str, str], report: Any) -> No
             Col("l", w["col.latest"], "date"), Col("f", w["col.file"]),
             Col("sh", w["col.sheet"]), Col("r", w["col.row"], "id")]
     rows = [(s.consultant, s.phone_masked, s.grade, w.get(f"status.{s.status}", s.status),
-             s.latest_contact, s.file, s.sheet, s.row) for s in ch.vanished]
+             date_of(s.latest_contact), s.file, s.sheet, s.row) for s in ch.vanished]
     row = _block(ws, fmts, row, w["block.vanished"], cols, rows, w["none"], widths)
 
     cols = [Col("c", w["col.consultant"]), Col("p", w["col.phone"]),
@@ -167,8 +168,8 @@ def _changes(ws: Worksheet, fmts: Formats, w: dict[str, str], report: Any) -> No
             Col("l", w["col.latest"], "date"), Col("f", w["col.file"]),
             Col("sh", w["col.sheet"]), Col("r", w["col.row"], "id"),
             Col("fn", w["col.file_now"]), Col("rn", w["col.row_now"], "id")]
-    rows = [(m.task.consultant, m.before.phone_masked, m.before.grade, m.task.due,
-             m.now.latest_contact, m.before.file, m.before.sheet, m.before.row, m.now.file,
+    rows = [(m.task.consultant, m.before.phone_masked, m.before.grade, date_of(m.task.due),
+             date_of(m.now.latest_contact), m.before.file, m.before.sheet, m.before.row, m.now.file,
              m.now.row) for m in ft.missed_list]
     _block(ws, fmts, row, w["block.missed"], cols, rows, w["none"], widths)
 
