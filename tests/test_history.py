@@ -354,6 +354,28 @@ def test_history_command_lists_the_runs(inboxes, history, tmp_path):
     assert other.output.strip() == "没有记录"
 
 
+def test_help_names_the_history_options():
+    result = CliRunner().invoke(main, ["process", "--help"])
+    assert "--history PATH|URL" in result.output and "--no-history" in result.output
+    result = CliRunner().invoke(main, ["history", "--help"])
+    assert result.exit_code == 0 and "--store" in result.output
+
+
+def test_english_page_and_report(inboxes, tmp_path):
+    history = str(tmp_path / "h.sqlite")
+    run_week(inboxes, 1, history, tmp_path / "o1", "--lang", "en")
+    s, result = run_week(inboxes, 2, history, tmp_path / "o2", "--lang", "en")
+    assert "Follow-through 6/8 (75%) · vanished leads 2" in result.output
+    assert "Lead vanished: 李娜's customer 139****0007" in json.dumps(s, ensure_ascii=False)
+    import openpyxl
+
+    names = openpyxl.load_workbook(tmp_path / "o2" / "report.xlsx").sheetnames
+    assert "Changes" in names and "Trend" in names
+    from html import unescape
+
+    assert "This week's changes" in unescape((tmp_path / "o2" / "summary.html").read_text("utf-8"))
+
+
 def test_history_command_on_no_history_creates_nothing(tmp_path):
     result = CliRunner().invoke(main, ["history", "--history", str(tmp_path / "none.sqlite")])
     assert result.exit_code == 1
