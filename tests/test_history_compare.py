@@ -87,7 +87,7 @@ def test_lead_changes_by_the_schemes_own_grades():
     now = {"up": lead("up", NOW, "A"), "down": lead("down", NOW, "D"),
            "new": lead("new", NOW, "A"), "won": lead("won", NOW, "O", "won"),
            "back": lead("back", NOW, "B"), "fresh": lead("fresh", NOW, "B")}
-    ch = compare.lead_changes(before, now, ["A", "B", "C", "D"])
+    ch = compare.lead_changes(before.values(), now, ["A", "B", "C", "D"])
     assert ch.counts == {"new": 1, "carried_over": 5, "vanished": 1, "upgraded": 1,
                          "downgraded": 1, "newly_won": 1, "newly_lost": 0, "reopened": 1}
     assert ch.transitions == {"A→D": 1, "A→O": 1, "C→A": 1, "F→B": 1, "N→A": 1}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,18 +119,18 @@ def rank(scheme_grades: Sequence[str]) -> dict[str, int]:
     return {g: i for i, g in enumerate(scheme_grades)}
 
 
-def lead_changes(before: Mapping[str, LeadState], now: Mapping[str, LeadState],
+def lead_changes(before: Iterable[LeadState], now: Mapping[str, LeadState],
                  scheme_grades: Sequence[str]) -> LeadChanges:
     """New, carried over, vanished, up- and downgraded, newly won / lost, reopened,
-    and every grade transition ("B→A") of the leads in both runs."""
+    and every grade transition ("B→A") of the leads in both runs. ``before`` is
+    the previous run's leads, each once, read as they come."""
     order = rank(scheme_grades)
     counts = dict.fromkeys(("new", "carried_over", "vanished", "upgraded", "downgraded",
                             "newly_won", "newly_lost", "reopened"), 0)
     transitions: Counter[str] = Counter()
-    counts["new"] = sum(1 for key in now if key not in before)
     vanished: list[LeadState] = []
-    for key, old in before.items():
-        cur = now.get(key)
+    for old in before:
+        cur = now.get(old.key)
         if cur is None:
             if old.status in ACTIVE:
                 vanished.append(old)
@@ -151,6 +151,7 @@ def lead_changes(before: Mapping[str, LeadState], now: Mapping[str, LeadState],
         elif old.status in (WON, LOST) and cur.status in ACTIVE:
             counts["reopened"] += 1
     counts["vanished"] = len(vanished)
+    counts["new"] = len(now) - counts["carried_over"]
     vanished.sort(key=lambda s: (s.consultant, s.file, s.sheet, s.row))
     return LeadChanges(counts, dict(sorted(transitions.items())), vanished)
 

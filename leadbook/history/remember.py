@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -159,12 +159,26 @@ def _compare_and_save(outcome: Outcome, leads: list[Lead], store: HistoryStore,
     report = HistoryReport(previous=previous, runs=len(earlier) + 1)
     issues: list[Issue] = []
     if previous is not None:
-        snap = store.snapshot(outcome.store, previous.as_of)
-        if snap is not None:
-            report.followthrough = compare.followthrough(snap, now, outcome.as_of)
-            report.changes = compare.lead_changes(snap.leads, now, grades)
-            issues = [_vanished_issue(s, previous.as_of, words)
-                      for s in report.changes.vanished]
+        with store.reading(outcome.store, previous.as_of) as found:
+            if found is not None:
+                run_then, listed, rows = found
+                # Of the earlier leads only those of the calls it listed are kept;
+                # the rest are compared as they are read.
+                wanted = {t.key for t in compare.listed_calls(
+                    Snapshot(run_then, {}, listed), outcome.as_of)}
+                kept: dict[str, LeadState] = {}
+
+                def keeping(rows: Iterator[LeadState] = rows) -> Iterator[LeadState]:
+                    for s in rows:
+                        if s.key in wanted:
+                            kept[s.key] = s
+                        yield s
+
+                report.changes = compare.lead_changes(keeping(), now, grades)
+                report.followthrough = compare.followthrough(
+                    Snapshot(run_then, kept, listed), now, outcome.as_of)
+                issues = [_vanished_issue(s, previous.as_of, words)
+                          for s in report.changes.vanished]
     run = run_figures(outcome, list_days, report.followthrough)
     store.save(Snapshot(run, now, task_states(outcome.tasks, store, list_days, keys)))
     report.trend = compare.trend([*earlier[-(compare.TREND_RUNS - 1):], run])
