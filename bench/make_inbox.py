@@ -37,6 +37,8 @@ from pathlib import Path
 
 import xlsxwriter
 
+from leadbook.spend import month_overlaps
+
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 AS_OF = dt.date(2026, 11, 22)
@@ -336,22 +338,25 @@ def write_daily(case: Case, leads: list[Lead], consultants: list[str], path: Pat
     wb.close()
 
 
-def write_config(case: Case, leads: list[Lead], path: Path) -> None:
+def write_config(case: Case, leads: list[Lead], path: Path, scheme: str = "4s") -> None:
+    """The store's config: spend per calendar month (what the period's channels cost,
+    spread over the months the daily report spans), by channel too."""
     first_day = AS_OF - dt.timedelta(days=case.daily_days - 1)
     in_period = [lead for lead in leads if first_day <= lead.first <= AS_OF]
     by_source = Counter(lead.source for lead in in_period)
-    spend = {s: round(n * SOURCE_COST[s], -3) for s, n in sorted(by_source.items())}
+    months = sum(days / length for _, days, length in month_overlaps(first_day, AS_OF))
+    spend = {s: round(n * SOURCE_COST[s] / months, -3) for s, n in sorted(by_source.items())}
     lines = [
         f"# Benchmark inbox '{case.name}': {case.leads:,} leads,"
         f" daily report {first_day} … {AS_OF}.",
         f'store = "{case.store_label}"',
         "",
         "[grading]",
-        'scheme = "4s"',
+        f'scheme = "{scheme}"',
         "stale_factor = 3",
         "",
         "[marketing]",
-        f"spend = {sum(spend.values()):.0f}   # RMB for the daily report's period",
+        f"spend = {sum(spend.values()):.0f}   # RMB per calendar month",
         "",
         "[marketing.by_source]",
         *(f'"{s}" = {v:.0f}' for s, v in spend.items()),

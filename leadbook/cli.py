@@ -8,8 +8,8 @@ config error (nothing written).
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -94,48 +94,28 @@ def process(
     if history is not None and no_history:
         raise click.UsageError("give --history or --no-history, not both")
     try:
-        config = load_config(config_path, inbox)
+        config = load_config(config_path, inbox, lang)
     except ConfigError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
-    from .outputs import EarlyReport, default_jobs, write_outputs
-    from .pipeline import analyse
+    from .run import run_store
 
-    as_of = as_of or dt.date.today()
     out = out or inbox / "leadbook-out"
-    jobs = jobs or default_jobs()
-    # A run allocates millions of small objects (cells, leads, tasks) and frees few
-    # of them: the collector's default of a pass every 700 allocations costs about
-    # a second at 100,000 leads for nothing. A cycle still gets collected.
-    thresholds = gc.get_threshold()
-    gc.set_threshold(100_000, 50, 100)
-    report = EarlyReport(out / "report.xlsx", jobs)
-    report.prepare(inbox)
-    try:
-        analysis = analyse(inbox, config, as_of, start, end, lang=lang, on_tasks=report.start,
-                           jobs=jobs)
-        warnings = _remember(analysis, config, inbox, history, no_history)
-        written = write_outputs(analysis, out, split=split, jobs=jobs, report=report)
-    except BaseException:
-        report.abandon()
-        raise
-    finally:
-        gc.set_threshold(*thresholds)
+    result = run_store(inbox, out, config, as_of or dt.date.today(), start=start, end=end,
+                       lang=lang, split=split, jobs=jobs, history=history,
+                       keep_history=not no_history)
     if not quiet:
-        click.echo(terminal_summary(analysis.outcome.summary, config.store, out, written.paths,
-                                    verbose))
-        line = terminal_line(analysis.outcome.summary.get("history"), lang)
+        click.echo(terminal_summary(result.analysis.outcome.summary, config.store, out,
+                                    result.written.paths, verbose, lang=lang,
+                                    list_days=config.list_days))
+        line = terminal_line(result.analysis.outcome.summary.get("history"), lang)
         if line:
             click.echo(line)
-    for warning in warnings:
+    for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
-    for f in analysis.failed:
-        # The reader's message names the file already ("x.xlsx: refused: ...").
-        named = f.message if f.message.startswith(f"{f.name}: ") else f"{f.name}: {f.message}"
-        click.echo(f"Error: {named}", err=True)
-    for error in written.errors:
-        click.echo(f"Error: {error}", err=True)
-    sys.exit(1 if analysis.failed or written.errors else 0)
+    for line in result.errors:
+        click.echo(f"Error: {line}", err=True)
+    sys.exit(result.exit_code)
 
 
 @main.command("history")
@@ -167,17 +147,6 @@ def history_command(location: str, store: str | None, lang: str) -> None:
     click.echo(runs_table(runs, lang))
 
 
-def _remember(analysis: Any, config: Any, inbox: Path, history: str | None,
-              no_history: bool) -> list[str]:
-    """Keep the run in the store's history and compare (domain.md §10)."""
-    from .history.remember import DEFAULT_LIST_DAYS, location_of, remember
-
-    location = None if no_history else history or location_of(config.history, inbox)
-    grades = [g.grade for g in config.scheme.grades]
-    list_days = getattr(config, "list_days", DEFAULT_LIST_DAYS)
-    return remember(analysis.outcome, analysis.records.leads, location, grades, list_days)
-
-
 def _logging(verbose: int, quiet: bool) -> None:
     level = logging.ERROR if quiet else logging.DEBUG if verbose > 1 else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(message)s")
@@ -192,8 +161,12 @@ def _pct(value: float | None) -> str:
 
 
 def terminal_summary(
-    s: dict[str, Any], store: str, out: Path, paths: list[Path], verbose: int
+    s: dict[str, Any], store: str, out: Path, paths: list[Path], verbose: int,
+    lang: str = "zh", list_days: int = 7,
 ) -> str:
+    from .labels import Labels
+
+    lab = Labels(lang)
     files = s["files"]
     status = {k: sum(1 for f in files if f["status"] == k) for k in ("ok", "skipped", "error")}
     leads, fu, fn, cost = s["leads"], s["followups"], s["funnel"], s["cost"]
@@ -204,8 +177,7 @@ def terminal_summary(
         f"{status['error']} unreadable)",
         f"Leads: {leads['total']:,} ({leads['rows']:,} rows, {leads['duplicates']:,} repeated, "
         f"{leads['regraded']:,} re-graded), new in period {leads['new_in_period']:,}",
-        f"Due: {fu['due']:,} follow-ups, {fu['overdue']:,} overdue · care {fu['care']:,} · "
-        f"lost review {fu['lost_review']:,}",
+        f"{lab['sheet.due']}: {lab.followups(fu, list_days)}",
         f"Funnel: traffic {_n(fn['traffic'])} → kept {_n(fn['kept'])} ({_pct(fn['keep_rate'])})"
         f" → followed {_n(fn['followed'])} ({_pct(fn['follow_rate'])})"
         f" → deals {_n(fn['deals'])} ({_pct(fn['convert_rate'])})",
@@ -214,7 +186,7 @@ def terminal_summary(
     ]
     if verbose:
         for who, d in fu["by_consultant"].items():
-            lines.append(f"  {who}: due {d['due']}, overdue {d['overdue']}")
+            lines.append(f"  {who}: {lab.followups(d, list_days, ('due', 'overdue', 'upcoming'))}")
     issues = s["issues"]
     errors = sum(1 for i in issues if i["severity"] == "error")
     lines.append(f"Issues: {len(issues):,} ({errors:,} errors) — listed in report.xlsx 数据问题")
@@ -226,6 +198,142 @@ def terminal_summary(
     others = [p.name for p in paths if p.parent == out]
     lines.append(f"Wrote to {out}: {', '.join(others)}"
                  + (f", annotated/ ({len(annotated)} workbooks)" if annotated else ""))
+    return "\n".join(lines)
+
+
+@main.command()
+@click.argument("folder", metavar="[DIR]", required=False, default=".",
+                type=click.Path(file_okay=False, path_type=Path))
+def init(folder: Path) -> None:
+    """Write DIR/leadbook.toml (default: here) with every key, its default and what it is
+    for; an existing leadbook.toml is never overwritten."""
+    from .config_keys import init_text
+    from .write.atomic import write_text
+
+    target = folder / "leadbook.toml"
+    if target.exists():
+        click.echo(f"Error: {target} 已存在, 没有改动它 (要重新生成, 请先改名或删除它)", err=True)
+        sys.exit(1)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_text(target, init_text())
+    except OSError as exc:
+        click.echo(f"Error: {target}: 无法写入 ({exc.strerror or type(exc).__name__})", err=True)
+        sys.exit(1)
+    click.echo(f"已写入 {target}: 按本店情况修改后, 放在收件箱里 (或用 --config 指定)")
+
+
+def _cores() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
+@main.command()
+@click.argument(
+    "group_dir", metavar="GROUP",
+    type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path),
+)
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder: one subfolder per store, and the roll-up.")
+@click.option("--as-of", "as_of", callback=_date, metavar="YYYY-MM-DD",
+              help="The day the work is counted from (default: today).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Stores processed at once (default: the number of cores).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of the reports and pages.")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+def group(group_dir: Path, out: Path, as_of: dt.date | None, jobs: int | None, lang: str,
+          quiet: bool) -> None:
+    """Process every store of a dealer group, then roll the stores up.
+
+    Every subfolder of GROUP that holds spreadsheets is one store's inbox, with
+    its own leadbook.toml; each is processed into OUT/<subfolder>/ as
+    `leadbook process` would, and group.xlsx, group.html and group.json go into OUT.
+
+    \b
+    Example:
+      leadbook group ~/集团/本周 --out ~/集团/结果 --as-of 2026-11-22
+    """
+    from .group import find_stores, run_group
+    from .rollup import roll_up
+
+    _logging(0, quiet)
+    stores = find_stores(group_dir, out)
+    if not stores:
+        click.echo(f"Error: {group_dir} 中没有门店文件夹: 每家门店一个子文件夹, "
+                   "里面放该店的 .xlsx / .xls / .csv 表格 (和它的 leadbook.toml)", err=True)
+        sys.exit(1)
+    runs = run_group(group_dir, out, as_of or dt.date.today(), jobs=jobs or _cores(),
+                     lang=lang, stores=stores)
+    failed = _write_rollup(roll_up(runs), out, lang, quiet)
+    sys.exit(1 if failed or any(r.errors or r.summary is None for r in runs) else 0)
+
+
+@main.command()
+@click.argument("sources", metavar="SOURCE...", nargs=-1, required=True)
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder of the roll-up.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of group.xlsx and group.html.")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+def rollup(sources: tuple[str, ...], out: Path, lang: str, quiet: bool) -> None:
+    """Roll stores up from their outputs.
+
+    Each SOURCE is a store's output folder (with its summary.json) or a folder
+    of such folders: stores that ran on their own machines are joined here.
+
+    \b
+    Example:
+      leadbook rollup 门店A/结果 门店B/结果 --out 集团汇总
+    """
+    from .group import SourceError, read_sources
+    from .rollup import roll_up
+
+    _logging(0, quiet)
+    try:
+        runs = read_sources(sources)
+    except SourceError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    sys.exit(1 if _write_rollup(roll_up(runs), out, lang, quiet) else 0)
+
+
+def _write_rollup(data: dict[str, Any], out: Path, lang: str, quiet: bool) -> bool:
+    """Write the roll-up and tell the user; True when an output could not be written."""
+    from .labels import Labels
+    from .write.group_outputs import write_group_outputs
+
+    written, errors = write_group_outputs(data, out, lang)
+    if not quiet:
+        click.echo(group_summary(data, out, written, Labels(lang)))
+    for entry in data["stores"]:
+        for line in entry["errors"]:
+            click.echo(f"Error: {entry['store']}: {line}", err=True)
+    for line in errors:
+        click.echo(f"Error: {line}", err=True)
+    return bool(errors)
+
+
+def group_summary(data: dict[str, Any], out: Path, written: list[Path], lab: Any) -> str:
+    """The roll-up in a few lines: each store, then the group."""
+    lines = [lab.fmt("text.group_title", n=data["total"]["stores"])]
+    for e in data["stores"]:
+        if e["status"] != "ok":
+            lines.append(f"  {e['store']}: {lab['text.store_failed']}")
+            continue
+        fn, cost = e["funnel"] or {}, e["cost"] or {}
+        flags = "".join(f" ({lab[f'text.flag_{f}']})" for f in e.get("flags") or [])
+        lines.append(f"  {e['store']}: {lab['fu.due']} {e['followups']['due']:,} · "
+                     f"{lab['fu.overdue']} {e['followups']['overdue']:,} · "
+                     f"{lab['kpi.convert_rate']} {_pct(fn.get('convert_rate'))} · "
+                     f"{lab['kpi.cost_per_lead']} {_n(cost.get('cost_per_lead'))}{flags}")
+    t = data["total"]
+    lines.append(f"{lab['col.total']}: {lab['fu.due']} {t['followups']['due']:,} · "
+                 f"{lab['fu.overdue']} {t['followups']['overdue']:,} · "
+                 f"{lab['kpi.convert_rate']} {_pct(t['funnel']['convert_rate'])} · "
+                 f"{lab['kpi.cost_per_lead']} {_n(t['cost']['cost_per_lead'])}")
+    lines.append(f"Wrote to {out}: {', '.join(p.name for p in written)}")
     return "\n".join(lines)
 
 

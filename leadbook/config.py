@@ -16,6 +16,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from .config_keys import ConfigKeyError, check
 from .vocab import ACTIVITY_FIELDS, LEAD_FIELDS, SPEND_FIELDS
 
 
@@ -113,8 +114,9 @@ class Config:
     store: str = "XX汽车4S店"
     scheme: Scheme = PRESETS["4s"]
     stale_factor: float = 3
-    spend: float | None = None
-    spend_by_source: dict[str, float] = field(default_factory=dict)
+    list_days: int = 7  # the week's work: due, overdue and due within this many days
+    spend: float | None = None  # RMB per calendar month, prorated to the period
+    spend_by_source: dict[str, float] = field(default_factory=dict)  # RMB per month
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
     source: str = "defaults"  # where the config came from, for the terminal
     history: str = "leadbook-history.sqlite"  # domain.md §10: relative to INBOX, or a URL
@@ -123,8 +125,19 @@ class Config:
 KNOWN_FIELDS = set(LEAD_FIELDS) | set(ACTIVITY_FIELDS) | set(SPEND_FIELDS)
 
 
-def load_config(path: Path | None, inbox: Path | None = None) -> Config:
-    """``path`` if given, else ``inbox/leadbook.toml`` if present, else defaults."""
+NOT_UTF8 = {
+    "zh": "{path}: 不是 UTF-8 编码的文本; 请用记事本打开它, 「另存为」时编码选 UTF-8, 再运行",
+    "en": "{path}: not UTF-8 text; open it in a text editor and save it as UTF-8, then run again",
+}
+
+
+def load_config(path: Path | None, inbox: Path | None = None, lang: str = "zh") -> Config:
+    """``path`` if given, else ``inbox/leadbook.toml`` if present, else defaults.
+
+    Every key is checked first (leadbook.config_keys): an unknown key is named
+    with the nearest valid one, a value of the wrong type with the type wanted,
+    in the run's language.
+    """
     if path is None and inbox is not None and (inbox / "leadbook.toml").is_file():
         path = inbox / "leadbook.toml"
     if path is None:
@@ -133,10 +146,16 @@ def load_config(path: Path | None, inbox: Path | None = None) -> Config:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8-sig"))
     except FileNotFoundError as exc:
         raise ConfigError(f"config file not found: {path}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(NOT_UTF8.get(lang, NOT_UTF8["zh"]).format(path=path)) from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+    try:
+        check(data, lang)
+    except ConfigKeyError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
     try:
         return parse_config(data, source=str(path))
     except ConfigError as exc:
@@ -164,6 +183,10 @@ def parse_config(data: dict[str, Any], source: str = "config") -> Config:
     stale = grading.get("stale_factor", 3)
     if not isinstance(stale, (int, float)) or isinstance(stale, bool) or stale <= 0:
         raise ConfigError("grading.stale_factor must be a positive number")
+    followups = _table(data, "followups")
+    list_days = followups.get("list_days", Config.list_days)
+    if not isinstance(list_days, int) or isinstance(list_days, bool) or not 0 <= list_days <= 366:
+        raise ConfigError("followups.list_days must be a whole number of days from 0 to 366")
     marketing = _table(data, "marketing")
     spend = marketing.get("spend")
     if spend is not None and not _is_money(spend):
@@ -193,6 +216,7 @@ def parse_config(data: dict[str, Any], source: str = "config") -> Config:
         store=store,
         scheme=scheme,
         stale_factor=float(stale),
+        list_days=list_days,
         spend=None if spend is None else float(spend),
         spend_by_source=by_source,
         columns=columns,

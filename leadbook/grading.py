@@ -14,6 +14,7 @@ from .horizon import Horizon, add_months, expected_date
 from .model import Status
 
 PASSED_FLAG = "预计购车时间已过, 请重新确认"
+REQUALIFY_FLAG = "已到预计购车时间下限, 请重新确认"  # an open-ended horizon's earliest date came
 MISSING_FLAG = "未填预计购车时间"
 QUASI_LOST_AFTER_DAYS = 30  # expected purchase passed this long ago → suggest 准战败 (§3)
 
@@ -26,6 +27,29 @@ class Grading:
     passed_days: int = 0  # how long ago the expected purchase date passed
     missing_horizon: bool = False
     quasi_lost: bool = False  # suggest 准战败 (habc "no need", or a long-passed purchase date)
+    requalify: bool = False  # an open-ended horizon whose earliest date has passed
+
+
+def bound_date(grade: Grade, base: dt.date) -> dt.date | None:
+    """The last day a grade's horizon bound reaches from ``base``; None for no bound."""
+    if grade.within_days is not None:
+        return base + dt.timedelta(days=grade.within_days)
+    if grade.within_months is not None:
+        return add_months(base, grade.within_months)
+    return None
+
+
+def open_ended_grade(scheme: Scheme, earliest: dt.date, base: dt.date) -> Grade:
+    """"Not before ``earliest``": the first grade whose bound lies beyond the span said.
+
+    The span is measured from ``base`` (the contact it was said at), not from the
+    as-of date, so time passing does not move the grade up (domain.md §2, rule 2).
+    """
+    for grade in scheme.horizon_grades:
+        reach = bound_date(grade, base)
+        if reach is None or reach > earliest:
+            return grade
+    return scheme.horizon_grades[-1]
 
 
 def within(grade: Grade, expected: dt.date, as_of: dt.date) -> bool:
@@ -67,6 +91,8 @@ def grade_lead(
     # Rule 2: the purchase horizon decides.
     if horizon is not None:
         base = last_contact or first_contact or as_of
+        if horizon.kind == "beyond":
+            return _open_ended(horizon, shown, base, as_of, scheme)
         expected = expected_date(horizon, base)
         if expected is None:  # pragma: no cover - only no_need has no date
             return Grading(recorded or NEW, f"预计购车时间 {shown} 无法换算")
@@ -97,6 +123,25 @@ def grade_lead(
         return Grading(recorded, f"{MISSING_FLAG}, 保留原级别 {recorded}", missing_horizon=True)
     was = f"原级别 {recorded} 不在本店分级中, " if recorded else ""
     return Grading(NEW, f"{MISSING_FLAG}, {was}定为 N (新线索待定级)", missing_horizon=True)
+
+
+def _open_ended(
+    horizon: Horizon, shown: str, base: dt.date, as_of: dt.date, scheme: Scheme
+) -> Grading:
+    """一年以上 / 半年以后 / 超过3个月: graded by the span as said, flagged once it has run."""
+    try:
+        # expected_date gives the day after the span; the span's own end is the earliest.
+        earliest = expected_date(horizon, base) - dt.timedelta(days=1)  # type: ignore[operator]
+    except (ValueError, OverflowError):  # a span past the calendar's end: beyond every bound
+        grade = scheme.horizon_grades[-1]
+        return Grading(grade.grade, f"预计购车时间 {shown} → {grade.grade}")
+    grade = open_ended_grade(scheme, earliest, base)
+    reason = (f"预计购车时间 {shown} (自 {base.isoformat()}, 不早于 {earliest.isoformat()})"
+              f" → {grade.grade}")
+    if as_of > earliest:
+        return Grading(grade.grade, f"{reason} ({REQUALIFY_FLAG})", expected=earliest,
+                       requalify=True)
+    return Grading(grade.grade, reason, expected=earliest)
 
 
 def grade_change(recorded: str | None, grade: str, status: Status) -> str:

@@ -63,7 +63,7 @@ ZH: dict[str, str] = {
     "col.convert_rate": "最终转化率",
     "col.grade_n": "{grade}级",
     "col.due_count": "应跟进",
-    "col.overdue": "逾期",
+    "col.overdue": "已逾期",
     "col.on_time_share": "按时跟进率",
     "col.lost_reason": "战败原因",
     "col.competitor": "竞品",
@@ -157,14 +157,9 @@ ZH: dict[str, str] = {
     "text.kpis": "关键指标",
     "text.due_lists": "待跟进名单",
     "text.due_note": (
-        "今日及逾期的任务在前, 然后是 7 天内的紧急任务。"
+        "本周的工作: 已逾期、今日应跟进和未来{n}天内到期的任务, 最急的在前。"
         "电话已隐去中间四位, 完整号码见 report.xlsx。"
     ),
-    "text.due_head": "今日及逾期 {due} · 其中逾期 {overdue} · 7 天内 {soon}",
-    "text.followups_due": "应跟进",
-    "text.followups_overdue": "已逾期",
-    "text.care": "售后关怀",
-    "text.lost_review": "战败回访",
     "text.issue_counts": "按代码统计",
     "text.files": "读取的文件",
     "text.rows": "{n} 行",
@@ -175,6 +170,57 @@ ZH: dict[str, str] = {
     "text.other": "其他",
     "text.unknown": "(未填)",
     "text.generated": "由 leadbook 生成",
+    # the dealer group's roll-up (group.xlsx, group.html)
+    "sheet.compare": "门店对比",
+    "sheet.group_trend": "趋势",
+    "col.store": "门店",
+    "col.period": "统计期",
+    "col.as_of": "截至",
+    "col.leads_total": "线索数",
+    "col.followthrough": "跟进完成率",
+    "col.rank_convert": "转化率排名",
+    "col.rank_cost": "集客成本排名",
+    "col.group_note": "提示",
+    "col.total": "合计",
+    "trend.traffic": "客流量",
+    "trend.kept": "留档数",
+    "trend.deals": "成交数",
+    "trend.cost_per_lead": "集客成本",
+    "trend.lost_share": "战败率",
+    "trend.due": "应跟进",
+    "trend.overdue": "已逾期",
+    "trend.followthrough_rate": "跟进完成率",
+    "text.group": "集团门店汇总",
+    "text.group_title": "集团门店汇总 · {n} 家门店",
+    "text.store_failed": "本店没有结果 (见后面的错误)",
+    "text.flag_as_of": "截至日与多数门店不同",
+    "text.flag_period": "统计期与多数门店不同",
+    "text.group_note": (
+        "合计: 数量和金额相加, 各比率由合计数重新计算 (不是各店比率的平均); "
+        "某项有门店无法计算时, 合计为空。黄色行: 截至日或统计期与多数门店不同, 或没有结果。"
+    ),
+    "text.chart_rank_convert": "各门店最终转化率排名",
+    "text.chart_rank_cost": "各门店集客成本排名 (低者在前)",
+    "text.chart_trend": "各门店跟进完成率趋势",
+    "text.stores_failed": "没有结果的门店",
+    "text.mixed": "截至日或统计期不同的门店",
+    # the week's work (domain.md §3): the same words in every output
+    "fu.due": "应跟进",
+    "fu.overdue": "已逾期",
+    "fu.upcoming": "未来{n}天",
+    "fu.care": "售后关怀",
+    "fu.lost_review": "战败回访",
+    "sheet.schedule": "日程",
+    "text.crosscheck_agree": "以上 {differ} 天日报与当天建卡不一致; 另有 {n} 天一致",
+    "col.schedule_total": "合计",
+    "col.upcoming": "未来{n}天",
+    "text.schedule_note": (
+        "每位顾问各级别客户的下次跟进落在哪一段: 逾期, 紧急 (7 天内, 含今日), "
+        "缓急 (30 天内), 不紧急 (90 天内), 可慢反应 (更晚)"
+    ),
+    "spend.monthly": "{amount} 元/月 × {days}/{month_days} 天",
+    "spend.month": "{month} 的 {amount} 元 × {days}/{month_days} 天",
+    "spend.days": "按日支出 {amount} 元 ({n} 笔)",
 }
 
 EN: dict[str, str] = {
@@ -315,14 +361,9 @@ EN: dict[str, str] = {
     "text.kpis": "Key figures",
     "text.due_lists": "Due lists",
     "text.due_note": (
-        "Due today and overdue first, then urgent tasks of the next 7 days. "
+        "The week's work: overdue, due today and due in the next {n} days, most urgent first. "
         "Phones are masked; the full numbers are in report.xlsx."
     ),
-    "text.due_head": "due {due} · of which overdue {overdue} · next 7 days {soon}",
-    "text.followups_due": "Due",
-    "text.followups_overdue": "Overdue",
-    "text.care": "After-sale care",
-    "text.lost_review": "Lost reviews",
     "text.issue_counts": "By code",
     "text.files": "Files read",
     "text.rows": "{n} rows",
@@ -333,6 +374,56 @@ EN: dict[str, str] = {
     "text.other": "Other",
     "text.unknown": "(blank)",
     "text.generated": "Made by leadbook",
+    "sheet.compare": "Stores",
+    "sheet.group_trend": "Trend",
+    "col.store": "Store",
+    "col.period": "Period",
+    "col.as_of": "As of",
+    "col.leads_total": "Leads",
+    "col.followthrough": "Follow-through",
+    "col.rank_convert": "Conversion rank",
+    "col.rank_cost": "Cost per lead rank",
+    "col.group_note": "Note",
+    "col.total": "Total",
+    "trend.traffic": "Traffic",
+    "trend.kept": "Kept",
+    "trend.deals": "Deals",
+    "trend.cost_per_lead": "Cost per lead",
+    "trend.lost_share": "Lost share",
+    "trend.due": "Due",
+    "trend.overdue": "Overdue",
+    "trend.followthrough_rate": "Follow-through",
+    "text.group": "Dealer group roll-up",
+    "text.group_title": "Dealer group roll-up · {n} stores",
+    "text.store_failed": "no figures from this store (see the errors)",
+    "text.flag_as_of": "as-of date differs from most stores",
+    "text.flag_period": "period differs from most stores",
+    "text.group_note": (
+        "Total: counts and amounts added up, every rate recomputed from the sums (never an "
+        "average of rates); empty where a store could not compute the figure. Yellow rows: "
+        "as-of date or period differs from most stores, or no figures."
+    ),
+    "text.chart_rank_convert": "Stores ranked on conversion",
+    "text.chart_rank_cost": "Stores ranked on cost per lead (lowest first)",
+    "text.chart_trend": "Follow-through by store",
+    "text.stores_failed": "Stores without figures",
+    "text.mixed": "Stores with another as-of date or period",
+    "fu.due": "Due",
+    "fu.overdue": "Overdue",
+    "fu.upcoming": "Next {n} days",
+    "fu.care": "After-sale care",
+    "fu.lost_review": "Lost reviews",
+    "sheet.schedule": "Schedule",
+    "text.crosscheck_agree": "{differ} days above disagree with the cards; {n} more days agree",
+    "col.schedule_total": "Total",
+    "col.upcoming": "Next {n} days",
+    "text.schedule_note": (
+        "When each consultant's leads of each grade fall due next: overdue, urgent "
+        "(7 days, today included), soon (30 days), later (90 days), no rush (after that)"
+    ),
+    "spend.monthly": "{amount} RMB/month × {days}/{month_days} days",
+    "spend.month": "{amount} RMB of {month} × {days}/{month_days} days",
+    "spend.days": "{amount} RMB spent by day ({n} entries)",
 }
 
 LANGUAGES: dict[str, dict[str, str]] = {"zh": ZH, "en": EN}
@@ -369,6 +460,14 @@ class Labels(Mapping[str, str]):
         if name.startswith("grade_"):
             return self.fmt("col.grade_n", grade=name[len("grade_"):])
         return self._table.get(f"col.{name}", name)
+
+    def followups(self, counts: Mapping[str, Any], list_days: int,
+                  keys: tuple[str, ...] = ("due", "overdue", "upcoming", "care", "lost_review"),
+                  ) -> str:
+        """The week's work in words, as every output says it:
+        "应跟进 60 · 已逾期 40 · 未来7天 120 · 售后关怀 12 · 战败回访 5"."""
+        return " · ".join(
+            f"{self.fmt(f'fu.{k}', n=list_days)} {int(counts.get(k) or 0):,}" for k in keys)
 
     @property
     def html_lang(self) -> str:

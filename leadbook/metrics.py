@@ -20,7 +20,7 @@ import pandas as pd
 
 from .model import Issue, Severity, Status
 from .records import Activity, Lead
-from .worklist import NO_CONSULTANT
+from .worklist import FOLLOWUP, NO_CONSULTANT
 
 UNKNOWN_SOURCE = "(未填来源)"
 
@@ -162,8 +162,10 @@ def consultant_table(
     period: Period,
     grades: Sequence[str],
     have_cards: bool,
+    tasks: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """By consultant: traffic, kept, rates, deals, active leads by grade, due, overdue, on time."""
+    """By consultant: traffic, kept, rates, deals, active leads by grade, the week's
+    follow-ups (due, overdue, upcoming: counted on ``tasks``, as everywhere), on time."""
     traffic: Counter[str] = Counter()
     reported_kept: Counter[str] = Counter()
     names: set[str] = set()
@@ -180,7 +182,14 @@ def consultant_table(
     for lead in leads:
         if not lead.is_duplicate and lead.status is Status.ACTIVE:
             active_by[lead.consultant or NO_CONSULTANT].append(lead)
-    names |= set(new_by) | set(active_by)
+    follow = (tasks[tasks["kind"] == FOLLOWUP] if tasks is not None and len(tasks)
+              else pd.DataFrame(columns=["consultant", "days_late"]))
+    week: dict[str, dict[str, int]] = {}
+    for who, group in follow.groupby("consultant", sort=False):
+        late = group["days_late"]
+        week[str(who)] = {"due": int((late >= 0).sum()), "overdue": int((late > 0).sum()),
+                          "upcoming": int((late < 0).sum())}
+    names |= set(new_by) | set(active_by) | set(week)
     have_traffic = any(a.date in period for a in activity)
     rows = []
     for who in sorted(names):
@@ -204,21 +213,23 @@ def consultant_table(
         for grade in grades:
             row[f"grade_{grade}"] = by_grade.get(grade, 0)
         scheduled = [lead for lead in active if lead.days_late is not None]
-        due = sum(1 for lead in scheduled if lead.days_late is not None and lead.days_late >= 0)
-        overdue = sum(1 for lead in scheduled if lead.days_late is not None and lead.days_late > 0)
-        row["due"] = due
-        row["overdue"] = overdue
+        late_now = sum(1 for lead in scheduled if lead.days_late is not None and lead.days_late > 0)
+        counts = week.get(who, {"due": 0, "overdue": 0, "upcoming": 0})
+        row.update(counts)
         # Share of follow-ups on schedule: active leads not overdue, of those scheduled.
-        row["on_time_share"] = ratio(len(scheduled) - overdue, len(scheduled))
+        row["on_time_share"] = ratio(len(scheduled) - late_now, len(scheduled))
         rows.append(row)
     columns = [
         "consultant", "traffic", "kept", "keep_rate", "followed", "follow_rate", "deals",
-        "convert_rate", *[f"grade_{g}" for g in grades], "due", "overdue", "on_time_share",
+        "convert_rate", *[f"grade_{g}" for g in grades], "due", "overdue", "upcoming",
+        "on_time_share",
     ]
     return pd.DataFrame(rows, columns=columns)
 
 
 def lost_table(leads: Sequence[Lead], period: Period) -> pd.DataFrame:
+    """The period's lost leads: of the leads first contacted in the period (the
+    cohort the cost counts, so the reasons add up to ``cost.lost``), those lost."""
     rows = [
         {
             "consultant": lead.consultant or NO_CONSULTANT,
@@ -227,13 +238,13 @@ def lost_table(leads: Sequence[Lead], period: Period) -> pd.DataFrame:
             "model": lead.model or "",
             "lost_reason": lead.lost_reason or "",
             "competitor": lead.competitor or "",
-            "lost_on": lead.latest_contact,
+            "lost_on": lead.lost_on,
             "file": lead.file,
             "sheet": lead.sheet,
             "row": lead.row,
         }
-        for lead in leads
-        if not lead.is_duplicate and lead.status is Status.LOST
+        for lead in cohort(leads, period)
+        if lead.status is Status.LOST
     ]
     return pd.DataFrame(
         rows,

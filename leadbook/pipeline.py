@@ -16,11 +16,20 @@ from typing import Any
 
 from . import metrics
 from .config import Config
-from .model import Issue, Outcome, RowNote, SheetKind, SheetNotes, SourceFile, Status
+from .model import (
+    Issue,
+    Outcome,
+    RowNote,
+    SheetKind,
+    SheetNotes,
+    SourceFile,
+    Status,
+)
 from .ownership import assign_owners
 from .read import read_inbox
 from .records import Lead, Records, read_records
-from .worklist import CARE, FOLLOWUP, REVIEW, apply_rules, build_tasks
+from .spend import period_spend
+from .worklist import apply_rules, build_tasks, followup_counts, schedule_table
 
 log = logging.getLogger("leadbook")
 
@@ -69,28 +78,31 @@ def analyse(
     leads = records.leads
     issues += assign_owners(leads)
     apply_rules(leads, config, as_of)
-    tasks = build_tasks(leads, as_of)
+    tasks, missed = build_tasks(leads, as_of, config.list_days)
+    issues += missed
 
     period = metrics.choose_period(start, end, records.activity, as_of)
     if on_tasks is not None:
         on_tasks(early_outcome(config, as_of, period, tasks, lang), len(leads))
     have_cards = any(s.kind is SheetKind.LEADS for f in files for s in f.sheets)
-    spend = config.spend if config.spend is not None else records.spend_total
-    by_source = dict(records.spend_by_source)
-    by_source.update(config.spend_by_source)
+    spend, spend_parts, by_source = period_spend(
+        config.spend, config.spend_by_source, records.spend, period.start, period.end)
     funnel = metrics.funnel(leads, records.activity, period, have_cards)
     cost = metrics.cost(leads, period, spend, funnel["kept"], have_cards)
     grades = [g.grade for g in config.scheme.grades]
     if any(lead.grade == "N" for lead in leads):
         grades = [*grades, "N"]
     channels = metrics.channel_table(leads, period, spend, by_source)
-    consultants = metrics.consultant_table(leads, records.activity, period, grades, have_cards)
+    consultants = metrics.consultant_table(leads, records.activity, period, grades, have_cards,
+                                           tasks)
     lost = metrics.lost_table(leads, period)
     cross, cross_issues = metrics.crosscheck(leads, records.activity)
     issues += cross_issues
     duplicates = _duplicates_table(leads)
+    schedule = schedule_table(leads, grades)
 
-    summary = _summary(files, leads, tasks, funnel, cost, issues, period, as_of, grades)
+    summary = _summary(config.store, files, leads, tasks, funnel, cost, issues, period, as_of,
+                       grades)
     outcome = Outcome(
         store=config.store,
         as_of=as_of,
@@ -105,6 +117,9 @@ def analyse(
         duplicates=duplicates,
         issues=issues,
         lang=lang,
+        schedule=schedule,
+        spend_parts=spend_parts,
+        list_days=config.list_days,
     )
     analysis = Analysis(outcome, files, records)
     analysis.notes = _notes(files, records)
@@ -123,10 +138,12 @@ def early_outcome(config: Config, as_of: dt.date, period: metrics.Period, tasks:
     return Outcome(store=config.store, as_of=as_of, period_start=period.start,
                    period_end=period.end, summary={}, tasks=tasks, channels=empty,
                    consultants=empty, lost=empty, crosscheck=empty, duplicates=empty,
-                   issues=[], lang=lang)
+                   issues=[], lang=lang, list_days=config.list_days)
+
 
 
 def _summary(
+    store: str,
     files: Sequence[SourceFile],
     leads: Sequence[Lead],
     tasks: Any,
@@ -144,15 +161,8 @@ def _summary(
     for g, n in by_grade_count.items():
         by_grade.setdefault(g, n)
     by_status = Counter(lead.status.value for lead in owners)
-    follow = tasks[tasks["kind"] == FOLLOWUP] if len(tasks) else tasks
-    by_consultant: dict[str, dict[str, int]] = {}
-    if len(follow):
-        for who, group in follow.groupby("consultant", sort=True):
-            due = int((group["days_late"] >= 0).sum())
-            overdue = int((group["days_late"] > 0).sum())
-            if due:
-                by_consultant[str(who)] = {"due": due, "overdue": overdue}
     return {
+        "store": store,
         "as_of": as_of.isoformat(),
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
         "files": [_file_entry(f) for f in files],
@@ -165,13 +175,7 @@ def _summary(
             "by_grade": by_grade,
             "by_status": {s: by_status.get(s, 0) for s in STATUS_ORDER},
         },
-        "followups": {
-            "due": int((follow["days_late"] >= 0).sum()) if len(follow) else 0,
-            "overdue": int((follow["days_late"] > 0).sum()) if len(follow) else 0,
-            "care": int((tasks["kind"] == CARE).sum()) if len(tasks) else 0,
-            "lost_review": int((tasks["kind"] == REVIEW).sum()) if len(tasks) else 0,
-            "by_consultant": by_consultant,
-        },
+        "followups": followup_counts(tasks),
         "funnel": funnel,
         "cost": cost,
         "issues": [i.as_dict() for i in issues],

@@ -15,6 +15,7 @@ from typing import Any
 
 from .horizon import Horizon, parse_horizon
 from .model import Issue, Severity, SheetData, SheetKind, SourceFile, Status
+from .spend import SpendItem, spend_item
 from .values import (
     mask_text,
     parse_count,
@@ -45,6 +46,7 @@ class Lead:
     next_contact: dt.date | None = None
     delivery_date: dt.date | None = None
     birthday: dt.date | None = None
+    lost_date: dt.date | None = None
     horizon: Horizon | None = None
     horizon_text: str | None = None
     grade_recorded: str | None = None
@@ -69,6 +71,11 @@ class Lead:
     @property
     def latest_contact(self) -> dt.date | None:
         return self.last_contact or self.first_contact
+
+    @property
+    def lost_on(self) -> dt.date | None:
+        """The day a lost lead was lost: its 战败日期, else its latest contact."""
+        return self.lost_date or self.latest_contact
 
     @property
     def is_duplicate(self) -> bool:
@@ -99,8 +106,7 @@ class Activity:
 class Records:
     leads: list[Lead] = field(default_factory=list)
     activity: list[Activity] = field(default_factory=list)
-    spend_total: float | None = None
-    spend_by_source: dict[str, float] = field(default_factory=dict)
+    spend: list[SpendItem] = field(default_factory=list)  # the spend sheets' rows
     issues: list[Issue] = field(default_factory=list)
 
 
@@ -187,7 +193,6 @@ def read_records(files: Iterable[SourceFile], as_of: dt.date, release: bool = Fa
     cells take about as much as the records).
     """
     out = Records()
-    spend_rows: list[tuple[str | None, float]] = []
     seq = 0
     for src in files:
         if src.status != "ok":
@@ -201,16 +206,14 @@ def read_records(files: Iterable[SourceFile], as_of: dt.date, release: bool = Fa
                 for row, cells in _rows(sheet, release):
                     out.activity.append(_activity(src, sheet, row, cells, as_of, out.issues))
             elif sheet.kind is SheetKind.SPEND:
+                date_of = _readers(as_of, src.date1904)[0]
                 for row, cells in _rows(sheet, release):
                     r = _Row(src, sheet, row, cells, out.issues)
                     amount = r.parse("amount", "money", parse_money)
                     if amount is not None:
-                        spend_rows.append((r.text("source"), amount))
-    if spend_rows:
-        out.spend_total = sum(a for _, a in spend_rows)
-        for channel, amount in spend_rows:
-            if channel:
-                out.spend_by_source[channel] = out.spend_by_source.get(channel, 0.0) + amount
+                        out.spend.append(spend_item(
+                            amount, r.raw("date"), sheet.headers.get("date"), r.text("source"),
+                            lambda _v, r=r, d=date_of: r.parse("date", "date", d)))
     return out
 
 

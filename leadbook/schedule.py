@@ -32,7 +32,45 @@ CARE_AFTER_DELIVERY: tuple[tuple[str, int], ...] = (("感谢信", 1), ("经理�
 CARE_EVERY_MONTHS = 2
 CARE_REMINDER, BIRTHDAY, ANNIVERSARY = "保养提醒", "生日关怀", "购车周年"
 LOST_REVIEW, LOST_REVIEW_DAYS = "战败回访", 3  # sales-manager review call within 3 days
-TASK_WINDOW_DAYS = 7  # care and review tasks dated within 7 days either side of as-of
+
+# The week's work (domain.md §3): what is overdue, due today, or due within
+# `[followups] list_days` days. A care or review task stays listed until it is
+# done, for up to TASK_OPEN_DAYS past its date; then it is missed, and reported
+# as missed for MISSED_REPORT_DAYS more (the month after it dropped off the list).
+LIST_DAYS = 7
+TASK_OPEN_DAYS = 30
+MISSED_REPORT_DAYS = 30
+LISTED, DONE, MISSED = "listed", "done", "missed"
+
+
+@dataclass(frozen=True)
+class Task:
+    """A care or review task: its name, the day it is due, and the first day a
+    contact with the customer counts as doing it."""
+
+    task: str
+    day: dt.date
+    opens: dt.date
+
+
+def task_state(task: Task, latest_contact: dt.date | None, as_of: dt.date,
+               list_days: int = LIST_DAYS) -> str | None:
+    """listed | done | missed, or None when the task is not this week's business.
+
+    Done: the customer's latest contact is on or after the day the task opens.
+    Listed: not done, due within ``list_days`` and at most TASK_OPEN_DAYS late.
+    Missed: not done and TASK_OPEN_DAYS late, reported for MISSED_REPORT_DAYS.
+    """
+    late = (as_of - task.day).days
+    if late < -list_days:
+        return None
+    if latest_contact is not None and latest_contact >= task.opens:
+        return DONE
+    if late <= TASK_OPEN_DAYS:
+        return LISTED
+    if late <= TASK_OPEN_DAYS + MISSED_REPORT_DAYS:
+        return MISSED
+    return None
 
 
 @dataclass(frozen=True)
@@ -104,40 +142,57 @@ def next_due(
     return Due(due, late, every, bucket(late), escalation, why)
 
 
-def in_window(day: dt.date, as_of: dt.date) -> bool:
-    return abs((day - as_of).days) <= TASK_WINDOW_DAYS
+def _horizon(as_of: dt.date, list_days: int) -> tuple[dt.date, dt.date]:
+    """The days a care or review task can be of this week's business on: from
+    the oldest still reported as missed to the last day of the list."""
+    back = dt.timedelta(days=TASK_OPEN_DAYS + MISSED_REPORT_DAYS)
+    return as_of - back, as_of + dt.timedelta(days=list_days)
 
 
 def care_tasks(
-    delivered: dt.date | None, birthday: dt.date | None, as_of: dt.date
-) -> list[tuple[str, dt.date]]:
-    """Care tasks of a won customer dated within the window around as-of."""
-    tasks: list[tuple[str, dt.date]] = []
+    delivered: dt.date | None, birthday: dt.date | None, as_of: dt.date,
+    list_days: int = LIST_DAYS,
+) -> list[Task]:
+    """Care tasks of a won customer that can be this week's business (see task_state)."""
+    first, last = _horizon(as_of, list_days)
+    tasks: list[Task] = []
     if delivered is not None:
         for task, days in CARE_AFTER_DELIVERY:
-            tasks.append((task, delivered + dt.timedelta(days=days)))
+            day = delivered + dt.timedelta(days=days)
+            tasks.append(Task(task, day, day))
         months = CARE_EVERY_MONTHS
         while True:
             day = add_months(delivered, months)
-            if day > as_of + dt.timedelta(days=TASK_WINDOW_DAYS):
+            if day > last:
                 break
-            tasks.append((CARE_REMINDER, day))
+            if day >= first:
+                tasks.append(Task(CARE_REMINDER, day, day))
             months += CARE_EVERY_MONTHS
-        for year in (as_of.year - 1, as_of.year, as_of.year + 1):
+        for year in range(first.year, last.year + 1):
             if year > delivered.year:
-                tasks.append((ANNIVERSARY, _same_day_in(delivered, year)))
+                day = _same_day_in(delivered, year)
+                tasks.append(Task(ANNIVERSARY, day, day))
     if birthday is not None:
-        for year in (as_of.year - 1, as_of.year, as_of.year + 1):
-            tasks.append((BIRTHDAY, _same_day_in(birthday, year)))
-    return sorted((t for t in tasks if in_window(t[1], as_of)), key=lambda t: t[1])
+        for year in range(first.year, last.year + 1):
+            day = _same_day_in(birthday, year)
+            tasks.append(Task(BIRTHDAY, day, day))
+    return sorted((t for t in tasks if first <= t.day <= last), key=lambda t: t.day)
 
 
-def lost_review(lost_on: dt.date | None, as_of: dt.date) -> dt.date | None:
-    """The manager's review call for a lost lead, when it falls in the window."""
+def lost_review(lost_on: dt.date | None, as_of: dt.date,
+                list_days: int = LIST_DAYS) -> Task | None:
+    """The manager's review call for a lost lead, due within 3 days of the loss.
+
+    Any contact after the day of the loss is the review (it opens the next day);
+    without a 战败日期 column the loss is dated by the latest contact.
+    """
     if lost_on is None:
         return None
-    due = lost_on + dt.timedelta(days=LOST_REVIEW_DAYS)
-    return due if in_window(due, as_of) else None
+    first, last = _horizon(as_of, list_days)
+    day = lost_on + dt.timedelta(days=LOST_REVIEW_DAYS)
+    if not first <= day <= last:
+        return None
+    return Task(LOST_REVIEW, day, lost_on + DAY)
 
 
 def _same_day_in(day: dt.date, year: int) -> dt.date:

@@ -31,6 +31,7 @@ LEAD_FIELDS: dict[str, tuple[str, ...]] = {
     "status": ("状态", "客户状态", "跟进状态"),
     "lost_reason": ("战败原因", "流失原因"),
     "competitor": ("竞品", "竞争品牌", "购买竞品", "战败车型", "流失去向"),
+    "lost_date": ("战败日期", "战败时间", "流失日期"),
     "delivery_date": ("交车日期",),
     "birthday": ("生日",),
     "notes": ("备注", "跟进记录"),
@@ -60,7 +61,9 @@ SPEND_FIELDS: dict[str, tuple[str, ...]] = {
 LEAD_REQUIRED = ("phone", "consultant")
 ACTIVITY_REQUIRED = ("date", "consultant")
 
-LEAD_DATE_FIELDS = ("first_contact", "last_contact", "next_contact", "delivery_date", "birthday")
+LEAD_DATE_FIELDS = (
+    "first_contact", "last_contact", "next_contact", "delivery_date", "birthday", "lost_date",
+)
 ACTIVITY_COUNT_FIELDS = (
     "traffic", "kept", "calls", "invited_visits", "test_drives", "orders", "deliveries", "lost",
 )

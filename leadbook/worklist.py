@@ -1,22 +1,42 @@
-"""Apply the grading and scheduling rules to every lead and list the tasks.
+"""Apply the grading and scheduling rules to every lead and list the week's work.
 
 Pure: leads in (mutated with their grade and due date), a task table out.
+The task table is the week's work (domain.md §3): follow-ups overdue, due
+today or due within ``list_days``; care and review tasks not yet done, from
+``list_days`` ahead to TASK_OPEN_DAYS late. ``followup_counts`` counts it for
+every output, so the terminal, the page, report.xlsx and summary.json agree.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pandas as pd
 
 from .config import Config
-from .grading import MISSING_FLAG, PASSED_FLAG, grade_change, grade_lead
-from .model import Status
+from .grading import MISSING_FLAG, PASSED_FLAG, REQUALIFY_FLAG, grade_change, grade_lead
+from .model import Issue, Severity, Status
 from .records import Lead
-from .schedule import QUASI_LOST, bucket, care_tasks, lost_review, next_due
-from .values import mask_phone
+from .schedule import (
+    BUCKETS,
+    LATER,
+    LIST_DAYS,
+    LISTED,
+    MISSED,
+    OVERDUE,
+    QUASI_LOST,
+    TASK_OPEN_DAYS,
+    TODAY,
+    Task,
+    bucket,
+    care_tasks,
+    lost_review,
+    next_due,
+    task_state,
+)
+from .values import mask_phone, mask_text
 
 TASK_COLUMNS = [
     "consultant", "kind", "task", "due", "days_late", "bucket", "escalation", "name", "phone",
@@ -46,6 +66,8 @@ def apply_rules(leads: Iterable[Lead], config: Config, as_of: dt.date) -> None:
             lead.hints.append(f"级别 {lead.grade_change}: {g.reason}")
         if g.passed_days:
             lead.hints.append(PASSED_FLAG)
+        if g.requalify:
+            lead.hints.append(REQUALIFY_FLAG)
         if g.missing_horizon:
             lead.hints.append(MISSING_FLAG)
         if lead.status not in (Status.ACTIVE, Status.DORMANT):
@@ -77,27 +99,35 @@ def apply_rules(leads: Iterable[Lead], config: Config, as_of: dt.date) -> None:
             )
 
 
-def build_tasks(leads: Iterable[Lead], as_of: dt.date) -> pd.DataFrame:
-    """Follow-ups of active leads, care of won customers, review of lost ones."""
+def build_tasks(leads: Iterable[Lead], as_of: dt.date, list_days: int = LIST_DAYS
+                ) -> tuple[pd.DataFrame, list[Issue]]:
+    """The week's work, and the care and review tasks missed (one warning each).
+
+    Follow-ups of active and dormant leads due by as-of + ``list_days``; care
+    of won customers and the review of lost ones while not done (schedule.task_state).
+    """
     rows: list[dict[str, Any]] = []
+    missed: list[Issue] = []
+    horizon = -list_days
     for lead in leads:
         if lead.is_duplicate:
             continue
         if lead.status in (Status.ACTIVE, Status.DORMANT) and lead.next_due is not None:
-            why = f"{lead.reason}; {lead.due_why}" if lead.due_why else lead.reason
-            rows.append(_task(lead, FOLLOWUP, "跟进", lead.next_due, as_of, why))
+            if lead.days_late is not None and lead.days_late >= horizon:
+                why = f"{lead.reason}; {lead.due_why}" if lead.due_why else lead.reason
+                rows.append(_task(lead, FOLLOWUP, "跟进", lead.next_due, as_of, why))
         elif lead.status is Status.WON:
             delivered = lead.delivery_date or lead.latest_contact
-            for task, day in care_tasks(delivered, lead.birthday, as_of):
-                why = f"交车 {delivered.isoformat()}" if delivered else ""
-                rows.append(_task(lead, CARE, task, day, as_of, why))
+            why = f"交车 {delivered.isoformat()}" if delivered else ""
+            for task in care_tasks(delivered, lead.birthday, as_of, list_days):
+                _place(lead, CARE, task, why, as_of, list_days, rows, missed)
         elif lead.status is Status.LOST:
-            lost_on = lead.latest_contact
-            day = lost_review(lost_on, as_of)
-            if day is not None and lost_on is not None:
+            lost_on = lead.lost_on
+            review = lost_review(lost_on, as_of, list_days)
+            if review is not None and lost_on is not None:
                 reason = lead.lost_reason or "未填"
                 why = f"战败 {lost_on.isoformat()}, 原因: {reason}; 消除虚假战败"
-                rows.append(_task(lead, REVIEW, "战败回访", day, as_of, why))
+                _place(lead, REVIEW, review, why, as_of, list_days, rows, missed)
     frame = pd.DataFrame(rows, columns=TASK_COLUMNS)
     if not frame.empty:
         frame = frame.sort_values(
@@ -105,7 +135,75 @@ def build_tasks(leads: Iterable[Lead], as_of: dt.date) -> pd.DataFrame:
             ascending=[True, False, True, True, True],
             kind="mergesort",
         ).reset_index(drop=True)
-    return frame
+    return frame, missed
+
+
+def _place(lead: Lead, kind: str, task: Task, why: str, as_of: dt.date, list_days: int,
+           rows: list[dict[str, Any]], missed: list[Issue]) -> None:
+    """A care or review task onto the list, or into the missed warnings."""
+    state = task_state(task, lead.latest_contact, as_of, list_days)
+    if state == LISTED:
+        rows.append(_task(lead, kind, task.task, task.day, as_of, why))
+    elif state == MISSED:
+        who = lead.consultant or NO_CONSULTANT
+        customer = " ".join(p for p in (lead.name, mask_phone(lead.phone)) if p)
+        message = (f"{task.task} 应于 {task.day.isoformat()} 完成, 超过 {TASK_OPEN_DAYS} 天"
+                   f"仍未联系客户 ({who}, {customer or '未填客户'}), 已错过")
+        missed.append(Issue(lead.file, lead.sheet, lead.row, None, None, "task_missed",
+                            mask_text(message), Severity.WARNING))
+
+
+def followup_counts(tasks: pd.DataFrame) -> dict[str, Any]:
+    """summary.json's ``followups`` (domain.md §8) from the week's work.
+
+    Of the follow-ups: ``due`` days_late ≥ 0, ``overdue`` > 0, ``upcoming`` < 0
+    (within list_days: the list holds nothing later); ``care`` and
+    ``lost_review`` count those tasks on the list; ``by_kind`` splits all three;
+    ``by_consultant`` counts the follow-ups of each consultant with any.
+    """
+    def split(frame: pd.DataFrame) -> dict[str, int]:
+        late = frame["days_late"]
+        return {"due": int((late >= 0).sum()), "overdue": int((late > 0).sum()),
+                "upcoming": int((late < 0).sum())}
+
+    kinds = {k: split(tasks[tasks["kind"] == k]) for k in (FOLLOWUP, CARE, REVIEW)}
+    follow = tasks[tasks["kind"] == FOLLOWUP]
+    by_consultant = {str(who): split(group)
+                     for who, group in follow.groupby("consultant", sort=True)}
+    return {
+        **kinds[FOLLOWUP],
+        "care": int((tasks["kind"] == CARE).sum()),
+        "lost_review": int((tasks["kind"] == REVIEW).sum()),
+        "by_kind": kinds,
+        "by_consultant": by_consultant,
+    }
+
+
+SCHEDULE_BUCKETS = (OVERDUE, *(word for _, word in BUCKETS), LATER)
+SCHEDULE_COLUMNS = ["consultant", "grade", *SCHEDULE_BUCKETS, "total"]
+
+
+def schedule_table(leads: Iterable[Lead], grades: Sequence[str]) -> pd.DataFrame:
+    """日程: per consultant and grade, how many leads fall due in each bucket.
+
+    Every scheduled active or dormant lead counts, however far its next due
+    date; one due today counts as 紧急 (within 7 days).
+    """
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    for lead in leads:
+        if lead.is_duplicate or lead.days_late is None:
+            continue
+        word = lead.bucket if lead.bucket != TODAY else BUCKETS[0][1]
+        key = (lead.consultant or NO_CONSULTANT, lead.grade)
+        row = counts.setdefault(key, dict.fromkeys(SCHEDULE_BUCKETS, 0))
+        row[word] += 1
+    order = {g: i for i, g in enumerate(grades)}
+    rows = [
+        {"consultant": who, "grade": grade, **row, "total": sum(row.values())}
+        for (who, grade), row in sorted(
+            counts.items(), key=lambda kv: (kv[0][0], order.get(kv[0][1], len(order)), kv[0][1]))
+    ]
+    return pd.DataFrame(rows, columns=SCHEDULE_COLUMNS)
 
 
 def _task(

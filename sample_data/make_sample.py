@@ -185,7 +185,7 @@ scheme = "4s"
 stale_factor = 3
 
 [marketing]
-spend = {SPEND}   # October 2026, RMB
+spend = {SPEND}   # RMB per calendar month (the training deck's 每月65万)
 
 [marketing.by_source]
 {chr(10).join(f'"{name}" = {spend}' for name, (_, spend) in SOURCES.items())}

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from leadbook.model import Issue, Outcome, Severity
+from leadbook.worklist import followup_counts
 
 AS_OF = dt.date(2026, 11, 22)
 START, END = dt.date(2026, 11, 16), dt.date(2026, 11, 22)
@@ -45,9 +46,6 @@ _PLAN: list[tuple[str, str, str, int, str, str]] = [
     ("张伟", "followup", "跟进", 0, "", "N"),
     ("张伟", "followup", "跟进", -2, "", "A"),
     ("张伟", "care", "生日关怀", -5, "", "O"),
-    ("张伟", "followup", "跟进", -12, "", "B"),
-    ("张伟", "followup", "跟进", -40, "", "C"),
-    ("张伟", "followup", "跟进", -120, "", "D"),
     ("李娜", "followup", "跟进", 31, "建议准战败", "C"),
     ("李娜", "followup", "跟进", 5, "", "A"),
     ("李娜", "care", "顾问回访", 2, "", "O"),
@@ -56,16 +54,11 @@ _PLAN: list[tuple[str, str, str, int, str, str]] = [
     ("李娜", "care", "保养提醒", -3, "", "O"),
     ("李娜", "followup", "跟进", -6, "", "A"),
     ("李娜", "care", "购车周年", -7, "", "O"),
-    ("李娜", "followup", "跟进", -25, "", "B"),
-    ("李娜", "followup", "跟进", -60, "", "C"),
     ("王磊/二组", "followup", "跟进", 20, "经理关注", "B"),
     ("王磊/二组", "followup", "跟进", 1, "", "A"),
     ("王磊/二组", "followup", "跟进", 0, "", "A"),
     ("王磊/二组", "lost_review", "战败回访", -1, "", "F"),
     ("王磊/二组", "followup", "跟进", -4, "", "B"),
-    ("王磊/二组", "followup", "跟进", -15, "", "C"),
-    ("王磊/二组", "followup", "跟进", -45, "", "C"),
-    ("王磊/二组", "followup", "跟进", -200, "", "D"),
 ]
 _NAMES = ["刘洋", "陈静", FORMULA_NAME, "杨帆", "赵磊", SCRIPT_NAME, "黄丽", "周杰", "吴敏", "徐强"]
 _MODELS = ["卡罗拉 1.5L", "RAV4荣放", "凯美瑞", "汉兰达"]
@@ -200,12 +193,8 @@ def make_outcome(lang: str = "zh", *, funnel: dict[str, Any] | None = None,
         Issue("销售活动日报表_2026-11.xlsx", "日报", 5, None, None, "crosscheck_kept",
               "日报核对: 李娜 2026-11-17 日报留档 5, 当天建卡 3, 相差 2", Severity.WARNING),
     ]
-    due = tasks[(tasks["kind"] == "followup") & (tasks["days_late"] >= 0)] if len(tasks) else tasks
-    by_consultant = {
-        str(who): {"due": int(len(g)), "overdue": int((g["days_late"] > 0).sum())}
-        for who, g in (due.groupby("consultant", sort=True) if len(due) else [])
-    }
     summary = {
+        "store": "丰田XX汽车4S店",
         "as_of": AS_OF.isoformat(),
         "period": {"start": START.isoformat(), "end": END.isoformat()},
         "files": [
@@ -220,13 +209,7 @@ def make_outcome(lang: str = "zh", *, funnel: dict[str, Any] | None = None,
                   "regraded": 17, "by_grade": {"A": 13, "B": 11, "C": 7, "D": 2, "N": 1},
                   "by_status": {"active": 34, "won": 40, "lost": 36, "invalid": 4,
                                 "dormant": 6}},
-        "followups": {
-            "due": int(len(due)),
-            "overdue": int((due["days_late"] > 0).sum()) if len(due) else 0,
-            "care": int((tasks["kind"] == "care").sum()) if len(tasks) else 0,
-            "lost_review": int((tasks["kind"] == "lost_review").sum()) if len(tasks) else 0,
-            "by_consultant": by_consultant,
-        },
+        "followups": followup_counts(tasks),
         "funnel": funnel,
         "cost": cost,
         "issues": [i.as_dict() for i in issues],
@@ -247,5 +230,5 @@ def _consultant(name: str, traffic: int, kept: int, followed: int, deals: int,
     }
     for grade, n in zip("ABCDN", grades, strict=True):
         row[f"grade_{grade}"] = n
-    row.update(due=due, overdue=overdue, on_time_share=on_time)
+    row.update(due=due, overdue=overdue, upcoming=1, on_time_share=on_time)
     return row

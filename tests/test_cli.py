@@ -117,7 +117,7 @@ def test_verbose_lists_consultants_and_phones_stay_masked(inbox: Path, tmp_path:
     result = invoke("process", str(inbox), "--out", str(tmp_path / "o"), "--as-of", "2026-10-31",
                     "-v")
     assert result.exit_code == 0
-    assert "张伟: due" in result.output
+    assert "张伟: 应跟进" in result.output
     import re
 
     assert not re.search(r"1[3-9]\d{9}", result.output)
@@ -133,7 +133,7 @@ def test_split_and_english(inbox: Path, tmp_path: Path):
     names = sorted(p.stem for p in (out / "due").glob("*.xlsx"))
     assert names == sorted(["张伟", "李娜", "王强", "刘洋", "陈静"])
     report = openpyxl.load_workbook(out / "report.xlsx", read_only=True)
-    assert report.sheetnames[:2] == ["Due", "Funnel"]
+    assert report.sheetnames[:3] == ["Due", "Schedule", "Funnel"]
     html = (out / "summary.html").read_text(encoding="utf-8")
     assert 'lang="en"' in html
     # Each consultant's list holds only their own tasks, with the full phone for calling.

@@ -65,12 +65,16 @@ def test_funnel_chain_equals_deals(demo):
 
 def test_every_contract_key_is_present(demo):
     _, s, _ = demo
-    assert list(s) == ["as_of", "period", "files", "leads", "followups", "funnel", "cost",
-                       "history", "issues"]
+    assert list(s) == ["store", "as_of", "period", "files", "leads", "followups", "funnel",
+                       "cost", "history", "issues"]
     assert s["history"] is None  # --no-history: nothing kept, nothing compared
     assert set(s["leads"]) == {"rows", "total", "new_in_period", "duplicates", "regraded",
                                "by_grade", "by_status"}
-    assert set(s["followups"]) == {"due", "overdue", "care", "lost_review", "by_consultant"}
+    assert set(s["followups"]) == {"due", "overdue", "upcoming", "care", "lost_review", "by_kind",
+                                   "by_consultant"}
+    assert set(s["followups"]["by_kind"]) == {"followup", "care", "lost_review"}
+    for counts in (*s["followups"]["by_kind"].values(), *s["followups"]["by_consultant"].values()):
+        assert set(counts) == {"due", "overdue", "upcoming"}
     assert set(s["funnel"]) == {"traffic", "kept", "followed", "deals", "keep_rate",
                                 "follow_rate", "convert_rate"}
     kinds = {(f["path"], sh["name"]): sh["kind"] for f in s["files"] for sh in f["sheets"]}

@@ -10,6 +10,7 @@ from leadbook import metrics
 from leadbook.model import Status
 from leadbook.ownership import assign_owners
 from leadbook.records import Activity, Lead
+from leadbook.worklist import build_tasks
 
 D = dt.date.fromisoformat
 PERIOD = metrics.Period(D("2026-11-16"), D("2026-11-22"))
@@ -117,10 +118,15 @@ def test_consultant_table_and_crosscheck():
     leads[1].days_late = 0
     leads[2].days_late = -4
     acts = [act("2026-11-17", "张伟", 4, 1), act("2026-11-17", "李娜", 5, 3)]
-    t = metrics.consultant_table(leads, acts, PERIOD, ["A", "B", "C", "D"], True).set_index(
-        "consultant")
+    as_of = dt.date(2026, 11, 22)
+    for x in leads:
+        x.next_due = as_of - dt.timedelta(days=x.days_late)
+    tasks, _ = build_tasks(leads, as_of)
+    t = metrics.consultant_table(leads, acts, PERIOD, ["A", "B", "C", "D"], True,
+                                 tasks).set_index("consultant")
     assert t.loc["张伟", "overdue"] == 1 and t.loc["张伟", "on_time_share"] == 0.0
     assert t.loc["李娜", "due"] == 1 and t.loc["李娜", "on_time_share"] == 1.0
+    assert t.loc["李娜", "upcoming"] == 1 and t.loc["张伟", "upcoming"] == 0
     assert (t.loc["李娜", "grade_A"], t.loc["李娜", "grade_B"]) == (1, 1)
     assert t.loc["李娜", "keep_rate"] == pytest.approx(2 / 5)
     table, issues = metrics.crosscheck(leads, acts)

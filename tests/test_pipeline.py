@@ -80,7 +80,9 @@ def test_invalid_left_out_of_funnel_and_cost(run):
     assert s["period"] == {"start": "2026-11-16", "end": "2026-11-22"}
     assert s["funnel"]["kept"] == 4
     assert s["funnel"]["traffic"] is None and s["funnel"]["keep_rate"] is None
-    assert s["cost"]["cost_per_lead"] == pytest.approx(1750.0)
+    # 7,000 RMB a month, seven November days of it: 7,000 × 7/30 for 4 leads.
+    assert s["cost"]["spend"] == pytest.approx(7000 * 7 / 30)
+    assert s["cost"]["cost_per_lead"] == pytest.approx(7000 * 7 / 30 / 4)
     assert s["cost"]["lost"] == 1
 
 

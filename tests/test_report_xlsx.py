@@ -27,11 +27,14 @@ from leadbook.write.report_xlsx import write_report
 from leadbook.write.split import safe_name, write_split
 from leadbook.write.xlsx_table import text_width
 
-SHEETS_ZH = ["待跟进", "漏斗", "渠道", "顾问", "战败", "数据问题", "撞单与重复", "日报核对"]
-SHEETS_EN = ["Due", "Funnel", "Channels", "Consultants", "Lost", "Data issues", "Duplicates",
+SHEETS_ZH = ["待跟进", "日程", "漏斗", "渠道", "顾问", "战败", "数据问题", "撞单与重复", "日报核对"]
+SHEETS_EN = ["Due", "Schedule", "Funnel", "Channels", "Consultants", "Lost", "Data issues", "Duplicates",
              "Daily check"]
-DUE_HEADER = ["销售顾问", "类别", "任务", "应跟进日期", "逾期天数", "紧急程度", "提醒", "客户姓名",
-              "联系电话", "级别", "意向车型", "信息来源", "原因", "文件", "工作表", "行号"]
+# In the order a consultant calls down the list, 原因 the last printed column; the rest
+# (for filtering and finding the row) outside the printed area.
+DUE_HEADER = ["销售顾问", "客户姓名", "联系电话", "任务", "应跟进日期", "逾期天数", "级别", "提醒",
+              "意向车型", "信息来源", "原因", "类别", "紧急程度", "文件", "工作表", "行号"]
+COL = {h: i for i, h in enumerate(DUE_HEADER)}
 
 
 @pytest.fixture(scope="module")
@@ -55,25 +58,33 @@ def test_sheets_in_order(wb):
 
 def test_due_sheet(wb):
     ws = wb["待跟进"]
-    assert ws["A1"].value == "丰田XX汽车4S店 · 待跟进 · 2026-11-16 至 2026-11-22 · 截至 2026-11-22"
+    assert ws["A1"].value == ("丰田XX汽车4S店 · 待跟进 · 2026-11-16 至 2026-11-22 · 截至 2026-11-22"
+                              " · 应跟进 10 · 已逾期 7 · 未来7天 3 · 售后关怀 6 · 战败回访 3")
     assert [c.value for c in ws[2]] == DUE_HEADER
     rows = list(ws.iter_rows(min_row=3, values_only=True))
-    assert len(rows) == 30
-    first = rows[0]
-    assert first[:8] == ("张伟", "跟进", "跟进", dt.datetime(2026, 11, 6), 16, "逾期", "建议准战败",
-                         "刘洋")
-    assert first[8] == phone(0)  # the full number: consultants call from this list
-    assert ws["I3"].data_type == "s"
-    assert ws["D3"].number_format == "yyyy-mm-dd"
+    assert len(rows) == 22
+    first = dict(zip(DUE_HEADER, rows[0], strict=True))
+    assert (first["销售顾问"], first["类别"], first["任务"], first["应跟进日期"], first["逾期天数"],
+            first["紧急程度"], first["提醒"], first["客户姓名"]) == (
+        "张伟", "跟进", "跟进", dt.datetime(2026, 11, 6), 16, "逾期", "建议准战败", "刘洋")
+    assert first["联系电话"] == phone(0)  # the full number: consultants call from this list
+    assert ws["C3"].data_type == "s"
+    assert ws["E3"].number_format == "yyyy-mm-dd"
+    assert ws["K3"].alignment.wrap_text  # 原因 wraps in its wide column
     # Grouped by consultant, most urgent first within each group.
     consultants = [r[0] for r in rows]
     assert consultants == sorted(consultants, key=["张伟", "李娜", "王磊/二组"].index)
     for who in ("张伟", "李娜", "王磊/二组"):
-        late = [r[4] for r in rows if r[0] == who]
+        late = [r[COL["逾期天数"]] for r in rows if r[0] == who]
         assert late == sorted(late, reverse=True)
-    kinds = {r[1] for r in rows}
+    kinds = {r[COL["类别"]] for r in rows}
     assert kinds == {"跟进", "售后关怀", "战败回访"}
-    assert {"感谢信", "经理致电", "保养提醒", "战败回访"} <= {r[2] for r in rows}
+    assert {"感谢信", "经理致电", "保养提醒", "战败回访"} <= {r[COL["任务"]] for r in rows}
+    # Printed: title to 原因, each consultant from the top of a page, the header repeated.
+    assert ws.print_area == "'待跟进'!$A$1:$K$24"
+    assert ws.print_title_rows == "$2:$2"
+    starts = [i + 3 for i in range(1, len(rows)) if consultants[i] != consultants[i - 1]]
+    assert [b.id for b in ws.row_breaks.brk] == [r - 1 for r in starts]
 
 
 def test_funnel_and_cost_figures(wb):
@@ -122,7 +133,8 @@ def test_channel_consultant_lost_tables(wb):
     header = [c.value for c in ws[2]]
     assert header[:8] == ["销售顾问", "客流量", "留档数", "信息留存率", "跟踪数", "跟踪互动率",
                           "成交数", "最终转化率"]
-    assert header[8:] == ["A级", "B级", "C级", "D级", "N级", "应跟进", "逾期", "按时跟进率"]
+    assert header[8:] == ["A级", "B级", "C级", "D级", "N级", "应跟进", "已逾期", "未来7天",
+                          "按时跟进率"]
     ws = wb["战败"]
     assert [ws.cell(2, c).value for c in (1, 2, 4, 5, 7, 8, 9)] == [
         "战败原因", "数量", "竞品", "数量", "信息来源", "战败数", "战败成本"]
@@ -137,15 +149,18 @@ def test_channel_consultant_lost_tables(wb):
 
 def test_issues_duplicates_crosscheck(wb):
     ws = wb["数据问题"]
-    assert [c.value for c in ws[2]] == ["文件", "工作表", "行号", "列", "原值", "严重程度", "代码",
-                                        "说明"]
+    # The problem in words first, the code in the last column.
+    assert [c.value for c in ws[2]] == ["严重程度", "说明", "文件", "工作表", "行号", "列", "原值",
+                                        "代码"]
     assert ws.max_row == 2 + 6
-    assert [c.value for c in ws[7]][:3] == ["坏文件.xlsx", None, None]
-    assert ws["F7"].value == "错误"
+    assert [c.value for c in ws[7]][:4] == ["错误", "文件已损坏, 无法打开", "坏文件.xlsx", None]
+    assert ws["H7"].value == "unreadable"
     ws = wb["撞单与重复"]
     assert [c.value for c in ws[3]][:5] == ["撞单", "13912340002", "张伟", "李娜", FORMULA_NAME]
-    ws = wb["日报核对"]
-    assert [c.value for c in ws[4]] == ["李娜", dt.datetime(2026, 11, 17), 5, 3, 2]
+    ws = wb["日报核对"]  # only the days that disagree, then a line counting those that agree
+    assert [c.value for c in ws[3]] == ["李娜", dt.datetime(2026, 11, 17), 5, 3, 2]
+    assert ws["A4"].value == "以上 1 天日报与当天建卡不一致; 另有 1 天一致"
+    assert ws.max_row == 4
 
 
 def test_workbook_text_stays_text(wb, report):
@@ -173,7 +188,7 @@ def test_every_table_has_frozen_header_filter_and_print_setup(wb):
         assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
         assert (ws.page_setup.fitToWidth or 1) == 1 and ws.page_setup.fitToHeight == 0
     assert wb["待跟进"].freeze_panes == "A3"
-    assert wb["待跟进"].auto_filter.ref == "A2:P32"
+    assert wb["待跟进"].auto_filter.ref == "A2:P24"  # 22 tasks of the week
 
 
 def test_widths_count_chinese_as_two(wb):
@@ -189,7 +204,7 @@ def test_charts(report):
     with zipfile.ZipFile(report) as z:
         names = set(z.namelist())
         assert {"xl/charts/chart1.xml", "xl/charts/chart2.xml", "xl/charts/chart3.xml"} <= names
-        rels = z.read("xl/worksheets/_rels/sheet2.xml.rels").decode()
+        rels = z.read("xl/worksheets/_rels/sheet3.xml.rels").decode()  # 漏斗, after 日程
         assert "../drawings/drawing1.xml" in rels
         assert "../charts/chart1.xml" in z.read("xl/drawings/_rels/drawing1.xml.rels").decode()
         funnel = z.read("xl/charts/chart1.xml").decode()
@@ -206,9 +221,9 @@ def test_english_workbook(tmp_path):
     wb = openpyxl.load_workbook(write_report(make_outcome("en"), tmp_path / "report.xlsx"))
     assert wb.sheetnames == SHEETS_EN
     ws = wb["Due"]
-    assert [c.value for c in ws[2]][:6] == ["Consultant", "Kind", "Task", "Due date",
-                                            "Days late", "Urgency"]
-    assert ws["C7"].value == "Thank-you letter" and ws["G3"].value == "Suggest quasi-lost"
+    assert [c.value for c in ws[2]][:6] == ["Consultant", "Customer", "Phone", "Task",
+                                            "Due date", "Days late"]
+    assert ws["D7"].value == "Thank-you letter" and ws["H3"].value == "Suggest quasi-lost"
     assert figures(wb["Funnel"])["Cost per lead"].value == 1300
     assert [c.value for c in wb["Consultants"][2]][8] == "Grade A"
 
@@ -244,7 +259,7 @@ def test_split_one_workbook_per_consultant(tmp_path):
         expected = outcome.tasks[outcome.tasks["consultant"] == who]
         assert len(rows) == len(expected)
         assert {r[0] for r in rows} == {who}
-        assert [r[8] for r in rows] == list(expected["phone"])  # full numbers
+        assert [r[COL["联系电话"]] for r in rows] == list(expected["phone"])  # full numbers
         assert ws.freeze_panes == "A3" and ws.auto_filter.ref == f"A2:P{2 + len(rows)}"
         assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$2:$2"
     assert not list((tmp_path / "due").glob(".~leadbook-*"))

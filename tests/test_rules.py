@@ -47,7 +47,7 @@ def lead(
 def run(x: Lead, scheme: str = "4s", **config: object) -> tuple[Lead, list[tuple[str, dt.date]]]:
     cfg = Config(scheme=PRESETS[scheme], **config)  # type: ignore[arg-type]
     apply_rules([x], cfg, AS_OF)
-    tasks = build_tasks([x], AS_OF)
+    tasks, _missed = build_tasks([x], AS_OF, cfg.list_days)
     return x, [(t.task, t.due) for t in tasks.itertuples()]
 
 
@@ -60,18 +60,18 @@ CASES = [
     ("4s-A-edge", "4s", dict(horizon="2027-02-22", first="2026-11-20"),
      "A", "2026-11-27", -5, "", [("跟进", D("2026-11-27"))]),
     ("4s-B-edge", "4s", dict(horizon="2027-02-23", first="2026-11-20"),
-     "B", "2026-12-05", -13, "", [("跟进", D("2026-12-05"))]),
+     "B", "2026-12-05", -13, "", []),  # due after the week's work: in the 日程 counts, not the list
     ("4s-B-overdue", "4s", dict(horizon="半年内", grade="B", first="2026-10-01", last="2026-11-01"),
      "B", "2026-11-16", 6, "", [("跟进", D("2026-11-16"))]),
     ("4s-C", "4s", dict(horizon="一年内", grade="C", first="2026-11-20", last="2026-11-20"),
-     "C", "2026-12-20", -28, "", [("跟进", D("2026-12-20"))]),
+     "C", "2026-12-20", -28, "", []),  # due after the week's work: in the 日程 counts, not the list
     ("4s-C/D-edge", "4s", dict(horizon="2027-11-22", first="2026-11-22"),
-     "C", "2026-12-22", -30, "", [("跟进", D("2026-12-22"))]),
+     "C", "2026-12-22", -30, "", []),  # due after the week's work: in the 日程 counts, not the list
     ("4s-D", "4s", dict(horizon="一年以上", grade="C", first="2026-11-22"),
-     "D", "2027-02-20", -90, "", [("跟进", D("2027-02-20"))]),
+     "D", "2027-02-20", -90, "", []),  # due after the week's work: in the 日程 counts, not the list
     # No need → the scheme's no-need grade.
     ("4s-no-need", "4s", dict(horizon="暂不购买", grade="A", first="2026-11-21"),
-     "D", "2027-02-19", -89, "", [("跟进", D("2027-02-19"))]),
+     "D", "2027-02-19", -89, "", []),  # due after the week's work: in the 日程 counts, not the list
     # No horizon: a valid recorded grade stays; otherwise N, due the day after first contact.
     ("4s-keep", "4s", dict(grade="B", first="2026-11-10"),
      "B", "2026-11-25", -3, "", [("跟进", D("2026-11-25"))]),
@@ -107,7 +107,7 @@ CASES = [
      "A", "2026-11-07", 15, "建议准战败", [("跟进", D("2026-11-07"))]),
     # Dormant follows the slowest cadence (4s: 90 days).
     ("dormant", "4s", dict(status=Status.DORMANT, horizon="3个月内", first="2026-10-01"),
-     "A", "2026-12-30", -38, "", [("跟进", D("2026-12-30"))]),
+     "A", "2026-12-30", -38, "", []),  # due after the week's work: in the 日程 counts, not the list
     # habc: H ≤ 7 days → 2, A ≤ 15 → 4, B ≤ 30 → 7, C beyond → 15.
     ("habc-H", "habc", dict(horizon="7天内", first="2026-11-22"),
      "H", "2026-11-24", -2, "", [("跟进", D("2026-11-24"))]),
@@ -120,22 +120,22 @@ CASES = [
     ("habc-B-edge", "habc", dict(horizon="30天内", first="2026-11-22"),
      "B", "2026-11-29", -7, "", [("跟进", D("2026-11-29"))]),
     ("habc-C", "habc", dict(horizon="31天内", first="2026-11-22"),
-     "C", "2026-12-07", -15, "", [("跟进", D("2026-12-07"))]),
+     "C", "2026-12-07", -15, "", []),  # due after the week's work: in the 日程 counts, not the list
     ("habc-no-need", "habc", dict(horizon="不买了", first="2026-11-22"),
-     "C", "2026-12-07", -15, "建议准战败", [("跟进", D("2026-12-07"))]),
+     "C", "2026-12-07", -15, "建议准战败", []),  # due after the week's work: in the 日程 counts, not the list
     # parts: A ≤ 1 month → 1 day, B ≤ 3 → 7, C ≤ 6 → 15, D beyond → 30, E no need → 365.
     ("parts-A", "parts", dict(horizon="1个月内", first="2026-11-22"),
      "A", "2026-11-23", -1, "", [("跟进", D("2026-11-23"))]),
     ("parts-B", "parts", dict(horizon="2027-02-22", first="2026-11-22"),
      "B", "2026-11-29", -7, "", [("跟进", D("2026-11-29"))]),
     ("parts-C", "parts", dict(horizon="半年内", first="2026-11-22"),
-     "C", "2026-12-07", -15, "", [("跟进", D("2026-12-07"))]),
+     "C", "2026-12-07", -15, "", []),  # due after the week's work: in the 日程 counts, not the list
     ("parts-D", "parts", dict(horizon="2027-05-23", first="2026-11-22"),
-     "D", "2026-12-22", -30, "", [("跟进", D("2026-12-22"))]),
+     "D", "2026-12-22", -30, "", []),  # due after the week's work: in the 日程 counts, not the list
     ("parts-E", "parts", dict(horizon="无需求", first="2026-11-22"),
-     "E", "2027-11-22", -365, "", [("跟进", D("2027-11-22"))]),
+     "E", "2027-11-22", -365, "", []),  # due after the week's work: in the 日程 counts, not the list
     ("parts-dormant", "parts", dict(status=Status.DORMANT, grade="A", first="2026-11-22"),
-     "A", "2027-11-22", -365, "", [("跟进", D("2027-11-22"))]),
+     "A", "2027-11-22", -365, "", []),  # due after the week's work: in the 日程 counts, not the list
     # Won: thank-you letter and manager call the day after delivery, consultant call at 7 days.
     ("won-delivered", "4s", dict(status=Status.WON, first="2026-11-01", last="2026-11-19",
                                  delivery="2026-11-21"),
@@ -144,19 +144,24 @@ CASES = [
     # Without 交车日期 the latest contact is the delivery; 2 months on → 保养提醒.
     ("won-2-months", "4s", dict(status=Status.WON, first="2026-09-01", last="2026-09-22"),
      "O", None, None, "", [("保养提醒", D("2026-11-22"))]),
-    ("won-outside", "4s", dict(status=Status.WON, first="2026-09-01", last="2026-09-14"),
-     "O", None, None, "", []),
+    # A care task not done stays listed, overdue, up to 30 days past its date.
+    ("won-reminder-late", "4s", dict(status=Status.WON, first="2026-09-01", last="2026-09-14"),
+     "O", None, None, "", [("保养提醒", D("2026-11-14"))]),
     ("won-birthday", "4s", dict(status=Status.WON, first="2026-06-01", last="2026-06-01",
                                 birthday="1985-11-29"),
      "O", None, None, "", [("生日关怀", D("2026-11-29"))]),
     ("won-anniversary", "4s", dict(status=Status.WON, first="2025-11-01", delivery="2025-11-15"),
      "O", None, None, "", [("保养提醒", D("2026-11-15")), ("购车周年", D("2026-11-15"))]),
-    # Lost: manager review within 3 days of the loss, listed when within 7 days of as-of.
+    # Lost: manager review within 3 days of the loss, listed from 7 days ahead until done.
     ("lost-review", "4s", dict(status=Status.LOST, first="2026-11-01", last="2026-11-20"),
      "F", None, None, "", [("战败回访", D("2026-11-23"))]),
     ("lost-window-edge", "4s", dict(status=Status.LOST, first="2026-11-01", last="2026-11-12"),
      "F", None, None, "", [("战败回访", D("2026-11-15"))]),
-    ("lost-old", "4s", dict(status=Status.LOST, first="2026-10-01", last="2026-11-11"),
+    ("lost-late", "4s", dict(status=Status.LOST, first="2026-10-01", last="2026-11-11"),
+     "F", None, None, "", [("战败回访", D("2026-11-14"))]),
+    ("lost-30-late", "4s", dict(status=Status.LOST, first="2026-10-01", last="2026-10-20"),
+     "F", None, None, "", [("战败回访", D("2026-10-23"))]),
+    ("lost-31-late", "4s", dict(status=Status.LOST, first="2026-10-01", last="2026-10-19"),
      "F", None, None, "", []),
     ("invalid", "4s", dict(status=Status.INVALID, horizon="3个月内", first="2026-11-20"),
      "", None, None, "", []),

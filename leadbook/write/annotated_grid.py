@@ -33,6 +33,7 @@ from .annotation_cells import (
     row_fill,
 )
 from .atomic import atomic_path
+from .xlsx_text import write_text
 
 WORKBOOK_OPTIONS = {
     "strings_to_formulas": False,
@@ -67,9 +68,9 @@ class _Formats:
 
     def __init__(self, book: xlsxwriter.Workbook) -> None:
         self._book = book
-        self._cache: dict[tuple[str, str | None, bool], Format | None] = {}
+        self._cache: dict[tuple[str, str | None, bool], Format] = {}
 
-    def get(self, kind: str, fill: str | None = None, bold: bool = False) -> Format | None:
+    def get(self, kind: str, fill: str | None = None, bold: bool = False) -> Format:
         key = (kind, fill, bold)
         if key not in self._cache:
             props: dict[str, Any] = {}
@@ -79,7 +80,9 @@ class _Formats:
                 props.update(bg_color="#" + FILL_COLORS[fill], pattern=1)
             if bold:
                 props["bold"] = True
-            self._cache[key] = self._book.add_format(props) if props else None
+            # An empty format is the default cell format (XlsxWriter gives it xf 0);
+            # rich-looking text needs a format object for its runs (xlsx_text).
+            self._cache[key] = self._book.add_format(props)
         return self._cache[key]
 
 
@@ -111,8 +114,8 @@ def _write_value(ws: Worksheet, row: int, col: int, value: Any, formats: _Format
     if isinstance(value, dt.timedelta):
         ws.write_number(row, col, value.total_seconds() / 86400, formats.get("duration", fill))
         return 10
-    text = clean_text(str(value))
-    ws.write_string(row, col, text, formats.get("text", fill))
+    text = str(value)  # XlsxWriter writes a control character as Excel does, _xHHHH_
+    write_text(ws, row, col, text, formats.get("text", fill))
     return _display_width(text)
 
 
@@ -139,7 +142,7 @@ def _write_sheet(ws: Worksheet, cells: list[list[Any]], sheet_notes: SheetNotes 
             continue
         if number == header_row:
             for i, word in enumerate(ANNOTATION_HEADERS):
-                ws.write_string(row, width + i, word, formats.get("text", bold=True))
+                write_text(ws, row, width + i, word, formats.get("text", bold=True))
             continue
         if note is None:
             continue
@@ -151,7 +154,7 @@ def _write_sheet(ws: Worksheet, cells: list[list[Any]], sheet_notes: SheetNotes 
                 continue
             kind, value = cell
             if kind == "text":
-                ws.write_string(row, col, clean_text(str(value)), formats.get("text", fill))
+                write_text(ws, row, col, str(value), formats.get("text", fill))
             elif kind == "date":
                 ws.write_datetime(row, col, value, formats.get("date", fill))
             else:

@@ -46,8 +46,11 @@ def clean_text(text: str) -> str:
 
 
 def excel_text(text: str) -> str:
-    """Text as written into a cell or comment of a package (not yet XML-escaped)."""
-    return _EXCEL_ESCAPE.sub(r"_x005F_\1", clean_text(text))
+    """Text as written into a cell or comment of a package (not yet XML-escaped):
+    a literal _xHHHH_ with its underscore escaped, and a character XML cannot
+    hold as Excel writes it, _xHHHH_, so that it reads back as it was."""
+    text = _EXCEL_ESCAPE.sub(r"_x005F_\1", text)
+    return _ILLEGAL_XML.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
 
 
 def note_cells(note: RowNote) -> tuple[Cell | None, ...]:

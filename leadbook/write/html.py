@@ -18,7 +18,9 @@ import jinja2
 
 from ..labels import Labels
 from ..model import Outcome
+from ..spend import spend_text
 from ..values import mask_text
+from ..worklist import CARE, FOLLOWUP, REVIEW
 from .atomic import write_text
 from .html_history import history_context
 from .xlsx_table import MISSING, clean
@@ -27,7 +29,7 @@ TEMPLATE = "summary.html.j2"
 DUE_CAP = 50  # rows per consultant in the page; the rest is in report.xlsx
 ISSUE_CAP = 200
 CHANNEL_BARS = 12
-URGENT = "紧急"  # bucket word for work due within 7 days (leadbook.schedule)
+FOLLOWUP_KEYS = ("due", "overdue", "upcoming", "care", "lost_review")
 FUNNEL_STAGES = ("traffic", "kept", "followed", "deals")
 FUNNEL_RATES = ("keep_rate", "follow_rate", "convert_rate")
 FUNNEL_COLORS = ("#1F4E79", "#2E75B6", "#5B9BD5", "#548235")
@@ -50,7 +52,7 @@ def write_html(outcome: Outcome, target: Path) -> Path:
 
 def render_html(outcome: Outcome) -> str:
     lab = Labels(outcome.lang)
-    return _env().get_template(TEMPLATE).render(**context(outcome, lab))
+    return template_env().get_template(TEMPLATE).render(**context(outcome, lab))
 
 
 # --- the template -----------------------------------------------------------
@@ -73,7 +75,7 @@ def _load(name: str) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _env() -> jinja2.Environment:
+def template_env() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(_load),
         autoescape=True,
@@ -121,22 +123,23 @@ def context(outcome: Outcome, lab: Labels) -> dict[str, Any]:
         "store": outcome.store,
         "period": period,
         "as_of": lab.fmt("text.as_of", date=outcome.as_of.isoformat()),
-        "kpis": kpis(funnel, cost, lab),
+        "kpis": kpis(funnel, cost, lab, spend_text(outcome.spend_parts, lab)),
         "funnel": funnel_svg(funnel, lab),
         "formulas": formulas(funnel, cost, lab),
         "followups": [
-            (lab["text.followups_due"], count(follow.get("due")), ""),
-            (lab["text.followups_overdue"], count(follow.get("overdue")), "bad"),
-            (lab["text.care"], count(follow.get("care")), ""),
-            (lab["text.lost_review"], count(follow.get("lost_review")), ""),
+            (key, lab.fmt(f"fu.{key}", n=outcome.list_days), count(follow.get(key)),
+             "bad" if key == "overdue" else "")
+            for key in FOLLOWUP_KEYS
         ],
-        "groups": due_groups(outcome.tasks, lab),
+        "due_note": lab.fmt("text.due_note", n=outcome.list_days),
+        "groups": due_groups(outcome.tasks, lab, outcome.list_days),
         "channels": table(outcome.channels, [
             ("source", "text"), ("leads", "count"), ("won", "count"), ("lost", "count"),
             ("conversion", "rate"), ("spend", "money"), ("cost_per_lead", "money"),
             ("cost_per_deal", "money"), ("lost_cost", "money")], lab),
         "channel_bars": channel_bars(outcome.channels),
-        "consultants": table(outcome.consultants, consultant_columns(outcome.consultants), lab),
+        "consultants": table(outcome.consultants, consultant_columns(outcome.consultants), lab,
+                             outcome.list_days),
         "files": files(s.get("files") or [], lab),
         "issue_counts": Counter((i.severity.value, i.code) for i in outcome.issues).most_common(),
         "issues": outcome.issues[:ISSUE_CAP],
@@ -146,7 +149,8 @@ def context(outcome: Outcome, lab: Labels) -> dict[str, Any]:
     }
 
 
-def kpis(funnel: dict[str, Any], cost: dict[str, Any], lab: Labels) -> list[dict[str, Any]]:
+def kpis(funnel: dict[str, Any], cost: dict[str, Any], lab: Labels, spend_made_of: str = ""
+         ) -> list[dict[str, Any]]:
     cards = [
         ("traffic", count(funnel.get("traffic")), lab["how.traffic"]),
         ("keep_rate", rate(funnel.get("keep_rate")),
@@ -155,7 +159,7 @@ def kpis(funnel: dict[str, Any], cost: dict[str, Any], lab: Labels) -> list[dict
          f"{lab['kpi.followed']} {count(funnel.get('followed'))}"),
         ("convert_rate", rate(funnel.get("convert_rate")),
          f"{lab['kpi.deals']} {count(funnel.get('deals'))}"),
-        ("spend", money(cost.get("spend")), lab["how.spend"]),
+        ("spend", money(cost.get("spend")), spend_made_of or lab["how.spend"]),
         ("cost_per_lead", money(cost.get("cost_per_lead")), lab["how.cost_per_lead"]),
         ("lost_share", rate(cost.get("lost_share")),
          f"{lab['kpi.lost']} {count(cost.get('lost'))}"),
@@ -234,44 +238,44 @@ def channel_bars(frame: Any) -> dict[str, Any] | None:
     return {"width": 480, "height": 8 + len(out) * row_h, "left": left, "rows": out}
 
 
-def due_groups(tasks: Any, lab: Labels) -> list[dict[str, Any]]:
-    """Per consultant: due today and overdue first, then urgent upcoming, at most DUE_CAP rows."""
+def due_groups(tasks: Any, lab: Labels, list_days: int = 7) -> list[dict[str, Any]]:
+    """Per consultant: the week's work (the task table is exactly that), most
+    urgent first, at most DUE_CAP rows; the head counts it as every output does."""
     if tasks is None or len(tasks) == 0:
         return []
-    # Only the rows that can be shown: due, overdue, or urgent upcoming. Picked
-    # column-wise first; a row at a time through pandas costs seconds at 100,000 leads.
-    import pandas as pd
-
-    late_col = pd.to_numeric(tasks["days_late"], errors="coerce")
-    shown = (late_col >= 0) | ((late_col < 0) & (tasks["bucket"] == URGENT))
-    picked = tasks[shown]
-    columns = {c: picked[c].tolist() for c in picked.columns}
-    lates, buckets, who_col = columns["days_late"], columns["bucket"], columns["consultant"]
+    # Column-wise: a row at a time through pandas costs seconds at 100,000 leads.
+    columns = {c: tasks[c].tolist() for c in tasks.columns}
+    lates, kinds, who_col = columns["days_late"], columns["kind"], columns["consultant"]
     groups: dict[str, dict[str, Any]] = {}
     masked_who: dict[Any, str] = {}
-    for i in range(len(picked)):
+    for i in range(len(tasks)):
         late = clean(lates[i])
-        urgent = late is not None and late < 0 and clean(buckets[i]) == URGENT
-        if late is None or (late < 0 and not urgent):
+        if late is None:
             continue
         who = masked_who.get(who_col[i])
         if who is None:
             who = masked_who[who_col[i]] = masked(who_col[i]) or lab["text.unknown"]
-        g = groups.setdefault(who, {"name": who, "now": [], "soon": [], "overdue": 0})
-        if late > 0:
-            g["overdue"] += 1
-        g["soon" if urgent else "now"].append((i, late))
+        g = groups.setdefault(who, {"name": who, "rows": [], "due": 0, "overdue": 0,
+                                    "upcoming": 0, "care": 0, "lost_review": 0})
+        kind = kinds[i]
+        if kind == FOLLOWUP:
+            g["due" if late >= 0 else "upcoming"] += 1
+            g["overdue"] += late > 0
+        elif kind == CARE:
+            g["care"] += 1
+        elif kind == REVIEW:
+            g["lost_review"] += 1
+        g["rows"].append((i, late))
     out = []
     for g in groups.values():
-        rows = g["now"] + g["soon"]
+        rows = g["rows"]
         out.append({
             # Only the rows shown are rendered: a group-wide list can be tens of thousands.
             "name": g["name"],
             "rows": [_task_row({c: v[i] for c, v in columns.items()}, late, lab)
                      for i, late in rows[:DUE_CAP]],
             "more": lab.fmt("text.more", n=len(rows) - DUE_CAP) if len(rows) > DUE_CAP else "",
-            "head": lab.fmt("text.due_head", due=len(g["now"]), overdue=g["overdue"],
-                            soon=len(g["soon"])),
+            "head": lab.followups(g, list_days),
         })
     return out
 
@@ -304,12 +308,14 @@ def consultant_columns(frame: Any) -> list[tuple[str, str]]:
         ("consultant", "text"), ("traffic", "count"), ("kept", "count"), ("keep_rate", "rate"),
         ("followed", "count"), ("follow_rate", "rate"), ("deals", "count"),
         ("convert_rate", "rate"), *[(g, "count") for g in grades], ("due", "count"),
-        ("overdue", "count"), ("on_time_share", "rate"),
+        ("overdue", "count"), ("upcoming", "count"), ("on_time_share", "rate"),
     ]
 
 
-def table(frame: Any, cols: list[tuple[str, str]], lab: Labels) -> dict[str, Any]:
-    headers = {"due": lab["col.due_count"], "overdue": lab["col.overdue"]}
+def table(frame: Any, cols: list[tuple[str, str]], lab: Labels, list_days: int = 7
+          ) -> dict[str, Any]:
+    headers = {"due": lab["col.due_count"], "overdue": lab["col.overdue"],
+               "upcoming": lab.fmt("col.upcoming", n=list_days)}
     head = [{"text": headers.get(k, lab.column(k)), "num": kind != "text"} for k, kind in cols]
     rows = []
     if frame is not None and len(frame):

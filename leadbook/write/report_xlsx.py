@@ -1,6 +1,6 @@
 """report.xlsx: the manager's workbook (domain.md §8).
 
-Sheets in order: 待跟进, 漏斗, 渠道, 顾问, 战败, (变化, 趋势 with history), 数据问题,
+Sheets in order: 待跟进, 日程, 漏斗, 渠道, 顾问, 战败, (变化, 趋势 with history), 数据问题,
 撞单与重复, 日报核对
 (English names with ``--lang en``, see leadbook.labels). Native Excel charts
 for the funnel, the channels and the consultants' due work. The due list shows
@@ -18,6 +18,8 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..labels import Labels
 from ..model import Outcome
+from ..spend import spend_text
+from ..worklist import SCHEDULE_BUCKETS, followup_counts
 from .atomic import atomic_path
 from .report_history import write_history_sheets
 from .xlsx_table import (
@@ -36,6 +38,7 @@ from .xlsx_table import (
     write_table,
     write_title,
 )
+from .xlsx_text import write_text
 
 FUNNEL_STAGES = ("traffic", "kept", "followed", "deals")
 FUNNEL_ROWS = (
@@ -67,6 +70,7 @@ def write_report(outcome: Outcome, target: Path,
         report.due()
         if rest is not None:
             report.o = rest()
+        report.schedule()
         report.funnel()
         report.channels()
         report.consultants()
@@ -86,22 +90,41 @@ def title_text(outcome: Outcome, lab: Labels, what: str) -> str:
                    as_of=lab.fmt("text.as_of", date=outcome.as_of.isoformat()))
 
 
+def due_title(outcome: Outcome, lab: Labels, consultant: str | None = None) -> str:
+    """The call list's title: store, period, as-of, and the week's work counted
+    in the words every output uses (for one consultant's list: that consultant's)."""
+    tasks = outcome.tasks
+    if consultant is not None and len(tasks):
+        tasks = tasks[tasks["consultant"] == consultant]
+    counts = followup_counts(tasks)
+    return (f"{title_text(outcome, lab, lab['sheet.due'])} · "
+            f"{lab.followups(counts, outcome.list_days)}")
+
+
+# The call list, in the order a consultant works down it: who, whom, the number,
+# what and when, then what to know, the reason last and wrapping. The widths fit
+# A4 landscape at full size (10 pt), one page wide; the columns after 原因 are
+# for sorting and finding the row, outside the printed area.
+DUE_PRINTED = 11
+
+
 def due_columns(lab: Labels) -> list[Col]:
     """The call list's columns: report.xlsx 待跟进 and due/<consultant>.xlsx."""
     return [
-        Col("consultant", lab["col.consultant"], max_width=16),
+        Col("consultant", lab["col.consultant"], max_width=10),
+        Col("name", lab["col.name"], max_width=10),
+        Col("phone", lab["col.phone"], max_width=13),
+        Col("task", lab["col.task"], max_width=10, show=lambda v: lab.word("task", v)),
+        Col("due", lab["col.due"], "date", max_width=11),
+        Col("days_late", lab["col.days_late"], "int", max_width=8),
+        Col("grade", lab["col.grade"], max_width=6),
+        Col("escalation", lab["col.escalation"], max_width=10,
+            show=lambda v: lab.word("esc", v)),
+        Col("model", lab["col.model"], max_width=10),
+        Col("source", lab["col.source"], max_width=12),
+        Col("reason", lab["col.reason"], "wrap", max_width=44),
         Col("kind", lab["col.kind"], show=lambda v: lab.word("kind", v)),
-        Col("task", lab["col.task"], show=lambda v: lab.word("task", v)),
-        Col("due", lab["col.due"], "date"),
-        Col("days_late", lab["col.days_late"], "int"),
         Col("bucket", lab["col.bucket"], show=lambda v: lab.word("bucket", v)),
-        Col("escalation", lab["col.escalation"], show=lambda v: lab.word("esc", v)),
-        Col("name", lab["col.name"], max_width=20),
-        Col("phone", lab["col.phone"]),
-        Col("grade", lab["col.grade"]),
-        Col("model", lab["col.model"], max_width=20),
-        Col("source", lab["col.source"], max_width=20),
-        Col("reason", lab["col.reason"], max_width=60),
         Col("file", lab["col.file"], max_width=30),
         Col("sheet", lab["col.sheet"], max_width=20),
         Col("row", lab["col.row"], "id"),
@@ -110,22 +133,28 @@ def due_columns(lab: Labels) -> list[Col]:
 
 def write_due_sheet(wb: Workbook, fmts: Formats, lab: Labels, tasks: Any, title: str,
                     footer: str) -> Worksheet:
-    """One consultant group after the other, most urgent first; overdue rows red, today yellow."""
+    """One consultant group after the other, most urgent first; overdue rows red, today
+    yellow; printed with each consultant from the top of a page, the header repeated."""
     ws = wb.add_worksheet(lab["sheet.due"])
     cols = due_columns(lab)
     rows = table_rows(tasks, cols)
     raw_late = [clean(v) for v in tasks["days_late"]] if len(rows) else []
     escalations = [clean(v) for v in tasks["escalation"]] if len(rows) else []
+    starts = [i for i in range(1, len(rows)) if rows[i][0] != rows[i - 1][0]]
+    first_rows = set(starts)
 
     def style(i: int, row: Sequence[Any]) -> dict[str, Any]:
         late = raw_late[i]
         fill = "overdue" if late is not None and late > 0 else "today" if late == 0 else None
-        new_group = i > 0 and row[0] != rows[i - 1][0]
-        return {"fill": fill, "rule": new_group, "bold": bool(escalations[i])}
+        return {"fill": fill, "rule": i in first_rows, "bold": bool(escalations[i])}
 
     write_title(ws, TITLE_ROW, title, fmts)
-    write_table(ws, fmts, HEADER_ROW, cols, rows, style=style, empty_note=lab["text.none"])
+    end = write_table(ws, fmts, HEADER_ROW, cols, rows, style=style,
+                      empty_note=lab["text.none"])
     print_setup(ws, footer)
+    ws.print_area(TITLE_ROW, 0, max(end - 1, HEADER_ROW), DUE_PRINTED - 1)
+    # Excel keeps at most 1,023 manual breaks a sheet.
+    ws.set_h_pagebreaks([HEADER_ROW + 1 + i for i in starts][:1023])
     return ws
 
 
@@ -149,8 +178,22 @@ class _Report:
         return out
 
     def due(self) -> None:
-        title = title_text(self.o, self.lab, self.lab["sheet.due"])
-        write_due_sheet(self.wb, self.fmts, self.lab, self.o.tasks, title, self.footer)
+        write_due_sheet(self.wb, self.fmts, self.lab, self.o.tasks, due_title(self.o, self.lab),
+                        self.footer)
+
+    def schedule(self) -> None:
+        """日程: leads falling due per consultant and grade, by bucket (the full schedule)."""
+        ws, _ = self._sheet("schedule")
+        lab = self.lab
+        cols = [Col("consultant", lab["col.consultant"], max_width=16),
+                Col("grade", lab["col.grade"]),
+                *[Col(word, lab.word("bucket", word), "count") for word in SCHEDULE_BUCKETS],
+                Col("total", lab["col.schedule_total"], "count")]
+        frame = self.o.schedule
+        rows = table_rows(frame, cols) if frame is not None else []
+        end = write_table(ws, self.fmts, HEADER_ROW, cols, rows, empty_note=lab["text.none"])
+        write_text(ws, end + 1, 0, lab["text.schedule_note"], self.fmts.get("note"))
+        print_setup(ws, self.footer)
 
     def funnel(self) -> None:
         ws, _ = self._sheet("funnel")
@@ -158,10 +201,14 @@ class _Report:
         figures = {**(self.o.summary.get("funnel") or {}), **(self.o.summary.get("cost") or {})}
         cols = [Col("metric", lab["col.metric"]), Col("figure", lab["col.figure"], "money"),
                 Col("how", lab["col.how"])]
+        how = {k: lab[f"how.{k}"] for k, _ in FUNNEL_ROWS}
+        made_of = spend_text(self.o.spend_parts, lab)
+        if made_of:
+            how["spend"] = f"{how['spend']}: {made_of}"
         widths = (
             max(text_width(lab[f"kpi.{k}"]) for k, _ in FUNNEL_ROWS) + 4,
             16,
-            max(text_width(lab[f"how.{k}"]) for k, _ in FUNNEL_ROWS) + 2,
+            min(max(text_width(h) for h in how.values()) + 2, 90),
         )
         for i, w in enumerate(widths):
             ws.set_column(i, i, w)
@@ -169,18 +216,18 @@ class _Report:
         r = HEADER_ROW
         for key, kind in FUNNEL_ROWS:
             r += 1
-            ws.write_string(r, 0, lab[f"kpi.{key}"], fmts.get("text", bold=key in FUNNEL_STAGES))
+            write_text(ws, r, 0, lab[f"kpi.{key}"], fmts.get("text", bold=key in FUNNEL_STAGES))
             write_cell(ws, r, 1, figures.get(key), kind, fmts)
-            ws.write_string(r, 2, lab[f"how.{key}"], fmts.get("text"))
+            write_text(ws, r, 2, how[key], fmts.get("text"))
         ws.autofilter(HEADER_ROW, 0, r, 2)
         ws.freeze_panes(HEADER_ROW + 1, 0)
         ws.repeat_rows(HEADER_ROW)
         r += 1
         for key in ("sales", "cost_per_lead", "lost_cost"):
             r += 1
-            ws.write_string(r, 0, lab[f"formula.{key}"], fmts.get("note"))
+            write_text(ws, r, 0, lab[f"formula.{key}"], fmts.get("note"))
             r += 1
-            ws.write_string(r, 0, self._filled(key, figures), fmts.get("plain", bold=True))
+            write_text(ws, r, 0, self._filled(key, figures), fmts.get("plain", bold=True))
         chart = self.wb.add_chart({"type": "column"})
         name = lab["sheet.funnel"]
         first = HEADER_ROW + 1
@@ -195,7 +242,7 @@ class _Report:
             "fill": {"color": "#2F75B5"},
             "gap": 60,
         })
-        _chart_style(chart, lab["text.chart_funnel"], legend=False)
+        chart_style(chart, lab["text.chart_funnel"], legend=False)
         ws.insert_chart(HEADER_ROW, 4, chart, {"x_scale": 1.2, "y_scale": 1.2})
         print_setup(ws, self.footer)
 
@@ -245,7 +292,7 @@ class _Report:
                     "fill": {"color": color},
                     "data_labels": {"value": True},
                 })
-            _chart_style(chart, self.lab["text.chart_channels"], categories_down=True)
+            chart_style(chart, self.lab["text.chart_channels"], categories_down=True)
             ws.insert_chart(end + 1, 0, chart, {"x_scale": 1.4, "y_scale": 1.2})
         print_setup(ws, self.footer)
 
@@ -259,13 +306,14 @@ class _Report:
             ("deals", "count"), ("convert_rate", "rate"),
             *[(g, "count") for g in grades],
             ("due", "count", "col.due_count"), ("overdue", "count", "col.overdue"),
-            ("on_time_share", "rate"),
+            ("upcoming", "count"), ("on_time_share", "rate"),
         ]
         cols = self._cols(spec)
+        cols[-2] = Col("upcoming", lab_upcoming(self.lab, self.o.list_days), "count")
         rows = table_rows(frame, cols)
         end = write_table(ws, self.fmts, HEADER_ROW, cols, rows, empty_note=self.lab["text.none"])
         if rows:
-            due_col = len(cols) - 3
+            due_col = len(cols) - 4
             last = HEADER_ROW + len(rows)
             chart = self.wb.add_chart({"type": "column"})
             for col, color in ((due_col, "#2F75B5"), (due_col + 1, "#C00000")):
@@ -278,7 +326,7 @@ class _Report:
                     "fill": {"color": color},
                     "data_labels": {"value": True},
                 })
-            _chart_style(chart, self.lab["text.chart_consultants"])
+            chart_style(chart, self.lab["text.chart_consultants"])
             ws.insert_chart(end + 1, 0, chart, {"x_scale": 1.4, "y_scale": 1.1})
         print_setup(ws, self.footer)
 
@@ -306,7 +354,7 @@ class _Report:
         widths = _lost_widths(cols, rows, blocks)
         for first, bcols, _ in blocks:
             for j, c in enumerate(bcols):
-                ws.write_string(HEADER_ROW, first + j, c.header, fmts.get("header"))
+                write_text(ws, HEADER_ROW, first + j, c.header, fmts.get("header"))
         depth = max(len(b[2]) for b in blocks)
         for i in range(depth):
             for first, bcols, items in blocks:
@@ -337,13 +385,14 @@ class _Report:
     def issues(self) -> None:
         ws, _ = self._sheet("issues")
         lab = self.lab
-        cols = [Col("file", lab["col.file"], max_width=30), Col("sheet", lab["col.sheet"]),
+        # The problem in words first, where it is, and the code last (for scripts).
+        cols = [Col("severity", lab["col.severity"]),
+                Col("message", lab["col.message"], "wrap", max_width=60),
+                Col("file", lab["col.file"], max_width=30), Col("sheet", lab["col.sheet"]),
                 Col("row", lab["col.row"], "id"), Col("column", lab["col.column"]),
-                Col("value", lab["col.value"], max_width=30),
-                Col("severity", lab["col.severity"]), Col("code", lab["col.code"]),
-                Col("message", lab["col.message"], max_width=70)]
-        rows = [[i.file, i.sheet, i.row, i.column, i.value, lab.word("sev", i.severity.value),
-                 i.code, i.message] for i in self.o.issues]
+                Col("value", lab["col.value"], max_width=30), Col("code", lab["col.code"])]
+        rows = [[lab.word("sev", i.severity.value), i.message, i.file, i.sheet, i.row, i.column,
+                 i.value, i.code] for i in self.o.issues]
         errors = [i.severity.value == "error" for i in self.o.issues]
         write_table(ws, self.fmts, HEADER_ROW, cols, rows, empty_note=lab["text.none"],
                     style=lambda i, _row: {"red": errors[i]})
@@ -367,13 +416,26 @@ class _Report:
         print_setup(ws, self.footer)
 
     def crosscheck(self) -> None:
+        """The consultant-days whose daily report and lead cards disagree, then one line
+        counting the days that agree."""
         ws, _ = self._sheet("crosscheck")
         cols = self._cols([("consultant", "text"), ("date", "date"), ("reported", "count"),
                            ("cards", "count"), ("difference", "count")])
         rows = table_rows(self.o.crosscheck, cols)
-        write_table(ws, self.fmts, HEADER_ROW, cols, rows, empty_note=self.lab["text.none"],
-                    style=lambda i, row: {"fill": "warn" if row[4] else None})
+        differ = [r for r in rows if r[4]]
+        end = write_table(ws, self.fmts, HEADER_ROW, cols, differ, empty_note=None,
+                          style=lambda i, row: {"fill": "warn"})
+        if rows:
+            note = self.lab.fmt("text.crosscheck_agree", n=len(rows) - len(differ),
+                                differ=len(differ))
+            write_text(ws, max(end, HEADER_ROW + 1), 0, note, self.fmts.get("note"))
+        else:
+            write_text(ws, HEADER_ROW + 1, 0, self.lab["text.none"], self.fmts.get("note"))
         print_setup(ws, self.footer)
+
+
+def lab_upcoming(lab: Labels, list_days: int) -> str:
+    return lab.fmt("col.upcoming", n=list_days)
 
 
 def _top(items: list[tuple[str, int]], lab: Labels) -> list[tuple[Any, ...]]:
@@ -395,7 +457,7 @@ def _lost_widths(cols: Sequence[Col], rows: Sequence[Sequence[Any]],
     return widths
 
 
-def _chart_style(chart: Any, title: str, legend: bool = True, categories_down: bool = False
+def chart_style(chart: Any, title: str, legend: bool = True, categories_down: bool = False
                  ) -> None:
     """Title, legend below, light gridlines; ``categories_down`` lists a bar chart's
     categories top to bottom in table order."""

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..labels import Labels
 from ..model import Outcome
+from ..worklist import followup_counts
 from .atomic import atomic_path
 from .report_xlsx import title_text, write_due_sheet
 from .xlsx_table import Formats, new_workbook
@@ -53,7 +54,9 @@ def write_split(outcome: Outcome, out_dir: Path) -> list[Path]:
             stem = f"{base}-{n}"
         taken.add(stem.casefold())
         target = out_dir / f"{stem}.xlsx"
-        title = title_text(outcome, lab, f"{consultant} · {lab['sheet.due']}")
+        what = f"{consultant} · {lab['sheet.due']}"
+        counts = lab.followups(followup_counts(group), outcome.list_days)
+        title = f"{title_text(outcome, lab, what)} · {counts}"
         with atomic_path(target) as tmp:
             wb = new_workbook(str(tmp))
             write_due_sheet(wb, Formats(wb), lab, group.reset_index(drop=True), title,

@@ -31,6 +31,7 @@ from xlsxwriter.worksheet import Worksheet
 
 MISSING = "—"
 FIGURES = ("count", "money", "rate", "int")  # kinds where a missing value reads "—"
+TEXTS = ("text", "wrap")  # kinds of text: "wrap" wraps in its column (the call list's 原因)
 
 _CONTROL_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
@@ -70,14 +71,15 @@ def cell_kind(value: Any, kind: str) -> tuple[Any, str]:
     if value is None:
         return None, "missing" if kind in FIGURES else kind
     if isinstance(value, (str, bool)):
-        return (value if isinstance(value, str) else str(value)), "text"
+        return (value if isinstance(value, str) else str(value)), (
+            kind if kind in TEXTS else "text")
     if isinstance(value, (dt.date, dt.datetime)):
         return value, "date"
     if isinstance(value, (int, float)):
         if math.isfinite(value):
             return value, kind if kind != "text" else "int"
         return None, "missing" if kind in FIGURES else kind  # an infinite figure
-    return str(value), "text"
+    return str(value), kind if kind in TEXTS else "text"
 
 
 def stream_rows(
@@ -117,7 +119,7 @@ def stream_rows(
         for (letter, kind), value in zip(columns, row, strict=True):
             t = type(value)
             if t is str:
-                want = "text"
+                want = kind if kind in TEXTS else "text"
             elif t is int or t is float:
                 want = kind if kind != "text" else "int"
                 if t is float and not math.isfinite(value):
@@ -130,7 +132,7 @@ def stream_rows(
             if value is None:
                 cells.append(_string_cell(f"{letter}{r}", xf, MISSING) if want == "missing"
                              else f'<c r="{letter}{r}" s="{xf}"/>')
-            elif want == "text":
+            elif want in TEXTS:
                 cells.append(_string_cell(f"{letter}{r}", xf, value))
             elif want == "date":
                 serial = serials.get(value)

@@ -24,7 +24,8 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from .xlsx_stream import FIGURES, MISSING, can_stream, cell_kind, stream_rows
+from .xlsx_stream import FIGURES, MISSING, TEXTS, can_stream, cell_kind, stream_rows
+from .xlsx_text import write_text
 
 WORKBOOK_OPTIONS = {
     "strings_to_formulas": False,
@@ -56,7 +57,7 @@ class Col:
 
     key: str
     header: str
-    kind: str = "text"  # text | count | money | rate | date | int | id
+    kind: str = "text"  # text | wrap | count | money | rate | date | int | id
     max_width: int = 40
     show: Callable[[Any], Any] | None = None  # value → shown value (a translated word)
 
@@ -128,6 +129,8 @@ class Formats:
                 props["num_format"] = NUMBER_FORMATS[kind]
             if kind == "missing":
                 props["align"] = "right"
+            if kind == "wrap":
+                props["text_wrap"] = True
             if fill:
                 props["bg_color"] = FILLS.get(fill, fill)
             if bold:
@@ -167,11 +170,11 @@ def put_cell(ws: Worksheet, row: int, col: int, value: Any, kind: str,
     value, want = cell_kind(value, kind)
     if value is None:
         if want == "missing":
-            ws.write_string(row, col, MISSING, fmt("missing"))
+            write_text(ws, row, col, MISSING, fmt("missing"))
         else:
             ws.write_blank(row, col, None, fmt(want))
-    elif want == "text":
-        ws.write_string(row, col, value, fmt("text"))
+    elif want in TEXTS:
+        write_text(ws, row, col, value, fmt(want))
     elif want == "date":
         if not isinstance(value, dt.datetime):
             value = dt.datetime.combine(value, dt.time())
@@ -251,14 +254,14 @@ def table_rows(frame: Any, cols: Sequence[Col]) -> list[tuple[Any, ...]]:
 
 def write_title(ws: Worksheet, row: int, text: str, fmts: Formats) -> None:
     ws.set_row(row, 22)
-    ws.write_string(row, 0, text, fmts.get("title"))
+    write_text(ws, row, 0, text, fmts.get("title"))
 
 
 def write_header(ws: Worksheet, row: int, cols: Sequence[Col], fmts: Formats,
                  first_col: int = 0) -> None:
     ws.set_row(row, 20)
     for i, c in enumerate(cols):
-        ws.write_string(row, first_col + i, c.header, fmts.get("header"))
+        write_text(ws, row, first_col + i, c.header, fmts.get("header"))
 
 
 def write_table(
@@ -309,7 +312,7 @@ def write_table(
         ws.repeat_rows(top)
     if not rows and empty_note:
         r = top + 1
-        ws.write_string(r, 0, empty_note, fmts.get("note"))
+        write_text(ws, r, 0, empty_note, fmts.get("note"))
     return r + 1
 
 
