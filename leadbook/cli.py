@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from . import __version__
+from .history.summary import terminal_line
 
 log = logging.getLogger("leadbook")
 
@@ -55,6 +56,11 @@ def main() -> None:
 @click.option("--split", is_flag=True, help="Also write due/<consultant>.xlsx, one per consultant.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Workbooks processed in parallel (default: the number of cores).")
+@click.option("--history", "history", metavar="PATH|URL",
+              help="History database: an SQLite file or a database URL (default: the config's "
+                   "history, INBOX/leadbook-history.sqlite).")
+@click.option("--no-history", "no_history", is_flag=True,
+              help="Keep nothing of this run and compare with nothing.")
 @click.option("-v", "--verbose", count=True, help="More output: per-consultant lists, every issue.")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors.")
 def process(
@@ -67,6 +73,8 @@ def process(
     lang: str,
     split: bool,
     jobs: int | None,
+    history: str | None,
+    no_history: bool,
     verbose: int,
     quiet: bool,
 ) -> None:
@@ -83,6 +91,8 @@ def process(
         raise click.UsageError("give --from and --to together, or neither")
     if start is not None and end is not None and start > end:
         raise click.UsageError(f"--from {start} is after --to {end}")
+    if history is not None and no_history:
+        raise click.UsageError("give --history or --no-history, not both")
     try:
         config = load_config(config_path, inbox, lang)
     except ConfigError as exc:
@@ -94,7 +104,8 @@ def process(
     out = out or inbox / "leadbook-out"
     try:
         result = run_store(inbox, out, config, as_of or dt.date.today(), start=start, end=end,
-                           lang=lang, split=split, jobs=jobs)
+                           lang=lang, split=split, jobs=jobs, history=history,
+                           keep_history=not no_history)
     except LayoutError as exc:  # an output would replace an input: nothing was written
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
@@ -102,11 +113,45 @@ def process(
         click.echo(terminal_summary(result.analysis.outcome.summary, config.store, out,
                                     result.written.paths, verbose, lang=lang,
                                     list_days=config.list_days))
+        line = terminal_line(result.analysis.outcome.summary.get("history"), lang)
+        if line:
+            click.echo(line)
     from .values import mask_text
 
+    for warning in result.warnings:
+        click.echo(f"Warning: {mask_text(warning)}", err=True)
     for line in result.errors:
         click.echo(f"Error: {mask_text(line)}", err=True)
     sys.exit(result.exit_code)
+
+
+@main.command("history")
+@click.option("--history", "location", default="leadbook-history.sqlite", show_default=True,
+              metavar="PATH|URL", help="History database: an SQLite file or a database URL.")
+@click.option("--store", help="Only this store's runs.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+def history_command(location: str, store: str | None, lang: str) -> None:
+    """List the runs kept in a history: store, as-of, period, leads, due, follow-through.
+
+    \b
+    Example:
+      leadbook history --history ~/周报/本周/leadbook-history.sqlite
+      leadbook history --history postgresql://leadbook@db.example/group --store XX汽车4S店
+    """
+    from .history.store import HistoryError, open_history
+    from .history.summary import runs_table
+
+    try:
+        with open_history(location, create=False) as kept:
+            runs = kept.list_runs(store)
+    except HistoryError as exc:
+        log.debug("history at %s not opened", location, exc_info=True)
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    if not runs:
+        click.echo("没有记录" if lang == "zh" else "No runs kept")
+        return
+    click.echo(runs_table(runs, lang))
 
 
 def _logging(verbose: int, quiet: bool) -> None:

@@ -120,6 +120,7 @@ class Config:
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
     grade_aliases: dict[str, str] = field(default_factory=dict)  # [grading.aliases]
     source: str = "defaults"  # where the config came from, for the terminal
+    history: str = "leadbook-history.sqlite"  # domain.md §10: relative to INBOX, or a URL
 
 
 KNOWN_FIELDS = set(LEAD_FIELDS) | set(ACTIVITY_FIELDS) | set(SPEND_FIELDS)
@@ -166,6 +167,10 @@ def parse_config(data: dict[str, Any], source: str = "config") -> Config:
     store = data.get("store", Config.store)
     if not isinstance(store, str):
         raise ConfigError("store must be text")
+    history = data.get("history", Config.history)
+    if not isinstance(history, str) or not history.strip():
+        raise ConfigError("history must be text: a file name (relative to the inbox) or a "
+                          "database URL such as \"postgresql://user@host/db\"")
     grading = _table(data, "grading")
     scheme_name = grading.get("scheme", "4s")
     if scheme_name not in PRESETS:
@@ -219,6 +224,7 @@ def parse_config(data: dict[str, Any], source: str = "config") -> Config:
         columns=columns,
         grade_aliases=aliases,
         source=source,
+        history=history.strip(),
     )
 
 

@@ -183,3 +183,4 @@ class Outcome:
     schedule: pd.DataFrame | None = None  # 日程: leads due per consultant, grade and bucket
     spend_parts: list[Any] = field(default_factory=list)  # leadbook.spend.SpendPart
     list_days: int = 7
+    history: Any = None  # leadbook.history.remember.HistoryReport, when the run has history

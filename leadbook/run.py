@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +27,7 @@ class RunResult:
     written: Written
     config: Config
     out: Path
+    warnings: list[str] = field(default_factory=list)  # the history's, in words
 
     @property
     def errors(self) -> list[str]:
@@ -56,8 +57,14 @@ def run_store(
     lang: str = "zh",
     split: bool = False,
     jobs: int | None = None,
+    history: str | None = None,
+    keep_history: bool = True,
 ) -> RunResult:
     """Read ``inbox``, work out the week and write every output into ``out``.
+
+    The run is kept in ``history`` (a path or URL; default the config's
+    ``history``, relative to the inbox) and compared with the store's previous
+    run, unless ``keep_history`` is false (domain.md §10).
 
     Raises :class:`leadbook.layout.LayoutError`, before anything is written, when
     ``out`` holds or links to a file the run reads."""
@@ -81,10 +88,24 @@ def run_store(
     try:
         analysis = analyse(inbox, config, as_of, start, end, lang=lang, on_tasks=report.start,
                            jobs=jobs)
+        warnings = _remember(analysis, config, inbox, history, keep_history)
         written = write_outputs(analysis, out, split=split, jobs=jobs, report=report)
     except BaseException:
         report.abandon()
         raise
     finally:
         gc.set_threshold(*thresholds)
-    return RunResult(analysis, written, config, out)
+    return RunResult(analysis, written, config, out, warnings)
+
+
+def _remember(analysis: Analysis, config: Config, inbox: Path, history: str | None,
+              keep_history: bool) -> list[str]:
+    """Keep the run in the store's history and compare it with the previous run."""
+    from .history.remember import location_of, remember
+
+    location = None
+    if keep_history:
+        location = history or location_of(config.history, inbox)
+    grades = [g.grade for g in config.scheme.grades]
+    return remember(analysis.outcome, analysis.records.leads, location, grades,
+                    config.list_days)

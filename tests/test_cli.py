@@ -161,6 +161,7 @@ def test_terminal_speaks_the_runs_language(inbox: Path, tmp_path: Path):
         "数据问题: 0 条 (错误 0) — 见 report.xlsx「数据问题」",
         f"已写入 {out}: summary.json, summary.html, report.xlsx, annotated/ (2 个工作簿), "
         "due/ (5 份: 刘洋.xlsx, 张伟.xlsx, 李娜.xlsx, 王强.xlsx, 陈静.xlsx)",
+        "历史: 本店首次记录 (上次记录: 无), 下次运行起与本次比较",
     ]
     en = invoke("process", str(inbox), "--out", str(out), "--as-of", "2026-10-31", "--lang", "en")
     assert en.output.splitlines() == [
@@ -173,4 +174,5 @@ def test_terminal_speaks_the_runs_language(inbox: Path, tmp_path: Path):
         "Cost: spend — · cost per lead — · lost 225 (45.0%) · lost cost —",
         "Issues: 0 (0 errors) — listed in report.xlsx “Data issues”",
         f"Wrote to {out}: summary.json, summary.html, report.xlsx, annotated/ (2 workbooks)",
+        "History: the store's first run kept; the next run compares with it",  # same as-of
     ]

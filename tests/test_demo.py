@@ -20,7 +20,8 @@ AS_OF = "2026-10-31"
 
 def run(out: Path, *extra: str) -> tuple[int, str]:
     result = CliRunner().invoke(
-        main, ["process", str(SAMPLE), "--out", str(out), "--as-of", AS_OF, *extra],
+        main, ["process", str(SAMPLE), "--out", str(out), "--as-of", AS_OF, "--no-history",
+               *extra],
         catch_exceptions=False,
     )
     return result.exit_code, result.output
@@ -65,7 +66,8 @@ def test_funnel_chain_equals_deals(demo):
 def test_every_contract_key_is_present(demo):
     _, s, _ = demo
     assert list(s) == ["store", "as_of", "period", "files", "leads", "followups", "funnel",
-                       "cost", "issues"]
+                       "cost", "history", "issues"]
+    assert s["history"] is None  # --no-history: nothing kept, nothing compared
     assert set(s["leads"]) == {"rows", "total", "new_in_period", "duplicates", "regraded",
                                "by_grade", "by_status"}
     assert set(s["followups"]) == {"due", "overdue", "upcoming", "care", "lost_review", "by_kind",

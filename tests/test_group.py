@@ -134,7 +134,9 @@ def test_group_workbook(group):
     _, out, _ = group
     data = load(out / "group.json")
     book = openpyxl.load_workbook(out / "group.xlsx")
-    assert book.sheetnames == ["门店对比"]  # no history kept, so no 趋势
+    # each store keeps its history (its inbox's leadbook-history.sqlite): one run each
+    assert book.sheetnames == ["门店对比", "趋势"]
+    assert all(len(s["history"]["trend"]) == 1 for s in data["stores"] if "history" in s)
     ws = book["门店对比"]
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     head = list(rows[0])
@@ -148,8 +150,10 @@ def test_group_workbook(group):
     assert ws.conditional_formatting  # colour scales on rates and costs
     with zipfile.ZipFile(out / "group.xlsx") as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
-        assert len(charts) == 2
-        assert all('<c:barDir val="bar"/>' in z.read(n).decode() for n in charts)
+        kinds = sorted("bar" if '<c:barDir val="bar"/>' in z.read(n).decode()
+                       else "line" if "<c:lineChart>" in z.read(n).decode() else "?"
+                       for n in charts)
+        assert kinds == ["bar", "bar", "line"]  # two ranking charts, and 趋势's line chart
 
 
 def test_rollup_of_the_same_outputs_gives_the_same_group_json(group, tmp_path):

@@ -77,7 +77,7 @@ def process(inbox: Path, out: Path, *extra: str) -> Result:
     before = digests(inbox)
     result = CliRunner().invoke(
         main, ["process", str(inbox), "--out", str(out), "--as-of", AS_OF.isoformat(),
-               "--jobs", "1", *extra], catch_exceptions=False)
+               "--jobs", "1", "--no-history", *extra], catch_exceptions=False)
     assert digests(inbox) == before
     assert "Traceback" not in result.output
     return result

@@ -234,7 +234,8 @@ def _cli(inbox: Path, out: Path, *extra: str) -> Any:
     from leadbook.cli import main
 
     return CliRunner().invoke(main, ["process", str(inbox), "--out", str(out), "--as-of",
-                                     "2026-10-31", *extra], catch_exceptions=False)
+                                     "2026-10-31", "--no-history", *extra],
+                              catch_exceptions=False)
 
 
 def _sheets(path: Path) -> dict[str, list[list[Any]]]:

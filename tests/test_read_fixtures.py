@@ -375,7 +375,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = base / "out"
     result = CliRunner().invoke(
         main, ["process", str(inbox), "--out", str(out), "--as-of", AS_OF.isoformat(),
-               "--jobs", "1"], catch_exceptions=False)
+               "--jobs", "1", "--no-history"], catch_exceptions=False)
     return {"inbox": inbox, "out": out, "result": result, "before": before,
             "summary": json.loads((out / "summary.json").read_text(encoding="utf-8"))}
 

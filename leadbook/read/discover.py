@@ -8,6 +8,9 @@ from ..model import SourceFile
 
 SPREADSHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".csv"})
 CONFIG_NAME = "leadbook.toml"  # the inbox's config: read by the config loader, not listed
+# The default history (domain.md §10) and its key and journal files: leadbook's own,
+# not listed, so that a run's file list does not depend on the runs before it.
+HISTORY_PREFIX = "leadbook-history.sqlite"
 
 
 def skip_reason(name: str) -> str | None:
@@ -27,7 +30,8 @@ def discover(inbox: Path) -> list[tuple[Path, str | None]]:
     """Every file directly in the inbox, sorted by name, with a reason to skip it or None."""
     out = []
     for path in sorted(inbox.iterdir(), key=lambda p: p.name):
-        if path.name == CONFIG_NAME or not path.is_file():
+        if path.name == CONFIG_NAME or path.name.startswith(HISTORY_PREFIX) \
+                or not path.is_file():
             continue
         out.append((path, skip_reason(path.name)))
     return out

@@ -22,6 +22,7 @@ from ..spend import spend_text
 from ..values import mask_text
 from ..worklist import CARE, FOLLOWUP, REVIEW
 from .atomic import write_text
+from .html_history import history_context
 from .xlsx_table import MISSING, clean
 
 TEMPLATE = "summary.html.j2"
@@ -144,6 +145,7 @@ def context(outcome: Outcome, lab: Labels) -> dict[str, Any]:
         "issues": outcome.issues[:ISSUE_CAP],
         "issues_more": max(0, len(outcome.issues) - ISSUE_CAP),
         "generated": lab["text.generated"],
+        "history": history_context(outcome, lab),  # 本周变化 and 趋势 (§10)
     }
 
 

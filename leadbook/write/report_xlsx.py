@@ -1,6 +1,7 @@
 """report.xlsx: the manager's workbook (domain.md §8).
 
-Sheets in order: 待跟进, 日程, 漏斗, 渠道, 顾问, 战败, 数据问题, 撞单与重复, 日报核对
+Sheets in order: 待跟进, 日程, 漏斗, 渠道, 顾问, 战败, (变化, 趋势 with history), 数据问题,
+撞单与重复, 日报核对
 (English names with ``--lang en``, see leadbook.labels). Native Excel charts
 for the funnel, the channels and the consultants' due work. The due list shows
 the full phone number: it is the list the consultants call from.
@@ -20,6 +21,7 @@ from ..model import Outcome
 from ..spend import spend_text
 from ..worklist import SCHEDULE_BUCKETS, followup_counts
 from .atomic import atomic_path
+from .report_history import write_history_sheets
 from .xlsx_table import (
     MISSING,
     Col,
@@ -73,6 +75,7 @@ def write_report(outcome: Outcome, target: Path,
         report.channels()
         report.consultants()
         report.lost()
+        write_history_sheets(wb, fmts, lab, report.o, report.footer)  # 变化, 趋势 (§10)
         report.issues()
         report.duplicates()
         report.crosscheck()
