@@ -299,23 +299,27 @@ def group(group_dir: Path, out: Path, as_of: dt.date | None, jobs: int | None, l
               help="Output folder of the roll-up.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of group.xlsx and group.html.")
+@click.option("--trend", is_flag=True,
+              help="From a history: each store's last 12 runs too (the 趋势 sheet).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors.")
-def rollup(sources: tuple[str, ...], out: Path, lang: str, quiet: bool) -> None:
-    """Roll stores up from their outputs.
+def rollup(sources: tuple[str, ...], out: Path, lang: str, trend: bool, quiet: bool) -> None:
+    """Roll stores up from their outputs or from a shared history.
 
-    Each SOURCE is a store's output folder (with its summary.json) or a folder
-    of such folders: stores that ran on their own machines are joined here.
+    Each SOURCE is a store's output folder (with its summary.json), a folder of
+    such folders, or a history database (a URL such as postgresql://…, or an
+    SQLite history file): stores that ran on their own machines are joined here.
 
     \b
     Example:
       leadbook rollup 门店A/结果 门店B/结果 --out 集团汇总
+      leadbook rollup postgresql://leadbook@db/集团 --trend --out 集团汇总
     """
     from .group import SourceError, read_sources
     from .rollup import roll_up
 
     _logging(0, quiet)
     try:
-        runs = read_sources(sources)
+        runs = read_sources(sources, trend=trend)
     except SourceError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)

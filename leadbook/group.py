@@ -136,11 +136,69 @@ class SourceError(Exception):
     """A roll-up source that holds no store's outputs."""
 
 
-def read_sources(sources: Sequence[str]) -> list[StoreRun]:
+def is_history(source: str) -> bool:
+    """A database URL, or an SQLite file (by its first bytes)."""
+    if "://" in source:
+        return True
+    try:
+        with open(source, "rb") as f:
+            return f.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
+
+
+def from_history(location: str, trend: bool = False) -> list[StoreRun]:
+    """Each store's latest run kept in a history (a dealer group's shared database),
+    with its last 12 runs as the trend when ``trend``."""
+    from .history.compare import trend as trend_of
+    from .history.store import HistoryError, open_history
+
+    try:
+        with open_history(location, create=False) as store:
+            latest = store.latest_runs()
+            past = {r.store: store.list_runs(r.store) for r in latest} if trend else {}
+    except HistoryError as exc:
+        raise SourceError(f"{location}: {exc}") from exc
+    runs = []
+    for r in latest:
+        summary = _figures_of(r)
+        if trend:
+            summary.setdefault("history", {})["trend"] = trend_of(past[r.store])
+        runs.append(StoreRun(r.store, summary, []))
+    if not runs:
+        raise SourceError(f"{location}: 历史记录里还没有任何门店的运行记录")
+    return runs
+
+
+def _figures_of(r: Any) -> dict[str, Any]:
+    """A run's figures as summary.json gives them; for a run kept before the history
+    held them, what its row has (the rest unknown: null)."""
+    if r.figures:
+        data: dict[str, Any] = json.loads(r.figures)
+        return data
+    return {
+        "store": r.store, "as_of": r.as_of.isoformat(),
+        "period": {"start": r.period_start.isoformat() if r.period_start else None,
+                   "end": r.period_end.isoformat() if r.period_end else None},
+        "leads": {"total": r.leads},
+        "followups": {"due": r.due, "overdue": r.overdue},
+        "funnel": {"traffic": r.traffic, "kept": r.kept, "deals": r.deals},
+        "cost": {"cost_per_lead": r.cost_per_lead, "lost_share": r.lost_share},
+        "history": {"followthrough": None if r.followthrough_listed is None else {
+            "listed": r.followthrough_listed, "done": r.followthrough_done,
+            "rate": r.followthrough_rate}},
+    }
+
+
+def read_sources(sources: Sequence[str], trend: bool = False) -> list[StoreRun]:
     """Stores from their outputs: each source a store's output folder (its
-    summary.json) or a folder of such folders, in the order given."""
+    summary.json), a folder of such folders, or a history database (a URL or an
+    SQLite file: each store's latest run), in the order given."""
     runs: list[StoreRun] = []
     for source in sources:
+        if is_history(source):
+            runs.extend(from_history(source, trend))
+            continue
         path = Path(source)
         if (path / SUMMARY).is_file():
             runs.append(_from_folder(path))

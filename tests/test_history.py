@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from leadbook.cli import main
+from leadbook.history.store import SCHEMA_VERSION
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
 import make_history_weeks as weeks  # noqa: E402
@@ -255,7 +256,7 @@ def test_the_key_is_kept_beside_the_file_or_in_the_database(inboxes, history, tm
     with _engine(history).connect() as conn:
         keys = conn.execute(sa.text("SELECT key_hex FROM history_key")).fetchall()
         version = conn.execute(sa.text("SELECT max(version) FROM schema_version")).scalar()
-    assert version == 1
+    assert version == SCHEMA_VERSION == 2
     if "://" in history:
         assert len(keys) == 1 and len(keys[0][0]) == 64
         return

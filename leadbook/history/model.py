@@ -79,6 +79,10 @@ class RunFigures:
     followthrough_listed: int | None
     followthrough_done: int | None
     followthrough_rate: float | None
+    # The run's figures as a dealer group's roll-up takes them (JSON: store, as_of,
+    # period, leads, followups, funnel, cost, history.followthrough; names masked).
+    # None for runs kept before schema version 2.
+    figures: str | None = None
 
 
 @dataclass

@@ -11,6 +11,7 @@ or written becomes a warning and the run goes on without it.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -108,6 +109,9 @@ def run_figures(outcome: Outcome, list_days: int,
                 ft: compare.Followthrough | None) -> RunFigures:
     s = outcome.summary
     fu, fn, cost = s["followups"], s["funnel"], s["cost"]
+    figures = {k: s.get(k) for k in ("store", "as_of", "period", "leads", "followups",
+                                     "funnel", "cost")}
+    figures["history"] = {"followthrough": None if ft is None else ft.as_dict()}
     return RunFigures(
         store=outcome.store, as_of=outcome.as_of, period_start=outcome.period_start,
         period_end=outcome.period_end, list_days=list_days, leads=s["leads"]["total"],
@@ -116,7 +120,8 @@ def run_figures(outcome: Outcome, list_days: int,
         lost_share=cost.get("lost_share"),
         followthrough_listed=None if ft is None else ft.listed,
         followthrough_done=None if ft is None else ft.done,
-        followthrough_rate=None if ft is None else ft.rate)
+        followthrough_rate=None if ft is None else ft.rate,
+        figures=json.dumps(figures, ensure_ascii=False, sort_keys=True))
 
 
 def remember(outcome: Outcome, leads: list[Lead], location: str | None,

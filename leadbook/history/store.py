@@ -40,7 +40,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from .model import LeadState, RunFigures, Snapshot, TaskState
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 KEY_BYTES = 32
 HASH_CHARS = 32  # hex digits of the HMAC kept: 128 bits, no collision among a store's leads
 SQLITE_TIMEOUT_S = 60  # a writer waits this long for another run's transaction
@@ -83,6 +83,7 @@ runs = sa.Table(
     sa.Column("followthrough_listed", sa.Integer),
     sa.Column("followthrough_done", sa.Integer),
     sa.Column("followthrough_rate", sa.Float),
+    sa.Column("figures", sa.Text),  # from schema version 2 on (see _migrate_to_2)
     sa.UniqueConstraint("store", "as_of", name="runs_store_as_of"),
 )
 leads = sa.Table(
@@ -131,8 +132,16 @@ def _migrate_to_1(conn: Connection) -> None:
     metadata.create_all(conn, tables=V1_TABLES)
 
 
+def _migrate_to_2(conn: Connection) -> None:
+    """Version 2: each run keeps its figures for the dealer group's roll-up
+    (``leadbook rollup`` from a history). A history made from version 2 on has the
+    column from its first step already."""
+    if "figures" not in {c["name"] for c in sa.inspect(conn).get_columns("runs")}:
+        conn.execute(sa.text("ALTER TABLE runs ADD COLUMN figures TEXT"))
+
+
 # version → the step that brings the schema from version − 1 to it, in order.
-MIGRATIONS: list[tuple[int, Any]] = [(1, _migrate_to_1)]
+MIGRATIONS: list[tuple[int, Any]] = [(1, _migrate_to_1), (2, _migrate_to_2)]
 
 
 def is_url(location: str) -> bool:
@@ -280,6 +289,17 @@ class HistoryStore:
         with self.engine.connect() as conn:
             found = [RunFigures(**row._mapping) for row in conn.execute(query)]
         return sorted(found, key=lambda r: (r.store, r.as_of))
+
+    def latest_runs(self) -> list[RunFigures]:
+        """Each store's latest run, by store name."""
+        newest = (sa.select(runs.c.store, sa.func.max(runs.c.as_of).label("as_of"))
+                  .group_by(runs.c.store).subquery())
+        query = (sa.select(*[runs.c[f.name] for f in fields(RunFigures)])
+                 .join(newest, sa.and_(runs.c.store == newest.c.store,
+                                       runs.c.as_of == newest.c.as_of))
+                 .order_by(runs.c.store))
+        with self.engine.connect() as conn:
+            return [RunFigures(**row._mapping) for row in conn.execute(query)]
 
     def snapshot(self, store: str, as_of: dt.date) -> Snapshot | None:
         """The snapshot of one run, or None when there is none."""
