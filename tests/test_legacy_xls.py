@@ -147,3 +147,73 @@ def test_the_v_log_has_the_library_text_the_message_has_not(tmp_path: Path) -> N
     assert "half.xls: not a readable workbook" in quiet.stdout + quiet.stderr
     assert "olefile" not in quiet.stdout + quiet.stderr
     assert "olefile:" in verbose.stderr  # what the library said, for whoever debugs it
+
+
+def _biff5(path: Path, codepage: int, cells: list[list[str]], sheet: str = "Leads") -> Path:
+    """An Excel 5.0/95 workbook built to MS-XLS's BIFF5 layout: the workbook globals
+    (BOF, CODEPAGE, BOUNDSHEET, EOF) and one worksheet of LABEL cells, in the text's
+    code page, written into the ``Book`` stream of a compound file (the container of
+    the committed excel95.xls, its stream overwritten in place, padded after EOF)."""
+    encoding = {1252: "cp1252", 936: "gbk", 950: "big5"}[codepage]
+
+    def rec(kind: int, data: bytes) -> bytes:
+        return struct.pack("<HH", kind, len(data)) + data
+
+    def bof(kind: int) -> bytes:
+        return rec(0x0809, struct.pack("<HHHH", 0x0500, kind, 0x0DBB, 0x07CC))
+
+    body = bof(0x0010)
+    for r, row in enumerate(cells):
+        for c, text in enumerate(row):
+            data = text.encode(encoding)
+            body += rec(0x0204, struct.pack("<HHHH", r, c, 0x0F, len(data)) + data)
+    body += rec(0x000A, b"")
+    name = sheet.encode(encoding)
+
+    def globals_(offset: int) -> bytes:
+        return (bof(0x0005) + rec(0x0042, struct.pack("<H", codepage))
+                + rec(0x0085, struct.pack("<IHB", offset, 0, len(name)) + name)
+                + rec(0x000A, b""))
+
+    book = globals_(len(globals_(0))) + body
+    path.write_bytes((LEGACY / "excel95.xls").read_bytes())
+    with olefile.OleFileIO(str(path), write_mode=True) as ole:
+        size = ole.get_size("Book")
+        assert len(book) <= size
+        ole.write_stream("Book", book + b"\0" * (size - len(book)))
+    return path
+
+
+def test_an_excel_95_workbook_the_reader_can_read_is_read(tmp_path: Path) -> None:
+    """A single-byte code page (1252, Western Windows): read as it is, cell for cell.
+    (Its headers cannot be the Chinese ones of a lead card, so the sheet is then
+    ignored for its headers, like any sheet leadbook does not know.)"""
+    from leadbook.read.grid import load_grids
+
+    cells = [["Customer", "Phone", "Consultant", "First contact", "Horizon"],
+             ["Wang", "13800000001", "Zhang Wei", "2026-11-02", "3 months"],
+             ["Müller", "13800000002", "Li Na", "2026-11-03", "6 months"]]
+    path = _biff5(tmp_path / "old95.xls", 1252, cells)
+    sheets, _ = load_grids(path, "xls")
+    assert [(s.name, s.cells) for s in sheets] == [("Leads", cells)]
+    src = read_file(path, "old95.xls")
+    assert src.status == "ok", src.message
+    assert [(s.name, s.kind) for s in src.sheets] == [("Leads", SheetKind.IGNORED)]
+
+
+@pytest.mark.parametrize("codepage,name,cells", [
+    (936, "GBK", [["客户姓名", "联系电话", "销售顾问"], ["王先生", "13800000001", "张伟"]]),
+    (950, "Big5", [["客戶姓名", "聯絡電話", "銷售顧問"], ["王先生", "13800000001", "張偉"]]),
+])
+def test_an_excel_95_workbook_in_a_chinese_code_page_is_named(
+        tmp_path: Path, codepage: int, name: str, cells: list[list[str]]) -> None:
+    path = _biff5(tmp_path / "old95.xls", codepage, cells, cells[0][0][:2])
+    # The workbook reader opens it, but its Chinese text comes out as gibberish.
+    book = python_calamine.CalamineWorkbook.from_path(str(path))
+    assert book.get_sheet_by_index(0).to_python()[0][0] != cells[0][0]
+    src = read_file(path, "old95.xls")
+    assert src.status == "error"
+    assert src.message == (
+        f"old95.xls: an Excel 5.0/95 workbook (BIFF5) whose text is in code page {codepage} "
+        f"({name}), which leadbook cannot read; open it in Excel, WPS or LibreOffice and save "
+        "it as .xlsx")

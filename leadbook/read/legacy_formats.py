@@ -23,9 +23,14 @@ OLD_BIFF_BOF = {0x0009: "Excel 2.x (BIFF2)", 0x0209: "Excel 3.0 (BIFF3)",
                 0x0409: "Excel 4.0 (BIFF4)"}
 BIFF_BOF8, BIFF_FILEPASS, BIFF_CODEPAGE = 0x0809, 0x002F, 0x0042
 # An Excel 5.0/95 workbook keeps its text in the code page its CODEPAGE record
-# names (936 = GBK for Chinese Windows); one that names UTF-16 (1200, as some
-# converters write it) holds text the workbook reader turns into gibberish.
-UNREADABLE_BIFF5_CODEPAGES = frozenset({1200})
+# names. The workbook reader decodes the single-byte Windows code pages (1250–1258,
+# 874, Mac Roman) and turns the East Asian double-byte ones — 936 GBK (Chinese
+# Windows), 950 Big5, 932 Shift-JIS, 949 — into gibberish, as it does text a
+# converter stored as UTF-16 under 1200; each was tried on a workbook built to
+# MS-XLS (tests/test_legacy_xls.py). Such a workbook is refused in words.
+UNREADABLE_BIFF5_CODEPAGES = frozenset({932, 936, 949, 950})
+UTF16_CODEPAGE = 1200
+CODEPAGE_NAMES = {932: "Shift-JIS", 936: "GBK", 949: "Korean", 950: "Big5"}
 # Records read after the first BOF before FILEPASS would have been met.
 _LOOK_AHEAD = 16
 
@@ -60,8 +65,11 @@ def xls_kind(path: Path) -> str | None:
         if kind == BIFF_FILEPASS:
             return "encrypted"
         if kind == BIFF_CODEPAGE and name == "Book" and length >= 2:
-            if struct.unpack_from("<H", stream, offset + 4)[0] in UNREADABLE_BIFF5_CODEPAGES:
+            page = struct.unpack_from("<H", stream, offset + 4)[0]
+            if page == UTF16_CODEPAGE:
                 return "biff5_utf16"
+            if page in UNREADABLE_BIFF5_CODEPAGES:
+                return f"biff5_{page}"
         offset += 4 + length
     return "biff5" if name == "Book" else "biff8"
 
@@ -73,4 +81,8 @@ REFUSED_XLS = {
     "biff5_utf16": "an Excel 5.0/95 workbook (BIFF5) whose text is stored as UTF-16, which "
                    "leadbook cannot read; open it in Excel, WPS or LibreOffice and save it as "
                    ".xlsx",
+    **{f"biff5_{page}": f"an Excel 5.0/95 workbook (BIFF5) whose text is in code page {page} "
+                        f"({name}), which leadbook cannot read; open it in Excel, WPS or "
+                        "LibreOffice and save it as .xlsx"
+       for page, name in CODEPAGE_NAMES.items()},
 }
