@@ -122,6 +122,11 @@ def process(
         click.echo(f"Warning: {mask_text(warning)}", err=True)
     for line in result.errors:
         click.echo(f"Error: {mask_text(line)}", err=True)
+    nothing = result.nothing_found
+    if nothing:
+        click.echo(f"Error: {mask_text(nothing[0])}", err=True)
+        for line in nothing[1:]:
+            click.echo(mask_text(line), err=True)
     sys.exit(result.exit_code)
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .read.discover import skip_reason
-from .rollup import StoreRun
+from .rollup import STORE_KEYS, StoreRun
 
 SUMMARY = "summary.json"
 
@@ -125,11 +125,22 @@ def run_group(group: Path, out: Path, as_of: dt.date, *, jobs: int = 1, lang: st
 
 
 def _load_summary(folder: Path) -> dict[str, Any] | None:
+    """What the roll-up takes of a store's summary.json: its figures, its history's
+    follow-through and trend, and its files' errors — not its issues, which can be
+    thousands a store (a group's parent holds every store's entry until the end)."""
     try:
         data = json.loads((folder / SUMMARY).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return data if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        return None
+    kept = {k: data.get(k) for k in STORE_KEYS}
+    history = data.get("history")
+    if isinstance(history, dict):
+        kept["history"] = {"followthrough": history.get("followthrough"),
+                           "trend": history.get("trend") or []}
+    kept["files"] = [f for f in data.get("files") or [] if f.get("status") == "error"]
+    return kept
 
 
 class SourceError(Exception):

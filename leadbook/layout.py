@@ -23,11 +23,24 @@ def _real(path: Path) -> str:
     return os.path.normcase(os.path.realpath(path))
 
 
+# The files a run writes directly into OUT (its subfolders are OUTPUT_FOLDERS).
+OUTPUT_NAMES = frozenset({"report.xlsx", "summary.json", "summary.html"})
+
+
 def check_layout(out: Path, inputs: Sequence[Path]) -> None:
-    """Raise LayoutError when an input lies (or its link leads) into a folder
-    that outputs are written to: OUT itself, OUT/annotated or OUT/due."""
-    folders = {_real(out / sub if sub else out) for sub in OUTPUT_FOLDERS}
-    clashes = [p for p in inputs if os.path.dirname(_real(p)) in folders]
+    """Raise LayoutError when an output could replace an input: an input (or where
+    its link leads) in OUT/annotated or OUT/due, whose files are named after the
+    inputs and the consultants, or directly in OUT under an output's name.
+
+    OUT may be the inbox itself or lie inside it: the inputs stay apart from the
+    outputs, and leadbook's own workbooks left there are skipped when read
+    (leadbook.own_files)."""
+    root = _real(out)
+    folders = {_real(out / sub) for sub in OUTPUT_FOLDERS if sub}
+    clashes = [p for p in inputs
+               if os.path.dirname(_real(p)) in folders
+               or (os.path.dirname(_real(p)) == root
+                   and os.path.basename(_real(p)).lower() in OUTPUT_NAMES)]
     if not clashes:
         return
     names = ", ".join(p.name for p in clashes[:5]) + (" …" if len(clashes) > 5 else "")

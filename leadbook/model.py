@@ -110,6 +110,9 @@ class SheetData:
     grid: MonthGrid | None = None
     # Why an ignored sheet is not read, for the file's message and 数据问题.
     reason: str = ""
+    # For a sheet not understood: the row taken for its header and what it names
+    # (leadbook.read.header_hint.HeaderGuess), to tell the manager how to fix it.
+    guess: Any = None
 
     def __post_init__(self) -> None:
         if self.row_count < 0:

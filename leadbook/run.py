@@ -9,6 +9,7 @@ the result into words and an exit status.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import gc
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,11 @@ from .config import Config
 if TYPE_CHECKING:
     from .outputs import Written
     from .pipeline import Analysis
+
+
+# Why a folder cannot be made, in words (the system's own text otherwise).
+OS_WORDS = {errno.ENOTDIR: "路径中有一段是文件, 不是文件夹", errno.EACCES: "没有写入权限",
+            errno.EROFS: "磁盘是只读的", errno.ENOSPC: "磁盘已满", errno.EEXIST: "已有同名文件"}
 
 
 @dataclass
@@ -41,9 +47,35 @@ class RunResult:
         return lines
 
     @property
+    def nothing_found(self) -> list[str]:
+        """When no file held a lead card or a daily report: what each file and sheet
+        was taken for, and the [columns] line that would fix it ([] otherwise)."""
+        from .model import SheetKind
+        from .read.header_hint import sheet_hint
+
+        files = self.analysis.files
+        if any(s.kind in (SheetKind.LEADS, SheetKind.ACTIVITY)
+               for f in files if f.status == "ok" for s in f.sheets):
+            return []
+        lines = ["没有找到意向客户表或销售活动日报表, 本次没有可统计的线索。看过的文件:"]
+        if not files:
+            lines.append("  (收件箱是空的: 请把各顾问的 .xlsx / .xls / .csv 表格放进去)")
+        for f in files:
+            if f.status != "ok":
+                lines.append(f"  {f.name}: {f.message}")
+                continue
+            for sheet in f.sheets:
+                if sheet.kind is SheetKind.SPEND:
+                    lines.append(f"  {f.name}「{sheet.name}」: 营销费用表")
+                    continue
+                lines.extend(f"  {line}" for line in sheet_hint(f.name, sheet.name, sheet.guess))
+        return lines
+
+    @property
     def exit_code(self) -> int:
-        """0 every input read (warnings allowed); 1 an input or an output failed."""
-        return 1 if self.errors else 0
+        """0 every input read (warnings allowed); 1 an input or an output failed, or
+        the inbox held no lead card and no daily report at all."""
+        return 1 if self.errors or self.nothing_found else 0
 
 
 def run_store(
@@ -68,7 +100,7 @@ def run_store(
 
     Raises :class:`leadbook.layout.LayoutError`, before anything is written, when
     ``out`` holds or links to a file the run reads."""
-    from .layout import check_layout
+    from .layout import LayoutError, check_layout
     from .outputs import EarlyReport, default_jobs, write_outputs
     from .pipeline import analyse
     from .read.discover import discover
@@ -76,6 +108,12 @@ def run_store(
 
     # LayoutError when an output would replace or write through to an input.
     check_layout(out, [path for path, reason in discover(inbox) if not reason])
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        why = OS_WORDS.get(exc.errno or 0, exc.strerror or type(exc).__name__)
+        raise LayoutError(f"{out}: 无法建立输出文件夹 ({why}); "
+                          "请用 --out 指定一个可以写入的文件夹") from exc
     remove_leftovers(out)  # what a killed earlier run left (the early report writes soon)
     jobs = jobs or default_jobs()
     # A run allocates millions of small objects (cells, leads, tasks) and frees few

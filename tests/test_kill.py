@@ -115,7 +115,8 @@ def _command(inbox: Path, out: Path) -> list[str]:
 
 
 def _reading(out: Path, children: set[int]) -> bool:
-    return len(children) >= 2 and not out.exists()  # the report's worker and a reader
+    # the report's worker and a reader, nothing written yet (the folder made, empty)
+    return len(children) >= 2 and (not out.exists() or not any(out.iterdir()))
 
 
 def _writing(out: Path, children: set[int]) -> bool:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..model import SourceFile
+from ..own_files import own_output
 
 SPREADSHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".csv"})
 CONFIG_NAME = "leadbook.toml"  # the inbox's config: read by the config loader, not listed
 # The default history (domain.md §10) and its key and journal files: leadbook's own,
 # not listed, so that a run's file list does not depend on the runs before it.
 HISTORY_PREFIX = "leadbook-history.sqlite"
+OWN_OUTPUT = ("skipped: written by leadbook (an earlier run's report); leadbook never reads "
+              "its own outputs")
 
 
 def skip_reason(name: str) -> str | None:
@@ -33,7 +36,10 @@ def discover(inbox: Path) -> list[tuple[Path, str | None]]:
         if path.name == CONFIG_NAME or path.name.startswith(HISTORY_PREFIX) \
                 or not path.is_file():
             continue
-        out.append((path, skip_reason(path.name)))
+        reason = skip_reason(path.name)
+        if reason is None and own_output(path):
+            reason = OWN_OUTPUT
+        out.append((path, reason))
     return out
 
 

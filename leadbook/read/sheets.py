@@ -25,6 +25,7 @@ from ..vocab import (
     TOTAL_WORDS,
 )
 from .grid import RawSheet
+from .header_hint import HeaderGuess, columns_line, guess_header, suggest
 from .headers import HEADER_SEARCH_ROWS, HeaderMatch, find_header, normalise_header, with_extra
 from .month_grid import find_month_grid
 
@@ -117,8 +118,12 @@ def classify(raw: RawSheet, extra: Mapping[str, Sequence[str]] | None = None) ->
             best = (kind, found)
     if best is None:
         return SheetData(raw.name, SheetKind.IGNORED, width=width, hidden=raw.hidden,
-                         reason=_ignored_reason(service, near))
+                         reason=_ignored_reason(service, near),
+                         guess=guess_header(raw.cells, _words(_extra_key(extra))[SheetKind.LEADS]))
     kind, header = best
+    taken = set(header.columns.values())
+    others = tuple(str(v).strip() for c, v in enumerate(raw.cells[header.row])
+                   if c not in taken and isinstance(v, str) and v.strip())
     start = header.row + 1
     if start < len(raw.cells) and is_code_row(raw.cells[start], header.columns):
         start += 1  # a row of field codes under the header (import templates): header too
@@ -132,6 +137,7 @@ def classify(raw: RawSheet, extra: Mapping[str, Sequence[str]] | None = None) ->
         width=width,
         hidden=raw.hidden,
         header_rows=header.rows,
+        guess=HeaderGuess(header.row + 1, dict(header.headers), others),
     )
 
 
@@ -191,9 +197,14 @@ def header_issues(sheet: SheetData, file: str) -> list[Issue]:
         if fld in sheet.columns:
             continue
         word, cost = MISSING_COLUMN.get(fld, (fld, "此表无法完整使用"))
+        message = f"表头中没有{word}列, {cost}"
+        header = suggest(fld, sheet.guess.others) if sheet.guess is not None else None
+        if header:
+            message += (f"; 如果「{header}」就是{word}列, 在 leadbook.toml 里加一行: "
+                        f"{columns_line(fld, header)}")
         issues.append(Issue(
-            file, sheet.name, sheet.header_row, word, None, "missing_column",
-            f"表头中没有{word}列, {cost}", Severity.ERROR,
+            file, sheet.name, sheet.header_row, word, None, "missing_column", message,
+            Severity.ERROR,
         ))
     return issues
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..labels import Labels
 from ..model import Outcome, OutputError
+from ..own_files import own_output
 from ..values import mask_text
 from ..worklist import followup_counts
 from .atomic import atomic_path
@@ -55,7 +56,7 @@ def write_split(outcome: Outcome, out_dir: Path, errors: list[str] | None = None
     lab = Labels(outcome.lang)
     out_dir = Path(out_dir)
     tasks = outcome.tasks
-    if tasks is None or len(tasks) == 0:
+    if tasks is None:
         return []
     written: list[Path] = []
     failed: list[str] = []
@@ -83,6 +84,15 @@ def write_split(outcome: Outcome, out_dir: Path, errors: list[str] | None = None
                           f"({getattr(exc, 'strerror', None) or exc})")
             continue
         written.append(target)
+    # A list of a consultant who has none this week (who left, or whose leads
+    # moved) is removed; a file in due/ that leadbook did not write is left alone.
+    for old in sorted(out_dir.glob("*.xlsx")):
+        if old not in written and own_output(old):
+            try:
+                old.unlink()
+            except OSError as exc:
+                failed.append(f"due/{old.name}: an earlier list could not be removed "
+                              f"({exc.strerror or exc})")
     if failed and errors is None:
         raise OutputError("; ".join(failed))
     if errors is not None:

@@ -154,8 +154,15 @@ class Formats:
         return self._cache[key]
 
 
+# Every workbook leadbook writes carries this custom document property, so that
+# one left in an inbox (last week's report.xlsx) is never read back as an input.
+OUTPUT_MARK = ("leadbook", "output")
+
+
 def new_workbook(path: str) -> Workbook:
-    return xlsxwriter.Workbook(path, WORKBOOK_OPTIONS)
+    wb = xlsxwriter.Workbook(path, WORKBOOK_OPTIONS)
+    wb.set_custom_property(*OUTPUT_MARK)
+    return wb
 
 
 def write_cell(ws: Worksheet, row: int, col: int, value: Any, kind: str, fmts: Formats,
