@@ -103,9 +103,12 @@ def process(
 
     out = out or inbox / "leadbook-out"
     try:
+        from .progress import Progress
+
+        progress = Progress(lang, enabled=False if quiet else None)
         result = run_store(inbox, out, config, as_of or dt.date.today(), start=start, end=end,
                            lang=lang, split=split, jobs=jobs, history=history,
-                           keep_history=not no_history)
+                           keep_history=not no_history, progress=progress)
     except LayoutError as exc:  # an output would replace an input: nothing was written
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)

@@ -62,6 +62,7 @@ def analyse(
     files: Sequence[SourceFile] | None = None,
     on_tasks: Callable[[Outcome, int], None] | None = None,
     jobs: int = 1,
+    on_file: Callable[[str, int, int], None] | None = None,
 ) -> Analysis:
     """Read the inbox (or take ``files``), grade, schedule and count.
 
@@ -72,7 +73,7 @@ def analyse(
     """
     if files is None:
         extra = {k: list(v) for k, v in config.columns.items()}
-        files = read_inbox(inbox, extra, jobs)
+        files = read_inbox(inbox, extra, jobs, on_file)
     files = list(files)
     records = read_records(files, as_of, release=True, grade_aliases=config.grade_aliases)
     issues: list[Issue] = [i for f in files for i in f.issues]

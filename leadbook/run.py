@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import Config
+from .progress import Progress, Silent
 
 if TYPE_CHECKING:
     from .outputs import Written
@@ -91,6 +92,7 @@ def run_store(
     jobs: int | None = None,
     history: str | None = None,
     keep_history: bool = True,
+    progress: Progress | None = None,
 ) -> RunResult:
     """Read ``inbox``, work out the week and write every output into ``out``.
 
@@ -121,17 +123,22 @@ def run_store(
     # a second at 100,000 leads for nothing. A cycle still gets collected.
     thresholds = gc.get_threshold()
     gc.set_threshold(100_000, 50, 100)
+    step = progress or Silent()
     report = EarlyReport(out / "report.xlsx", jobs)
     report.prepare(inbox)
     try:
         analysis = analyse(inbox, config, as_of, start, end, lang=lang, on_tasks=report.start,
-                           jobs=jobs)
+                           jobs=jobs, on_file=step.read)
+        if keep_history:
+            step.step("history")
         warnings = _remember(analysis, config, inbox, history, keep_history)
+        step.step("write")
         written = write_outputs(analysis, out, split=split, jobs=jobs, report=report)
     except BaseException:
         report.abandon()
         raise
     finally:
+        step.done()
         gc.set_threshold(*thresholds)
     return RunResult(analysis, written, config, out, warnings)
 

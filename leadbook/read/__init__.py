@@ -8,7 +8,7 @@ Neither raises for a bad file: a file that cannot be read gets status
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from ..model import FileError, Issue, Severity, SourceFile
@@ -57,7 +57,8 @@ FORMAT_WORDS = {
 
 
 def read_inbox(inbox: Path, extra: Mapping[str, Sequence[str]] | None = None,
-               jobs: int = 1) -> list[SourceFile]:
+               jobs: int = 1, on_file: Callable[[str, int, int], None] | None = None
+               ) -> list[SourceFile]:
     """Every file directly in the inbox, sorted by name: read, or skipped with the reason.
 
     Each file is read in a forked child with memory and time limits
@@ -71,8 +72,15 @@ def read_inbox(inbox: Path, extra: Mapping[str, Sequence[str]] | None = None,
     done: dict[Path, SourceFile] = {}
     from .isolated import can_isolate, extra_reader, read_isolated
 
+    count = [0]
+
+    def told(path: Path) -> None:  # ``on_file(name, files read, files to read)``
+        count[0] += 1
+        if on_file is not None:
+            on_file(path.name, count[0], len(to_read))
+
     if to_read and can_isolate():
-        done = read_isolated(to_read, extra_reader(extra), jobs)
+        done = read_isolated(to_read, extra_reader(extra), jobs, told)
     elif jobs > 1 and len(to_read) > 1:
         from concurrent.futures import ThreadPoolExecutor
 
@@ -88,7 +96,9 @@ def read_inbox(inbox: Path, extra: Mapping[str, Sequence[str]] | None = None,
                             pool.map(lambda p: read_file(p, p.name, extra), largest_first),
                             strict=True))
     else:
-        done = {path: read_file(path, path.name, extra) for path in to_read}
+        for path in to_read:
+            done[path] = read_file(path, path.name, extra)
+            told(path)
     return [skipped(path, reason) if reason else done[path] for path, reason in found]
 
 

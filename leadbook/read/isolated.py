@@ -67,7 +67,8 @@ class _Child:
 
 
 def read_isolated(paths: Sequence[Path], reader: Callable[[Path], SourceFile],
-                  jobs: int = 1) -> dict[Path, SourceFile]:
+                  jobs: int = 1, on_done: Callable[[Path], None] | None = None
+                  ) -> dict[Path, SourceFile]:
     """``reader(path)`` for every path, each in a child of its own, up to ``jobs`` at
     once, the largest files first.
 
@@ -78,7 +79,7 @@ def read_isolated(paths: Sequence[Path], reader: Callable[[Path], SourceFile],
     _preload()
     pending = sorted(paths, key=lambda p: -_size(p))
     running: dict[int, _Child] = {}  # read end of the pipe → child
-    done: dict[Path, SourceFile] = {}
+    done = _Done(on_done)
     run = os.getpid()
     with selectors.DefaultSelector() as selector:
         while pending or running:
@@ -120,7 +121,20 @@ def read_isolated(paths: Sequence[Path], reader: Callable[[Path], SourceFile],
                     os.close(fd)
                     running.pop(fd)
                     done[child.path] = _collect(child, timed_out=True)
-    return done
+    return dict(done)
+
+
+class _Done(dict[Path, SourceFile]):
+    """The files read so far; ``on_done(path)`` is told of each as it comes."""
+
+    def __init__(self, on_done: Callable[[Path], None] | None) -> None:
+        super().__init__()
+        self._on_done = on_done
+
+    def __setitem__(self, path: Path, src: SourceFile) -> None:
+        super().__setitem__(path, src)
+        if self._on_done is not None:
+            self._on_done(path)
 
 
 PIPE_CHUNK = 1 << 20
