@@ -53,6 +53,20 @@ def rows() -> list[list[object]]:
     ]
 
 
+def input_workbook(path: Path) -> None:
+    """The lead card, every value a text cell, as XlsxWriter writes it (a control
+    character as _x0001_, as Excel does; a rich-looking value as two real runs)."""
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("意向客户")
+    for i, r in enumerate([HEADER, *rows()]):
+        for j, v in enumerate(r):
+            if looks_rich(str(v)):
+                ws.write_rich_string(i, j, str(v)[:1], BOLD(book), str(v)[1:])
+            else:
+                ws.write_string(i, j, str(v))
+    book.close()
+
+
 def texts(path: Path) -> dict[str, set[str]]:
     """Every text cell of every sheet, as Excel reads it."""
     book = CalamineWorkbook.from_path(str(path))
@@ -84,17 +98,7 @@ def run(inbox: Path, out: Path) -> None:
 @pytest.fixture(scope="module")
 def xlsx_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     inbox = tmp_path_factory.mktemp("inbox")
-    # XlsxWriter writes each value as a text cell (a control character as _x0001_, as
-    # Excel does); its own rich-text shortcut is not used for the input.
-    book = xlsxwriter.Workbook(str(inbox / "cards.xlsx"))
-    ws = book.add_worksheet("意向客户")
-    for i, r in enumerate([HEADER, *rows()]):
-        for j, v in enumerate(r):
-            if looks_rich(str(v)):
-                ws.write_rich_string(i, j, str(v)[:1], BOLD(book), str(v)[1:])
-            else:
-                ws.write_string(i, j, str(v))
-    book.close()
+    input_workbook(inbox / "cards.xlsx")
     out = tmp_path_factory.mktemp("out")
     run(inbox, out)
     return out
@@ -162,15 +166,7 @@ def test_annotated_xls_copy_keeps_every_text(tmp_path: Path):
     assert soffice, "LibreOffice is needed for this test (apt-get install libreoffice-calc-nogui)"
     src = tmp_path / "src"
     src.mkdir()
-    book = xlsxwriter.Workbook(str(src / "cards.xlsx"))
-    ws = book.add_worksheet("意向客户")
-    for i, r in enumerate([HEADER, *rows()]):
-        for j, v in enumerate(r):
-            if looks_rich(str(v)):
-                ws.write_rich_string(i, j, str(v)[:1], BOLD(book), str(v)[1:])
-            else:
-                ws.write_string(i, j, str(v))
-    book.close()
+    input_workbook(src / "cards.xlsx")
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/lo",
