@@ -26,6 +26,7 @@ from annotated_helpers import (
 
 from leadbook.vocab import ANNOTATION_HEADERS
 from leadbook.write.annotated import write_annotated
+from leadbook.write.annotation_cells import ROW_COLOUR_LEGEND
 
 PATCHED = {"xl/worksheets/sheet1.xml", "xl/styles.xml", "xl/worksheets/_rels/sheet1.xml.rels",
            "[Content_Types].xml"}
@@ -178,12 +179,14 @@ def test_existing_comments_stay(tmp_path: Path) -> None:
     assert ws["A5"].comment.text == "老客户介绍"
     assert ws["I4"].comment.text == NOTES[4].comment and ws["I4"].comment.author == "leadbook"
     assert ws["I6"].comment.text == NOTES[6].comment
+    assert ws["I2"].comment.text == ROW_COLOUR_LEGEND
     with zipfile.ZipFile(out) as z:
         names = z.namelist()
         assert "xl/comments2.xml" not in names and "xl/drawings/vmlDrawing2.vml" not in names
         vml = z.read("xl/drawings/vmlDrawing1.vml").decode()
         ids = re.findall(r'id="_x0000_s(\d+)"', vml)
-        assert len(ids) == 4 and len(set(ids)) == 4
+        # the user's two, two regrades and the row colours' legend on the 系统级别 header
+        assert len(ids) == 5 and len(set(ids)) == 5
         blocks = {int(b) for b in re.search(r'data="([^"]*)"', vml).group(1).split(",")}
         assert {int(i) // 1024 for i in ids} <= blocks
     assert sheet_xml(out).count("<legacyDrawing") == 1

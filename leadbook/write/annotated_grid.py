@@ -31,6 +31,7 @@ from .annotation_cells import (
     COMMENT_AUTHOR,
     DATE_FORMAT,
     FILL_COLORS,
+    ROW_COLOUR_LEGEND,
     clean_text,
     note_cells,
     row_fill,
@@ -151,7 +152,9 @@ def _write_sheet(ws: Worksheet, cells: list[list[Any]], sheet_notes: SheetNotes 
             continue
         if number == header_row:
             for i, word in enumerate(ANNOTATION_HEADERS):
-                write_text(ws, row, width + i, word, formats.get("text", bold=True))
+                write_text(ws, row, width + i, word, formats.get("text", "added", bold=True))
+            ws.write_comment(row, width, ROW_COLOUR_LEGEND,
+                             {"author": COMMENT_AUTHOR, "x_scale": 2, "y_scale": 1.5})
             continue
         if note is None:
             continue

@@ -20,7 +20,11 @@ FILL_COLORS: dict[str, str] = {
     "due": "FFEB9C",
     "won": "C6EFCE",
     "lost": "D9D9D9",
+    "added": "DDEBF7",  # the added headers, apart from the user's own
 }
+# The legend of the row colours: a note on the 系统级别 header cell of every copy.
+ROW_COLOUR_LEGEND = ("leadbook 添加了 系统级别 至 提示 五列 (浅蓝表头)。行的颜色: 红 = 已逾期, "
+                     "黄 = 今日应跟进, 绿 = 已成交, 灰 = 战败。")
 
 # Widths (Excel character units) of 系统级别, 级别变化, 下次跟进, 逾期天数, 提示.
 COLUMN_WIDTHS: tuple[float, ...] = (10, 16, 12, 10, 40)

@@ -22,6 +22,8 @@ from defusedxml import ElementTree
 
 from ..model import SheetNotes
 from ..read.safety import check_zip
+from ..vocab import ANNOTATION_HEADERS
+from .annotation_cells import ROW_COLOUR_LEGEND, column_index, column_letter
 from .atomic import atomic_path
 from .copy_checks import check_well_formed, inflated
 from .xlsx_comments import Note, blocks_in_use, merge_comments, merge_vml, new_comments, new_vml
@@ -171,6 +173,8 @@ class _Workbook:
         self.workbook = workbook
         self.wb_rels = parse_rels(self.read(rels_path(workbook)), workbook)
         self.sheets: dict[str, str] = {}
+        self.sheet_index: dict[str, int] = {}  # name → localSheetId (its place in the book)
+        self.print_to: dict[int, int] = {}  # localSheetId → last column (0-based) to print
         self.date1904 = False
         by_id = {r.id: r.target for r in self.wb_rels}
         for el in ElementTree.fromstring(zin.read(workbook)).iter():
@@ -179,6 +183,7 @@ class _Workbook:
                 self.date1904 = el.get("date1904", "0").lower() in ("1", "true")
             elif tag == "sheet":
                 rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), "")
+                self.sheet_index[el.get("name", "")] = len(self.sheet_index)
                 if rid in by_id:
                     self.sheets[el.get("name", "")] = by_id[rid]
         self.styles_part = next(
@@ -208,6 +213,10 @@ class _Workbook:
         rels = parse_rels(rels_xml, part)
         comments = [Note(row - 1, notes.width, note.comment)
                     for row, note in sorted(notes.rows.items()) if note.comment]
+        if notes.header_row > 0:  # the row colours' legend, on the 系统级别 header cell
+            comments.insert(0, Note(notes.header_row - 1, notes.width, ROW_COLOUR_LEGEND))
+        self.print_to[self.sheet_index.get(notes.name, -1)] = notes.width + len(
+            ANNOTATION_HEADERS) - 1
         vml_rid = free_rid(rels) if comments else None
         patcher = SheetPatcher(notes, self.styles, date1904=self.date1904, legacy_rid=vml_rid)
         with self.zin.open(part) as stream:
@@ -262,6 +271,10 @@ class _Workbook:
             self.changed[self.styles_part] = self.styles.patched()
         if self.types.changed:
             self.changed["[Content_Types].xml"] = self.types.xml
+        workbook = self.read(self.workbook) or b""
+        widened = _widen_print_areas(workbook, self.print_to)
+        if widened != workbook:
+            self.changed[self.workbook] = widened
 
     def check(self, file: str) -> None:
         """Every XML part of the copy parsed back, patched or copied (copy_checks);
@@ -292,6 +305,22 @@ class _Workbook:
             if name not in self.names:
                 writer.write(name, data)
         writer.close()
+
+
+_PRINT_AREA = re.compile(
+    rb'(<definedName\b[^>]*\bname="_xlnm\.Print_Area"[^>]*\blocalSheetId="(\d+)"[^>]*>)'
+    rb"([^<]*?)(\$?)([A-Z]{1,3})(\$?\d*)(</definedName>)")
+
+
+def _widen_print_areas(workbook: bytes, print_to: dict[int, int]) -> bytes:
+    """A sheet's print area, where the user set one, reaching the added columns."""
+    def widen(m: re.Match[bytes]) -> bytes:
+        last = print_to.get(int(m.group(2)))
+        if last is None or column_index(m.group(5)) >= last:
+            return m.group(0)
+        return b"".join((m.group(1), m.group(3), m.group(4), column_letter(last).encode(),
+                         m.group(6), m.group(7)))
+    return _PRINT_AREA.sub(widen, workbook)
 
 
 def patch_workbook(source: Path, notes: list[SheetNotes], target: Path) -> Path:

@@ -404,6 +404,8 @@ class RowPatcher:
                     base = int(s.group(1)) if s and s.group(1).isdigit() else 0
             if not 0 < base < self.styles.count:
                 base = 0
-            self._header_xf = base or self.styles.xf(0, bold=True)
+            # The user's header format with a light fill of its own (bold where the
+            # user's header has no format): the added headers stand apart.
+            self._header_xf = self.styles.xf(base, fill="added", bold=not base)
         return self._header_xf
 
