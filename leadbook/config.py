@@ -14,7 +14,7 @@ from typing import Any
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
 from .config_keys import ConfigKeyError, check
 from .vocab import ACTIVITY_FIELDS, LEAD_FIELDS, SPEND_FIELDS

@@ -150,11 +150,12 @@ def channel_table(
                 "lost_cost": lost_cost,
             }
         )
-    return pd.DataFrame(
+    table: pd.DataFrame = pd.DataFrame(
         rows,
         columns=["source", "leads", "won", "lost", "conversion", "spend", "cost_per_lead",
                  "cost_per_deal", "lost_cost"],
     )
+    return table
 
 
 def consultant_table(
@@ -167,8 +168,8 @@ def consultant_table(
 ) -> pd.DataFrame:
     """By consultant: traffic, kept, rates, deals, active leads by grade, the week's
     follow-ups (due, overdue, upcoming: counted on ``tasks``, as everywhere), on time."""
-    traffic: Counter[str] = Counter()
-    reported_kept: Counter[str] = Counter()
+    traffic: dict[str, float] = defaultdict(float)
+    reported_kept: dict[str, float] = defaultdict(float)
     names: set[str] = set()
     for a in activity:
         if a.date in period:
@@ -225,7 +226,8 @@ def consultant_table(
         "convert_rate", *[f"grade_{g}" for g in grades], "due", "overdue", "upcoming",
         "on_time_share",
     ]
-    return pd.DataFrame(rows, columns=columns)
+    frame: pd.DataFrame = pd.DataFrame(rows, columns=columns)
+    return frame
 
 
 def lost_table(leads: Sequence[Lead], period: Period) -> pd.DataFrame:
@@ -247,11 +249,12 @@ def lost_table(leads: Sequence[Lead], period: Period) -> pd.DataFrame:
         for lead in cohort(leads, period)
         if lead.status is Status.LOST
     ]
-    return pd.DataFrame(
+    table: pd.DataFrame = pd.DataFrame(
         rows,
         columns=["consultant", "name", "source", "model", "lost_reason", "competitor", "lost_on",
                  "file", "sheet", "row"],
     )
+    return table
 
 
 def crosscheck(
@@ -286,17 +289,17 @@ def crosscheck(
         rows.append({"consultant": key[0], "date": key[1], "reported": _num(rep),
                      "cards": n, "difference": _num(diff)})
         if diff:
-            a = first_row.get(key)
+            at = first_row.get(key)
             message = (
                 f"日报核对: {key[0]} {key[1].isoformat()} 日报留档 {_num(rep)}, "
                 f"当天建卡 {n}, 相差 {_num(diff)}"
             )
             issues.append(
-                Issue(a.file if a else "", a.sheet if a else None, a.row if a else None,
+                Issue(at.file if at else "", at.sheet if at else None, at.row if at else None,
                       None, None, "crosscheck_kept", message, Severity.WARNING)
             )
-            if a is not None:
-                a.hints.append(message)
+            if at is not None:
+                at.hints.append(message)
     columns = ["consultant", "date", "reported", "cards", "difference"]
     return pd.DataFrame(rows, columns=columns), issues
 

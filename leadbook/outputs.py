@@ -173,8 +173,9 @@ class EarlyReport:
         self.conn.close()
         if self.process.exitcode != 0 or len(results) != 1 + (self.page is not None):
             code = self.process.exitcode
-            stopped = [([], f"{self.target.name}: could not be written "
-                            f"(the worker stopped, exit {code})")]
+            stopped: list[tuple[list[Path], str]] = [
+                ([], f"{self.target.name}: could not be written "
+                     f"(the worker stopped, exit {code})")]
             # The page is this process's to write again: it has all it needs.
             page = [_run("html", self.outcome, self.page)] if self.page is not None else []
             return stopped + page
@@ -215,6 +216,7 @@ def _early_report(target: Path, conn: Any, parents_end: Any, run: int) -> None:
     got: list[tuple[Outcome, Path | None]] = []
 
     def rest() -> Outcome:
+        whole: Outcome
         whole, page = conn.recv()  # EOFError when the run stops: no file is written
         whole.tasks = early.tasks
         got.append((whole, page))
@@ -382,7 +384,8 @@ def _run(kind: str, *args: Any) -> tuple[list[Path], str]:
             from .write.split import write_split
 
             errors: list[str] = []
-            return list(write_split(*args, errors)), "; ".join(errors)
+            outcome, folder = args
+            return list(write_split(outcome, folder, errors)), "; ".join(errors)
         from .write.annotated import write_annotated
 
         src, notes, target = args

@@ -203,7 +203,8 @@ def schedule_table(leads: Iterable[Lead], grades: Sequence[str]) -> pd.DataFrame
         for (who, grade), row in sorted(
             counts.items(), key=lambda kv: (kv[0][0], order.get(kv[0][1], len(order)), kv[0][1]))
     ]
-    return pd.DataFrame(rows, columns=SCHEDULE_COLUMNS)
+    table: pd.DataFrame = pd.DataFrame(rows, columns=SCHEDULE_COLUMNS)
+    return table
 
 
 def _task(

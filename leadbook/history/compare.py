@@ -97,7 +97,8 @@ def followthrough(previous: Snapshot, now: Mapping[str, LeadState],
             out.missed_list.append(Missed(task, before, cur))
     for who in sorted(per):
         c = per[who]
-        entry = {k: c[k] for k in ("listed", "done", "on_time", "missed")}
+        entry: dict[str, float | None] = {
+            k: c[k] for k in ("listed", "done", "on_time", "missed")}
         entry["rate"] = c["done"] / c["listed"] if c["listed"] else None
         out.by_consultant[who] = entry
         out.listed += c["listed"]

@@ -98,10 +98,13 @@ def task_states(frame: Any, store: HistoryStore, list_days: int,
     for phone, who, kind, task, due, late in zip(*columns, strict=True):
         if not phone or late is None or late < -list_days:
             continue
+        when = day(due)
+        if when is None:  # every listed task has a date; none is made up
+            continue
         key = keys.get(phone)
         if key is None:
             key = keys[phone] = store.lead_key(phone)
-        out.append(TaskState(key, str(who), str(kind), str(task), day(due), int(late)))
+        out.append(TaskState(key, str(who), str(kind), str(task), when, int(late)))
     return out
 
 

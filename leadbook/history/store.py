@@ -341,7 +341,7 @@ class HistoryStore:
         mark = "?" if self.sqlite else "%s"
         shared = [i for i, n in enumerate(names) if n in SHARED_VALUES]
         seen: dict[Any, Any] = {}
-        cursor = conn.connection.driver_connection.cursor()
+        cursor = _driver(conn).cursor()
         try:
             cursor.execute(f"SELECT {columns} FROM {table.name} WHERE run_id = {mark}",
                            (run_id,))
@@ -368,7 +368,9 @@ class HistoryStore:
                 conn.execute(leads.delete().where(leads.c.run_id == old))
                 conn.execute(runs.delete().where(runs.c.id == old))
             values = {f.name: getattr(run, f.name) for f in fields(RunFigures)}
-            run_id = conn.execute(runs.insert().values(**values)).inserted_primary_key[0]
+            key = conn.execute(runs.insert().values(**values)).inserted_primary_key
+            assert key is not None
+            run_id = key[0]
             # in key order: the primary key's B-tree is then appended to, not split
             # all over (0.2 s less at 100,000 leads on SQLite)
             self._bulk(conn, leads, LEAD_FIELDS, run_id,
@@ -383,7 +385,7 @@ class HistoryStore:
         (bench/history_cost.py); this is a fraction of it."""
         columns = ", ".join(f'"{c}"' for c in ("run_id", *names))
         rows = ((run_id, *item) for item in items)
-        cursor = conn.connection.driver_connection.cursor()
+        cursor = _driver(conn).cursor()
         try:
             if self.sqlite:
                 marks = ", ".join("?" * (len(names) + 1))
@@ -398,6 +400,14 @@ class HistoryStore:
 
     def table_names(self) -> Sequence[str]:
         return sa.inspect(self.engine).get_table_names()
+
+
+def _driver(conn: Connection) -> Any:
+    """The DB-API connection under SQLAlchemy's (sqlite3's or psycopg's)."""
+    raw = conn.connection.driver_connection
+    if raw is None:  # pragma: no cover - an open connection always has one
+        raise HistoryError("历史记录的数据库连接已关闭")
+    return raw
 
 
 def _make_engine(url: sa.engine.URL) -> Engine:

@@ -187,7 +187,7 @@ def _ignored_reason(service: Sequence[str], near: HeaderMatch | None) -> str:
 
 def header_issues(sheet: SheetData, file: str) -> list[Issue]:
     """A required column the header lacks: one error on the header row."""
-    issues = []
+    issues: list[Issue] = []
     if sheet.kind is SheetKind.IGNORED and sheet.reason:
         return [Issue(file, sheet.name, None, None, None, "sheet_ignored",
                       f"{sheet.name}: {sheet.reason}", Severity.WARNING)]

@@ -170,7 +170,7 @@ def _write_sheet(ws: Worksheet, cells: list[list[Any]], sheet_notes: SheetNotes 
             elif kind == "date":
                 ws.write_datetime(row, col, value, formats.get("date", fill))
             else:
-                ws.write_number(row, col, value, formats.get("number", fill))  # type: ignore[arg-type]
+                ws.write_number(row, col, value, formats.get("number", fill))
         if note.comment:
             ws.write_comment(row, width, clean_text(note.comment),
                              {"author": COMMENT_AUTHOR, "x_scale": 1.5, "y_scale": 1.5})

@@ -23,7 +23,8 @@ from ..values import mask_text
 from ..worklist import CARE, FOLLOWUP, REVIEW
 from .atomic import write_text
 from .html_history import history_context
-from .xlsx_table import MISSING, clean
+from .xlsx_stream import MISSING
+from .xlsx_table import clean
 
 TEMPLATE = "summary.html.j2"
 DUE_CAP = 50  # rows per consultant in the page; the rest is in report.xlsx

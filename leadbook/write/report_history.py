@@ -127,8 +127,9 @@ def _changes(ws: Worksheet, fmts: Formats, w: dict[str, str], report: Any) -> No
     cols = [Col("c", w["col.consultant"]), Col("l", w["col.listed"], "count"),
             Col("d", w["col.done"], "count"), Col("o", w["col.on_time"], "count"),
             Col("m", w["col.missed"], "count"), Col("r", w["col.rate"], "rate")]
-    rows = [(who, e["listed"], e["done"], e["on_time"], e["missed"], e["rate"])
-            for who, e in ft.by_consultant.items()]
+    rows: list[tuple[Any, ...]] = [
+        (who, e["listed"], e["done"], e["on_time"], e["missed"], e["rate"])
+        for who, e in ft.by_consultant.items()]
     rows.append((w["total"], ft.listed, ft.done, ft.on_time, ft.missed, ft.rate))
     row = _block(ws, fmts, row, w["block.followthrough"], cols, rows, w["none"], widths)
 
@@ -210,7 +211,7 @@ def _trend(wb: Workbook, ws: Worksheet, fmts: Formats, w: dict[str, str],
                                                       "bold": True}})
         chart.set_legend({"position": "bottom", "font": font})
         chart.set_x_axis({"num_font": font})
-        y = {"num_font": font, "major_gridlines": {"visible": True,
+        y: dict[str, object] = {"num_font": font, "major_gridlines": {"visible": True,
                                                    "line": {"color": "#D9D9D9"}}}
         if y_format:
             y["num_format"] = y_format

@@ -22,8 +22,8 @@ from ..spend import spend_text
 from ..worklist import SCHEDULE_BUCKETS, followup_counts
 from .atomic import atomic_path
 from .report_history import write_history_sheets
+from .xlsx_stream import MISSING
 from .xlsx_table import (
-    MISSING,
     Col,
     Formats,
     clean,

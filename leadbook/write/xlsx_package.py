@@ -268,6 +268,7 @@ class _Workbook:
                        _relative(self.workbook, self.styles_part))
                 self.changed[wb_rels] = add_rels(self.read(wb_rels), [rel])
                 self.types.override(self.styles_part, CT_STYLES)
+            assert self.styles_part is not None
             self.changed[self.styles_part] = self.styles.patched()
         if self.types.changed:
             self.changed["[Content_Types].xml"] = self.types.xml

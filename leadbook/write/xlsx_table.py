@@ -242,7 +242,7 @@ def table_rows(frame: Any, cols: Sequence[Col]) -> list[tuple[Any, ...]]:
         if c.show is not None:
             shown: dict[Any, Any] = {}
             show = c.show
-            out = []
+            out: list[Any] = []
             for v in values:
                 if v is None:
                     out.append(None)

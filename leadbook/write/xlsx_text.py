@@ -24,5 +24,5 @@ def looks_rich(text: str) -> bool:
 def write_text(ws: Worksheet, row: int, col: int, text: str, fmt: Format) -> int:
     """Write ``text`` at (row, col) in ``fmt``; XlsxWriter's return code."""
     if looks_rich(text):
-        return ws.write_rich_string(row, col, fmt, text[:1], fmt, text[1:], fmt)
-    return ws.write_string(row, col, text, fmt)
+        return int(ws.write_rich_string(row, col, fmt, text[:1], fmt, text[1:], fmt))
+    return int(ws.write_string(row, col, text, fmt))
