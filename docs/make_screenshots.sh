@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-leadbook process sample_data --out "$work/out" --as-of 2026-10-31 -q
+leadbook process sample_data --out "$work/out" --as-of 2026-10-31 --no-history -q
 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \
     --user-data-dir="$work/chrome" --hide-scrollbars --window-size=1100,1500 \
