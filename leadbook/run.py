@@ -35,6 +35,7 @@ class RunResult:
     config: Config
     out: Path
     warnings: list[str] = field(default_factory=list)  # the history's, in words
+    lang: str = "zh"
 
     @property
     def errors(self) -> list[str]:
@@ -52,24 +53,26 @@ class RunResult:
         """When no file held a lead card or a daily report: what each file and sheet
         was taken for, and the [columns] line that would fix it ([] otherwise)."""
         from .model import SheetKind
-        from .read.header_hint import sheet_hint
+        from .read.header_hint import WORDS, sheet_hint
 
         files = self.analysis.files
         if any(s.kind in (SheetKind.LEADS, SheetKind.ACTIVITY)
                for f in files if f.status == "ok" for s in f.sheets):
             return []
-        lines = ["没有找到意向客户表或销售活动日报表, 本次没有可统计的线索。看过的文件:"]
+        w = WORDS.get(self.lang, WORDS["zh"])
+        lines = [w["head"]]
         if not files:
-            lines.append("  (收件箱是空的: 请把各顾问的 .xlsx / .xls / .csv 表格放进去)")
+            lines.append(w["empty"])
         for f in files:
             if f.status != "ok":
                 lines.append(f"  {f.name}: {f.message}")
                 continue
             for sheet in f.sheets:
                 if sheet.kind is SheetKind.SPEND:
-                    lines.append(f"  {f.name}「{sheet.name}」: 营销费用表")
+                    lines.append(w["spend"].format(file=f.name, sheet=sheet.name))
                     continue
-                lines.extend(f"  {line}" for line in sheet_hint(f.name, sheet.name, sheet.guess))
+                lines.extend(f"  {line}" for line in sheet_hint(f.name, sheet.name,
+                                                                 sheet.guess, self.lang))
         return lines
 
     @property
@@ -113,6 +116,10 @@ def run_store(
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
+        if lang == "en":
+            raise LayoutError(f"{out}: the output folder cannot be made "
+                              f"({exc.strerror or type(exc).__name__}); give --out a folder "
+                              "that can be written to") from exc
         why = OS_WORDS.get(exc.errno or 0, exc.strerror or type(exc).__name__)
         raise LayoutError(f"{out}: 无法建立输出文件夹 ({why}); "
                           "请用 --out 指定一个可以写入的文件夹") from exc
@@ -140,7 +147,7 @@ def run_store(
     finally:
         step.done()
         gc.set_threshold(*thresholds)
-    return RunResult(analysis, written, config, out, warnings)
+    return RunResult(analysis, written, config, out, warnings, lang)
 
 
 def _remember(analysis: Analysis, config: Config, inbox: Path, history: str | None,

@@ -135,3 +135,33 @@ def test_lists_of_consultants_who_left_are_removed(tmp_path: Path):
     assert "离职顾问.xlsx" not in names  # leadbook's, and no longer anyone's: removed
     assert "我的笔记.xlsx" in names  # the user's own file: left alone
     assert len(names) == 6
+
+
+def test_the_same_messages_in_english(tmp_path: Path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    sheet(inbox / "客户.xlsx", [["客户登记"], ["序号", "客户姓名", "号码", "跟单人"],
+                                [1, "王先生", "13800000001", "张伟"]])
+    result = run(inbox, tmp_path / "out", "--lang", "en")
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "Error: no lead card (意向客户管理卡) or daily report (销售活动日报表) found, so there are "
+        "no leads to count. Files looked at:",
+        "  客户.xlsx “名单”: row 2 taken for the header; found 客户姓名 (name); missing 销售顾问 "
+        "(consultant), 联系电话 (phone), 首次接触日期 (first_contact)",
+        '      if “跟单人” is the 销售顾问 column, add this line to leadbook.toml: '
+        '[columns] consultant = ["跟单人"]',
+        '      if “号码” is the 联系电话 column, add this line to leadbook.toml: '
+        '[columns] phone = ["号码"]',
+    ]
+    (tmp_path / "empty").mkdir()
+    result = run(tmp_path / "empty", tmp_path / "o2", "--lang", "en")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[1] == (
+        "  (the inbox is empty: put the consultants' .xlsx / .xls / .csv sheets in it)")
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    out = tmp_path / "file" / "sub"
+    result = run(SAMPLE, out, "--lang", "en")
+    assert result.exit_code == 2
+    assert result.output == (f"Error: {out}: the output folder cannot be made (Not a directory); "
+                             "give --out a folder that can be written to\n")

@@ -21,6 +21,24 @@ from .headers import HEADER_SEARCH_ROWS, find_header, normalise_header
 NEEDED = ("consultant", "phone", "first_contact")
 FIELD_WORDS = {"consultant": "销售顾问", "phone": "联系电话", "first_contact": "首次接触日期",
                "name": "客户姓名", "last_contact": "最近跟进日期", "date": "日期"}
+WORDS = {
+    "zh": {"no_text": "{file}「{sheet}」: 没有表头文字 (空表或只有数字)",
+           "sheet": "{file}「{sheet}」: 第 {row} 行当作表头; 认出 {found}; 缺 {missing}",
+           "none": "无", "sep": "、",
+           "fix": "    如果「{header}」就是{word}, 在 leadbook.toml 里加一行: {line}",
+           "head": "没有找到意向客户表或销售活动日报表, 本次没有可统计的线索。看过的文件:",
+           "empty": "  (收件箱是空的: 请把各顾问的 .xlsx / .xls / .csv 表格放进去)",
+           "spend": "  {file}「{sheet}」: 营销费用表"},
+    "en": {"no_text": "{file} “{sheet}”: no header text (an empty sheet, or numbers only)",
+           "sheet": "{file} “{sheet}”: row {row} taken for the header; found {found}; "
+                    "missing {missing}",
+           "none": "none", "sep": ", ",
+           "fix": "    if “{header}” is the {word} column, add this line to leadbook.toml: {line}",
+           "head": "no lead card (意向客户管理卡) or daily report (销售活动日报表) found, so "
+                   "there are no leads to count. Files looked at:",
+           "empty": "  (the inbox is empty: put the consultants' .xlsx / .xls / .csv sheets in it)",
+           "spend": "  {file} “{sheet}”: a marketing spend sheet"},
+}
 
 
 @dataclass(frozen=True)
@@ -73,17 +91,19 @@ def columns_line(fld: str, header: str) -> str:
     return f'[columns] {fld} = ["{header}"]'
 
 
-def sheet_hint(file: str, sheet: str, guess: HeaderGuess | None) -> list[str]:
+def sheet_hint(file: str, sheet: str, guess: HeaderGuess | None, lang: str = "zh") -> list[str]:
     """Lines saying what was found in a sheet not taken for a lead card or daily report."""
+    w = WORDS.get(lang, WORDS["zh"])
     if guess is None:
-        return [f"{file}「{sheet}」: 没有表头文字 (空表或只有数字)"]
-    found = "、".join(f"{h} ({f})" for f, h in guess.found.items()) or "无"
+        return [w["no_text"].format(file=file, sheet=sheet)]
+    found = w["sep"].join(f"{h} ({f})" for f, h in guess.found.items()) or w["none"]
     missing = [f for f in NEEDED if f not in guess.found]
-    lines = [f"{file}「{sheet}」: 第 {guess.row} 行当作表头; 认出 {found}; "
-             f"缺 {'、'.join(f'{FIELD_WORDS[f]} ({f})' for f in missing) or '无'}"]
+    lines = [w["sheet"].format(
+        file=file, sheet=sheet, row=guess.row, found=found,
+        missing=w["sep"].join(f"{FIELD_WORDS[f]} ({f})" for f in missing) or w["none"])]
     for fld in missing:
         header = suggest(fld, guess.others)
         if header:
-            lines.append(f"    如果「{header}」就是{FIELD_WORDS[fld]}, 在 leadbook.toml 里加一行: "
-                         f"{columns_line(fld, header)}")
+            lines.append(w["fix"].format(header=header, word=FIELD_WORDS[fld],
+                                         line=columns_line(fld, header)))
     return lines
