@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -254,12 +253,6 @@ def init(folder: Path) -> None:
     click.echo(f"已写入 {target}: 按本店情况修改后, 放在收件箱里 (或用 --config 指定)")
 
 
-def _cores() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return os.cpu_count() or 1
-
-
 @main.command()
 @click.argument(
     "group_dir", metavar="GROUP",
@@ -287,6 +280,7 @@ def group(group_dir: Path, out: Path, as_of: dt.date | None, jobs: int | None, l
       leadbook group ~/集团/本周 --out ~/集团/结果 --as-of 2026-11-22
     """
     from .group import find_stores, run_group
+    from .lifeline import default_jobs
     from .rollup import roll_up
 
     _logging(0, quiet)
@@ -295,7 +289,7 @@ def group(group_dir: Path, out: Path, as_of: dt.date | None, jobs: int | None, l
         click.echo(f"Error: {group_dir} 中没有门店文件夹: 每家门店一个子文件夹, "
                    "里面放该店的 .xlsx / .xls / .csv 表格 (和它的 leadbook.toml)", err=True)
         sys.exit(1)
-    runs = run_group(group_dir, out, as_of or dt.date.today(), jobs=jobs or _cores(),
+    runs = run_group(group_dir, out, as_of or dt.date.today(), jobs=jobs or default_jobs(),
                      lang=lang, stores=stores)
     failed = _write_rollup(roll_up(runs), out, lang, quiet)
     sys.exit(1 if failed or any(r.errors or r.summary is None for r in runs) else 0)

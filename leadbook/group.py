@@ -229,9 +229,8 @@ def _from_folder(folder: Path) -> StoreRun:
     summary = _load_summary(folder)
     if summary is None:
         return StoreRun(folder.name, None, [f"{folder.name}/{SUMMARY}: 无法读取"])
-    errors = []
-    for f in summary.get("files") or []:
-        if f.get("status") == "error":
-            name, message = str(f.get("path")), str(f.get("message"))
-            errors.append(message if message.startswith(f"{name}: ") else f"{name}: {message}")
+    from .run import file_error
+
+    errors = [file_error(str(f.get("path")), str(f.get("message")))
+              for f in summary.get("files") or [] if f.get("status") == "error"]
     return StoreRun(folder.name, summary, errors)

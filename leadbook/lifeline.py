@@ -40,3 +40,10 @@ def die_with_parent(parent: int) -> None:
 def parent_alive() -> bool:
     """False in a worker whose run has ended (it now has another parent)."""
     return _PARENT is None or os.getppid() == _PARENT
+
+
+def default_jobs() -> int:
+    """Worker processes a run or a group uses by default: the cores it may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1

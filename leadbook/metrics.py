@@ -21,7 +21,7 @@ import pandas as pd
 from .grid_activity import STORE_LEVEL
 from .model import Issue, Severity, Status
 from .records import Activity, Lead
-from .worklist import FOLLOWUP, NO_CONSULTANT
+from .worklist import NO_CONSULTANT, followup_counts
 
 UNKNOWN_SOURCE = "(未填来源)"
 
@@ -184,13 +184,7 @@ def consultant_table(
     for lead in leads:
         if not lead.is_duplicate and lead.status is Status.ACTIVE:
             active_by[lead.consultant or NO_CONSULTANT].append(lead)
-    follow = (tasks[tasks["kind"] == FOLLOWUP] if tasks is not None and len(tasks)
-              else pd.DataFrame(columns=["consultant", "days_late"]))
-    week: dict[str, dict[str, int]] = {}
-    for who, group in follow.groupby("consultant", sort=False):
-        late = group["days_late"]
-        week[str(who)] = {"due": int((late >= 0).sum()), "overdue": int((late > 0).sum()),
-                          "upcoming": int((late < 0).sum())}
+    week = followup_counts(tasks)["by_consultant"] if tasks is not None and len(tasks) else {}
     names |= set(new_by) | set(active_by) | set(week)
     have_traffic = any(a.date in period for a in activity)
     rows = []

@@ -409,7 +409,3 @@ def _without_rows(src: SourceFile) -> SourceFile:
     return replace(src, sheets=[replace(s, rows=[]) for s in src.sheets], issues=[])
 
 
-def default_jobs() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return os.cpu_count() or 1

@@ -28,6 +28,12 @@ OS_WORDS = {errno.ENOTDIR: "路径中有一段是文件, 不是文件夹", errno
             errno.EROFS: "磁盘是只读的", errno.ENOSPC: "磁盘已满", errno.EEXIST: "已有同名文件"}
 
 
+def file_error(name: str, message: str) -> str:
+    """A file's error as one line: the reader's message names the file already
+    ("x.xlsx: refused: ..."), others get the name put in front."""
+    return message if message.startswith(f"{name}: ") else f"{name}: {message}"
+
+
 @dataclass
 class RunResult:
     analysis: Analysis
@@ -40,11 +46,7 @@ class RunResult:
     @property
     def errors(self) -> list[str]:
         """What could not be read or written, one line each, in the user's words."""
-        lines = []
-        for f in self.analysis.failed:
-            # The reader's message names the file already ("x.xlsx: refused: ...").
-            named = f.message if f.message.startswith(f"{f.name}: ") else f"{f.name}: {f.message}"
-            lines.append(named)
+        lines = [file_error(f.name, f.message) for f in self.analysis.failed]
         lines.extend(self.written.errors)
         return lines
 
@@ -106,7 +108,8 @@ def run_store(
     Raises :class:`leadbook.layout.LayoutError`, before anything is written, when
     ``out`` holds or links to a file the run reads."""
     from .layout import LayoutError, check_layout
-    from .outputs import EarlyReport, default_jobs, write_outputs
+    from .lifeline import default_jobs
+    from .outputs import EarlyReport, write_outputs
     from .pipeline import analyse
     from .read.discover import discover
     from .write.atomic import remove_leftovers
