@@ -196,7 +196,10 @@ def summarise(runs: list[Measure]) -> dict:
 
 
 def bench_case(case: str, repeat: int, jobs: int | None, timeout: float,
-               history: bool = False) -> dict:
+               history: bool = False) -> list[dict]:
+    """The case's rows of the table: leadbook against the round trip and, with
+    ``history``, leadbook keeping its history too, each repeat running all three
+    one after the other, so that the history's cost is measured side by side."""
     if not make_inbox.is_complete(case):
         print(f"{case}: generating the inbox …", flush=True)
         make_inbox.make_case(case)
@@ -204,7 +207,8 @@ def bench_case(case: str, repeat: int, jobs: int | None, timeout: float,
     if history:
         seed_history(case, jobs, timeout)
     base: list[Measure] = []
-    lead: list[Measure] = []
+    kinds = [False, True] if history else [False]
+    lead: dict[bool, list[Measure]] = {k: [] for k in kinds}
     for i in range(repeat):
         m = measure(baseline_cmd(case, scratch), timeout, sample_tree=False)
         scratch.unlink(missing_ok=True)
@@ -213,18 +217,32 @@ def bench_case(case: str, repeat: int, jobs: int | None, timeout: float,
               + ("" if m.returncode == 0 else f"  exit {m.returncode}"), flush=True)
         if m.returncode:
             print(tail(m.stderr))
-        if lead and lead[-1].returncode:
-            continue  # leadbook failed once: its later runs would time a failure
-        shutil.rmtree(OUT / case, ignore_errors=True)
-        m = measure(leadbook_cmd(case, jobs, history), timeout, sample_tree=True)
-        lead.append(m)
-        print(f"{case} #{i + 1} leadbook: {m.wall_s:6.2f} s {m.maxrss_mb:7.1f} MB "
-              f"(tree {m.tree_mb or 0:.1f} MB)"
-              + ("" if m.returncode == 0 else f"  exit {m.returncode}"), flush=True)
-        if m.returncode:
-            print(tail(m.stderr))
-    return {"case": case, "baseline": summarise(base), "leadbook": summarise(lead),
-            "runs": {"baseline": [brief(m) for m in base], "leadbook": [brief(m) for m in lead]}}
+        for kept in kinds:
+            runs = lead[kept]
+            if runs and runs[-1].returncode:
+                continue  # leadbook failed once: its later runs would time a failure
+            shutil.rmtree(OUT / case, ignore_errors=True)
+            m = measure(leadbook_cmd(case, jobs, kept), timeout, sample_tree=True)
+            runs.append(m)
+            label = "leadbook +history" if kept else "leadbook"
+            print(f"{case} #{i + 1} {label}: {m.wall_s:6.2f} s {m.maxrss_mb:7.1f} MB "
+                  f"(tree {m.tree_mb or 0:.1f} MB)"
+                  + ("" if m.returncode == 0 else f"  exit {m.returncode}"), flush=True)
+            if m.returncode:
+                print(tail(m.stderr))
+    rows = []
+    for kept in kinds:
+        runs = lead[kept]
+        row = {"case": case + (" +history" if kept else ""), "baseline": summarise(base),
+               "leadbook": summarise(runs),
+               "runs": {"baseline": [brief(m) for m in base],
+                        "leadbook": [brief(m) for m in runs]}}
+        if kept:
+            pairs = [b.wall_s - a.wall_s for a, b in zip(lead[False], runs, strict=False)]
+            row["history_adds_s"] = statistics.median(pairs) if pairs else None
+            row["history_adds_runs_s"] = pairs
+        rows.append(row)
+    return rows
 
 
 def brief(m: Measure) -> dict:
@@ -303,14 +321,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=None,
                         help="passed to leadbook --jobs (default: leadbook's own default)")
     parser.add_argument("--history", action="store_true",
-                        help="runs keep their snapshot in bench/out/<case>-history.sqlite, "
-                             "seeded with the week before (default: --no-history)")
+                        help="each repeat also runs leadbook keeping its snapshot in "
+                             "bench/out/<case>-history.sqlite, seeded with the week before, "
+                             "beside the run without history")
     parser.add_argument("--timeout", type=float, default=1800,
                         help="seconds before a child is killed (default 1800)")
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
     cases = list(make_inbox.CASES) if args.case == "all" else [args.case]
-    results = [bench_case(c, args.repeat, args.jobs, args.timeout, args.history) for c in cases]
+    results = [row for c in cases
+               for row in bench_case(c, args.repeat, args.jobs, args.timeout, args.history)]
     report: dict = {"python": sys.version.split()[0], "cpus": os.cpu_count(),
                     "jobs": args.jobs, "repeat": args.repeat, "history": args.history,
                     "cases": results}
@@ -318,6 +338,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"median wall time and largest peak RSS of {args.repeat} runs; × = leadbook / baseline"
           " (memory: the larger of leadbook MB and tree MB)")
     print(table(results))
+    for r in results:
+        if r.get("history_adds_s") is not None:
+            print(f"{r['case']}: the history adds {r['history_adds_s']:.2f} s (median of the "
+                  "repeats' differences: " + ", ".join(f"{d:+.2f}" for d in
+                                                       r["history_adds_runs_s"]) + ")")
     if "week" in cases:
         report["startup"] = s = startup(args.repeat, args.timeout)
         print("\nstart-up (median wall time, peak RSS):")

@@ -222,7 +222,10 @@ def terminal_summary(
             lines.append(f"  [{i['code']}] {where.strip()}: {i['message']}")
     annotated = [p for p in paths if p.parent.name == "annotated"]
     split = [p.name for p in paths if p.parent.name == "due"]
-    written = [p.name for p in paths if p.parent == out]
+    # In one order however the outputs were shared out between processes.
+    top = ["summary.json", "summary.html", "report.xlsx"]
+    written = sorted((p.name for p in paths if p.parent == out),
+                     key=lambda name: (top.index(name) if name in top else len(top), name))
     if annotated:
         written.append(t("term.annotated", n=len(annotated)))
     if split:

@@ -19,13 +19,16 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .lifeline import die_with_parent
 from .model import Outcome, OutputError, SourceFile
 from .pipeline import Analysis
 from .read.discover import SPREADSHEET_SUFFIXES
 from .write.atomic import remove_leftovers, write_text
+
+if TYPE_CHECKING:
+    from .history.remember import HistoryJob, HistoryResult
 
 log = logging.getLogger("leadbook")
 
@@ -34,6 +37,7 @@ log = logging.getLogger("leadbook")
 class Written:
     paths: list[Path] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # the history's, in words
 
 
 def annotated_name(src: SourceFile) -> str:
@@ -111,6 +115,8 @@ class EarlyReport:
         self.started = False  # the worker has a due list to write
         self.page: Path | None = None
         self.outcome: Outcome | None = None
+        self.history: HistoryJob | None = None
+        self.kept: HistoryResult | None = None  # the history step's results, from the worker
 
     def prepare(self, inbox: Path) -> None:
         """Fork the waiting worker now when the inbox looks large enough to use it."""
@@ -154,23 +160,35 @@ class EarlyReport:
             return
         self.started = True
 
-    def send(self, outcome: Outcome, page: Path | None = None) -> None:
-        """Give the worker the whole outcome, for the sheets after the due list, and
-        with ``page`` the summary page to write after the report."""
-        self.page, self.outcome = page, outcome
+    def send(self, outcome: Outcome, page: Path | None = None,
+             history: HistoryJob | None = None) -> None:
+        """Give the worker the whole outcome, for the sheets after the due list, with
+        ``page`` the summary page to write after the report, and with ``history``
+        the run's history step, done there before the sheets that show it (the
+        run's process meanwhile writes the annotated copies); :meth:`finish` puts
+        its results on ``outcome``."""
+        self.page, self.outcome, self.history = page, outcome, history
         try:
-            self.conn.send((_without_tasks(outcome), page))
+            self.conn.send((_without_tasks(outcome), page, history))
         except OSError:  # the worker is gone: finish() says so
             pass
 
     def finish(self) -> list[tuple[list[Path], str]]:
-        """Wait for the worker and say what it wrote."""
+        """Wait for the worker and say what it wrote; the history step's results go
+        on the run's outcome (the step is done here when the worker did not)."""
         try:
-            results: list[tuple[list[Path], str]] = self.conn.recv()
-        except (EOFError, OSError):
+            results: list[tuple[list[Path], str]]
+            results, self.kept = self.conn.recv()
+        except (EOFError, OSError, TypeError, ValueError):
             results = []
         self.process.join()
         self.conn.close()
+        assert self.outcome is not None
+        if self.history is not None:
+            if self.kept is None:  # the worker stopped first: the step is this process's
+                self.kept = self.history.run(self.outcome)
+            else:
+                self.kept.apply(self.outcome)
         if self.process.exitcode != 0 or len(results) != 1 + (self.page is not None):
             code = self.process.exitcode
             stopped: list[tuple[list[Path], str]] = [
@@ -213,37 +231,46 @@ def _early_report(target: Path, conn: Any, parents_end: Any, run: int) -> None:
     except EOFError:  # not needed after all
         return
 
-    got: list[tuple[Outcome, Path | None]] = []
+    got: list[tuple[Outcome, Path | None, HistoryResult | None]] = []
 
     def rest() -> Outcome:
         whole: Outcome
-        whole, page = conn.recv()  # EOFError when the run stops: no file is written
+        history: HistoryJob | None
+        # EOFError when the run stops: no file is written
+        whole, page, history = conn.recv()
         whole.tasks = early.tasks
-        got.append((whole, page))
+        kept = None if history is None else history.run(whole)
+        got.append((whole, page, kept))
         return whole
 
     results = [_run("report", early, target, rest)]
     try:
         if not got:  # the report stopped before it needed the rest: the page still does
             rest()
-        whole, page = got[0]
+        whole, page, kept = got[0]
         if page is not None:
             results.append(_run("html", whole, page))
-        conn.send(results)
+        conn.send((results, kept))
     except (EOFError, OSError):  # the run stopped and closed its end
         pass
     conn.close()
 
 
 def write_outputs(analysis: Analysis, out: Path, *, split: bool = False, jobs: int = 1,
-                  report: EarlyReport | None = None) -> Written:
+                  report: EarlyReport | None = None,
+                  history: HistoryJob | None = None) -> Written:
     """Every output of the run. With ``jobs`` > 1 and a large inbox, report.xlsx and
     the annotated copies are shared out between this process and workers (the
     report possibly started early, ``report``); one output's failure never stops
-    the others."""
+    the others. ``history``, the run's history step, is done first, or by the
+    early report's worker while this process writes the annotated copies; its
+    results are on the outcome before summary.json is written."""
     out.mkdir(parents=True, exist_ok=True)
     outcome = analysis.outcome
     early = report is not None and report.started
+    done = Written()
+    if history is not None and not early:
+        done.warnings = history.run(outcome).warnings
     if not early:  # else the early report's own temporary file may be there already
         for path in remove_leftovers(out):
             log.info("removed %s, left by an interrupted earlier run", path)
@@ -255,8 +282,8 @@ def write_outputs(analysis: Analysis, out: Path, *, split: bool = False, jobs: i
          out / "annotated" / names[src.name])
         for src in copies
     ]
-    local: list[tuple[Any, ...]] = [("summary", analysis, out / "summary.json"),
-                                    ("html", outcome, out / "summary.html")]
+    summary = ("summary", analysis, out / "summary.json")
+    local: list[tuple[Any, ...]] = [summary, ("html", outcome, out / "summary.html")]
     if split:
         local.append(("split", outcome, out / "due"))
     if early:
@@ -264,7 +291,9 @@ def write_outputs(analysis: Analysis, out: Path, *, split: bool = False, jobs: i
         # and this process the annotated copies to write.
         assert report is not None
         page = local.pop(1)[-1]
-        report.send(outcome, page)
+        report.send(outcome, page, history)
+        if history is not None:  # summary.json holds the history: written after it
+            local.remove(summary)
     leads = outcome.summary["leads"]["rows"]
     workers = jobs - 1 - (1 if early else 0)  # the early report has a core of its own
     if workers > 0 and leads >= PARALLEL_MIN_ROWS and tasks:
@@ -274,7 +303,9 @@ def write_outputs(analysis: Analysis, out: Path, *, split: bool = False, jobs: i
     if early:
         assert report is not None
         results += report.finish()
-    done = Written()
+        if history is not None:
+            done.warnings = report.kept.warnings if report.kept is not None else []
+            results.append(_run(*summary))
     for paths, error in results:
         done.paths.extend(paths)
         if error:

@@ -19,6 +19,7 @@ from .config import Config
 from .progress import Progress, Silent
 
 if TYPE_CHECKING:
+    from .history.remember import HistoryJob
     from .outputs import Written
     from .pipeline import Analysis
 
@@ -141,26 +142,27 @@ def run_store(
                            jobs=jobs, on_file=step.read)
         if keep_history:
             step.step("history")
-        warnings = _remember(analysis, config, inbox, history, keep_history)
+        job = _history_job(analysis, config, inbox, history, keep_history)
         step.step("write")
-        written = write_outputs(analysis, out, split=split, jobs=jobs, report=report)
+        written = write_outputs(analysis, out, split=split, jobs=jobs, report=report,
+                                history=job)
     except BaseException:
         report.abandon()
         raise
     finally:
         step.done()
         gc.set_threshold(*thresholds)
-    return RunResult(analysis, written, config, out, warnings, lang)
+    return RunResult(analysis, written, config, out, written.warnings, lang)
 
 
-def _remember(analysis: Analysis, config: Config, inbox: Path, history: str | None,
-              keep_history: bool) -> list[str]:
-    """Keep the run in the store's history and compare it with the previous run."""
-    from .history.remember import location_of, remember
+def _history_job(analysis: Analysis, config: Config, inbox: Path, history: str | None,
+                 keep_history: bool) -> HistoryJob:
+    """Keeping the run in the store's history and comparing it with the previous run:
+    done by write_outputs, in the report's worker when there is one."""
+    from .history.remember import HistoryJob, lead_facts, location_of
 
-    location = None
-    if keep_history:
-        location = history or location_of(config.history, inbox)
+    if not keep_history:
+        return HistoryJob(None, [], [])
+    location = history or location_of(config.history, inbox)
     grades = [g.grade for g in config.scheme.grades]
-    return remember(analysis.outcome, analysis.records.leads, location, grades,
-                    config.list_days)
+    return HistoryJob(location, lead_facts(analysis.records.leads), grades, config.list_days)

@@ -467,3 +467,81 @@ def test_page_shows_this_weeks_changes_and_trend(inboxes, tmp_path):
     assert trend.count("<polyline") == 4 and "11-08" in trend and "11-15" in trend
     first = (tmp_path / "out1" / "summary.html").read_text(encoding="utf-8")
     assert "本店首次记录历史" in first and '<section id="trend">' not in first
+
+
+def _cells(path: Path) -> dict[str, list[list[Any]]]:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb.worksheets}
+
+
+def _force_early_report(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Make the small scenario take the large inbox's path (report.xlsx and the history
+    step in a forked worker); the pids the history step ran in are written down."""
+    import leadbook.outputs as outputs
+    from leadbook.history.remember import HistoryJob
+
+    monkeypatch.setattr(outputs, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(outputs, "PREPARE_MIN_BYTES", 0)
+    pids = tmp_path / "history-pids"
+    real_run = HistoryJob.run
+
+    def run(self: HistoryJob, outcome: Any) -> Any:
+        with pids.open("a") as f:
+            f.write(f"{os.getpid()}\n")
+        return real_run(self, outcome)
+
+    monkeypatch.setattr(HistoryJob, "run", run)
+    return pids
+
+
+def test_history_kept_by_the_report_worker_gives_the_same_outputs(inboxes, history, tmp_path,
+                                                                  monkeypatch):
+    """On a large inbox the history step runs in report.xlsx's worker while this process
+    writes the annotated copies: summary.json, the page and every report sheet are
+    those of a run that keeps the history in its own process, week after week."""
+    alone = tmp_path / "alone.sqlite"
+    said = {}  # what the terminal said each week, the history kept here
+    for week in (1, 2, 3):
+        one = tmp_path / f"one{week}"
+        said[week] = run_week(inboxes, week, str(alone), one)[1].output.replace(str(one), "OUT")
+    pids = _force_early_report(monkeypatch, tmp_path)
+    for week in (1, 2, 3):
+        out = tmp_path / f"two{week}"
+        result = CliRunner().invoke(
+            main, ["process", str(inboxes[week]), "--out", str(out), "--as-of",
+                   weeks.AS_OF[week].isoformat(), "--jobs", "2", "--history", history],
+            catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        one = tmp_path / f"one{week}"
+        assert (out / "summary.json").read_bytes() == (one / "summary.json").read_bytes()
+        assert (out / "summary.html").read_bytes() == (one / "summary.html").read_bytes()
+        assert _cells(out / "report.xlsx") == _cells(one / "report.xlsx")
+        assert result.output.replace(str(out), "OUT") == said[week]
+    ran = [int(p) for p in pids.read_text().split()]
+    assert len(ran) == 3 and os.getpid() not in ran  # each week's step, in a worker
+    s = json.loads((tmp_path / "two2" / "summary.json").read_text(encoding="utf-8"))
+    assert s["history"]["followthrough"] is not None  # week 2 compared with week 1
+
+
+def test_history_step_done_here_when_the_report_worker_dies(inboxes, tmp_path, monkeypatch):
+    """A report worker that dies before the history step: this process keeps the run in
+    the history itself, and summary.json has the comparison."""
+    import leadbook.write.report_xlsx as report_xlsx
+
+    hist = str(tmp_path / "h.sqlite")
+    run_week(inboxes, 1, hist, tmp_path / "one1")
+    pids = _force_early_report(monkeypatch, tmp_path)
+    monkeypatch.setattr(report_xlsx, "write_due_sheet", lambda *a, **k: os._exit(5))
+    out = tmp_path / "two2"
+    result = CliRunner().invoke(
+        main, ["process", str(inboxes[2]), "--out", str(out), "--as-of",
+               weeks.AS_OF[2].isoformat(), "--jobs", "2", "--history", hist],
+        catch_exceptions=False)
+    assert result.exit_code == 1
+    assert "report.xlsx: could not be written (the worker stopped, exit 5)" in result.output
+    assert [int(p) for p in pids.read_text().split()] == [os.getpid()]
+    s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert s["history"]["previous_as_of"] == weeks.AS_OF[1].isoformat()
+    assert s["history"]["followthrough"]["listed"] > 0

@@ -16,15 +16,17 @@ import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..model import Issue, Outcome, Severity
-from ..records import Lead
 from ..values import mask_phone
 from . import compare
 from .model import LeadState, RunFigures, Snapshot, TaskState, day
-from .store import HistoryError, HistoryStore, is_url, open_history
 from .summary import MESSAGES
+
+if TYPE_CHECKING:
+    from ..records import Lead
+    from .store import HistoryStore
 
 log = logging.getLogger("leadbook")
 
@@ -42,9 +44,41 @@ class HistoryReport:
     runs: int = 0
 
 
+@dataclass
+class HistoryJob:
+    """A run's history step, to be done where its outputs are written: in the run's
+    process, or in the worker that writes report.xlsx, which then has the step's
+    results for the 变化 and 趋势 sheets and the page."""
+
+    location: str | None  # None: --no-history
+    facts: list[LeadFact]
+    grades: list[str]
+    list_days: int = DEFAULT_LIST_DAYS
+
+    def run(self, outcome: Outcome) -> HistoryResult:
+        """:func:`remember` on ``outcome``, and what it put there, to put on the run's
+        own outcome where the step ran in a worker (:meth:`HistoryResult.apply`)."""
+        before = len(outcome.issues)
+        warnings = remember(outcome, self.facts, self.location, self.grades, self.list_days)
+        return HistoryResult(outcome.history, outcome.summary.get("history"),
+                             outcome.issues[before:], warnings)
+
+
+@dataclass
+class HistoryResult:
+    report: HistoryReport | None
+    summary: dict[str, Any] | None  # summary.json ``history``
+    issues: list[Issue]
+    warnings: list[str]  # for the terminal
+
+    def apply(self, outcome: Outcome) -> None:
+        outcome.history = self.report
+        _set(outcome, self.summary, self.issues)
+
+
 def location_of(setting: str, inbox: Path) -> str:
     """The config's ``history``: a URL as it is, a relative path from INBOX."""
-    if is_url(setting) or Path(setting).is_absolute():
+    if "://" in setting or Path(setting).is_absolute():  # leadbook.history.store.is_url
         return setting
     return str(inbox / setting)
 
@@ -57,12 +91,28 @@ def masked(phone: str) -> str:
     return mask_phone(phone)
 
 
-def lead_states(leads: list[Lead], store: HistoryStore,
-                keys: dict[str, str] | None = None) -> dict[str, LeadState]:
-    """The leads the history follows: first registrations with a phone. ``keys``
-    collects phone → identity, for the tasks."""
-    out: dict[str, LeadState] = {}
-    keys = {} if keys is None else keys
+class LeadFact(NamedTuple):
+    """What the history keeps of one lead, taken from the run's leads: the phone in
+    full (hashed where the history is written), dates as day numbers. Plain
+    tuples, so that the run can hand them to the worker that keeps the history."""
+
+    phone: str
+    consultant: str
+    grade: str
+    status: str
+    first_contact: int | None
+    latest_contact: int | None
+    next_contact: int | None
+    next_due: int | None
+    file: str
+    sheet: str
+    row: int
+
+
+def lead_facts(leads: Sequence[Lead]) -> list[LeadFact]:
+    """The leads the history follows: first registrations with a phone, each phone once."""
+    out: list[LeadFact] = []
+    seen: set[str] = set()
     days: dict[dt.date | None, int | None] = {None: None}
 
     def n(d: dt.date | None) -> int | None:
@@ -73,16 +123,28 @@ def lead_states(leads: list[Lead], store: HistoryStore,
 
     for lead in leads:
         phone = lead.phone
-        if lead.is_duplicate or not phone:
+        if lead.owner is not None or not phone or phone in seen:
             continue
-        key = store.lead_key(phone)
+        seen.add(phone)
+        out.append(LeadFact(
+            phone, lead.consultant or NO_CONSULTANT, lead.grade, lead.status.value,
+            n(lead.first_contact), n(lead.last_contact or lead.first_contact),
+            n(lead.next_contact), n(lead.next_due), lead.file, lead.sheet, lead.row))
+    return out
+
+
+def lead_states(facts: Sequence[LeadFact], store: HistoryStore,
+                keys: dict[str, str] | None = None) -> dict[str, LeadState]:
+    """The leads as the history keeps them: keyed by the hash of the phone, the number
+    masked. ``keys`` collects phone → identity, for the tasks."""
+    out: dict[str, LeadState] = {}
+    keys = {} if keys is None else keys
+    for f in facts:
+        key = store.lead_key(f.phone)
         if key in out:
             continue
-        keys[phone] = key
-        out[key] = LeadState(
-            key, masked(phone), lead.consultant or NO_CONSULTANT, lead.grade,
-            lead.status.value, n(lead.first_contact), n(lead.latest_contact),
-            n(lead.next_contact), n(lead.next_due), lead.file, lead.sheet, lead.row)
+        keys[f.phone] = key
+        out[key] = LeadState(key, masked(f.phone), *f[1:])
     return out
 
 
@@ -127,18 +189,21 @@ def run_figures(outcome: Outcome, list_days: int,
         figures=json.dumps(figures, ensure_ascii=False, sort_keys=True))
 
 
-def remember(outcome: Outcome, leads: list[Lead], location: str | None,
+def remember(outcome: Outcome, facts: Sequence[LeadFact], location: str | None,
              grades: Sequence[str], list_days: int = DEFAULT_LIST_DAYS) -> list[str]:
-    """Snapshot the run into the history at ``location`` (None: --no-history) and
-    put the comparison on ``outcome``; ``grades`` are the scheme's own grades, top
-    first. Returns warnings for the terminal."""
+    """Snapshot the run (its leads as :func:`lead_facts`) into the history at
+    ``location`` (None: --no-history) and put the comparison on ``outcome``;
+    ``grades`` are the scheme's own grades, top first. Returns warnings for the
+    terminal."""
     if location is None:
         _set(outcome, None, [])
         return []
+    from .store import HistoryError, open_history
+
     words = MESSAGES.get(outcome.lang, MESSAGES["zh"])
     try:
         with open_history(location) as store:
-            report, issues = _compare_and_save(outcome, leads, store, grades, list_days,
+            report, issues = _compare_and_save(outcome, facts, store, grades, list_days,
                                                words)
     except HistoryError as exc:
         log.debug("history at %s not used", location, exc_info=True)
@@ -157,11 +222,11 @@ def remember(outcome: Outcome, leads: list[Lead], location: str | None,
     return []
 
 
-def _compare_and_save(outcome: Outcome, leads: list[Lead], store: HistoryStore,
+def _compare_and_save(outcome: Outcome, facts: Sequence[LeadFact], store: HistoryStore,
                       grades: Sequence[str], list_days: int, words: dict[str, str]
                       ) -> tuple[HistoryReport, list[Issue]]:
     keys: dict[str, str] = {}
-    now = lead_states(leads, store, keys)
+    now = lead_states(facts, store, keys)
     earlier = store.list_runs(outcome.store, before=outcome.as_of)
     previous = earlier[-1] if earlier else None
     report = HistoryReport(previous=previous, runs=len(earlier) + 1)
@@ -225,4 +290,5 @@ def _set(outcome: Outcome, history: dict[str, Any] | None, issues: list[Issue]) 
     summary["issues"] = [*listed, *(i.as_dict() for i in issues)]
 
 
-__all__ = ["HistoryReport", "location_of", "remember"]
+__all__ = ["HistoryJob", "HistoryReport", "HistoryResult", "LeadFact", "lead_facts",
+           "location_of", "remember"]
