@@ -14,11 +14,14 @@ missing); then, for each repeat, into a fresh history:
 
 Each figure is the wall time of :func:`leadbook.history.remember.remember`,
 median of the repeats, with the garbage collector tuned as a run tunes it;
-``facts`` is what the run's own process does first (taking the history's facts
-from the leads, :func:`leadbook.history.remember.lead_facts`): on a large inbox
-the rest runs in report.xlsx's worker while the run's process writes the
-annotated copies. ``bench/run.py --history`` gives the whole run's
-time with the history kept, to set against the run without it. The same leads serve both
+``facts`` is what the run's own process does (taking the history's facts from
+the leads, :func:`leadbook.history.remember.lead_facts`). On a large inbox the
+rest is done by report.xlsx's worker in three parts, timed once more on the
+rerun: ``open`` (open the history, read the previous run: while the run reads
+its inbox), ``compare`` (after the 待跟进 sheet, while the run counts its
+figures) and ``save`` (while the run writes the annotated copies).
+``bench/run.py --history`` times whole runs with and without the history, side
+by side. The same leads serve both
 weeks (the bench has one week of data), so every lead is carried over: the
 comparison's largest case.
 """
@@ -40,7 +43,7 @@ from pathlib import Path
 import make_inbox
 
 from leadbook.config import load_config
-from leadbook.history.remember import lead_facts, remember
+from leadbook.history.remember import Keeping, lead_facts, remember
 from leadbook.pipeline import analyse
 
 AS_OF = dt.date(2026, 11, 22)
@@ -52,6 +55,21 @@ def timed(outcome, facts, location, grades, list_days=7) -> float:  # noqa: ANN0
     took = time.perf_counter() - start
     if warnings:
         raise SystemExit(f"history not used: {warnings}")
+    return took
+
+
+def parts(outcome, facts, location, grades, list_days=7) -> list[float]:  # noqa: ANN001
+    """The step as a large run's report worker does it: open (and read the previous
+    run, while the run reads its inbox), compare (after the 待跟进 sheet), save."""
+    keeping = Keeping(location, outcome.store, outcome.as_of, grades, list_days)
+    took = []
+    for part in (lambda: keeping.open(create=False), lambda: keeping.compare(facts, outcome.tasks),
+                 lambda: keeping.save(outcome)):
+        start = time.perf_counter()
+        part()
+        took.append(time.perf_counter() - start)
+    if outcome.summary["history"] is None:
+        raise SystemExit(f"history not used: {outcome.issues[-1:]}")
     return took
 
 
@@ -74,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     grades = [g.grade for g in config.scheme.grades]
     leads = analysis.records.leads
     gc.set_threshold(100_000, 50, 100)  # as leadbook.cli sets it for a run
-    figures: dict[str, list[float]] = {"facts": [], "first": [], "weekly": [], "rerun": []}
+    figures: dict[str, list[float]] = {"facts": [], "first": [], "weekly": [], "rerun": [],
+                                       "  open": [], "  compare": [], "  save": []}
     for _ in range(args.repeat):
         start = time.perf_counter()
         facts = lead_facts(leads)
@@ -90,10 +109,15 @@ def main(argv: list[str] | None = None) -> int:
             outcome = replace(analysis.outcome, summary=deepcopy(analysis.outcome.summary),
                               issues=[])
             figures[name].append(timed(outcome, facts, location, grades))
+        outcome = replace(analysis.outcome, summary=deepcopy(analysis.outcome.summary), issues=[])
+        for name, took in zip(("  open", "  compare", "  save"),
+                              parts(outcome, facts, location, grades), strict=True):
+            figures[name].append(took)
         size = sum(p.stat().st_size for p in folder.iterdir())
         shutil.rmtree(folder)
+    print("  (the rerun once more in the parts a large run's report worker does apart:)")
     for name, values in figures.items():
-        print(f"  {name:7} {statistics.median(values):6.3f} s  (runs: "
+        print(f"  {name:9} {statistics.median(values):6.3f} s  (runs: "
               + ", ".join(f"{v:.3f}" for v in values) + ")")
     if not args.history:
         print(f"  history file after two runs: {size / 1e6:.1f} MB")

@@ -28,7 +28,8 @@ from .read.discover import SPREADSHEET_SUFFIXES
 from .write.atomic import remove_leftovers, write_text
 
 if TYPE_CHECKING:
-    from .history.remember import HistoryJob, HistoryResult
+    from .history.remember import HistoryResult, Keeping, LeadFact
+    from .records import Lead
 
 log = logging.getLogger("leadbook")
 
@@ -107,19 +108,21 @@ class EarlyReport:
     can be forked.
     """
 
-    def __init__(self, target: Path, jobs: int) -> None:
+    def __init__(self, target: Path, jobs: int, keeping: Keeping | None = None) -> None:
         self.target = target
         self.jobs = jobs
+        self.keeping = keeping  # the run's history step, done by the worker too
+        self.facts: list[LeadFact] = []
         self.process: Any = None
         self.conn: Any = None
         self.started = False  # the worker has a due list to write
         self.page: Path | None = None
         self.outcome: Outcome | None = None
-        self.history: HistoryJob | None = None
         self.kept: HistoryResult | None = None  # the history step's results, from the worker
 
     def prepare(self, inbox: Path) -> None:
-        """Fork the waiting worker now when the inbox looks large enough to use it."""
+        """Fork the waiting worker now when the inbox looks large enough to use it.
+        While it waits, it opens the run's history and reads the previous run."""
         if self.jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
             return
         try:
@@ -132,7 +135,7 @@ class EarlyReport:
         ctx = multiprocessing.get_context("fork")
         conn, theirs = ctx.Pipe()
         process = ctx.Process(target=_early_report,
-                              args=(self.target, theirs, conn, os.getpid()),
+                              args=(self.target, theirs, conn, os.getpid(), self.keeping),
                               name="leadbook-report", daemon=True)
         gc.freeze()  # the worker's collector leaves the inherited objects alone
         try:
@@ -146,30 +149,35 @@ class EarlyReport:
             theirs.close()
         self.conn, self.process = conn, process
 
-    def start(self, early: Outcome, leads: int) -> None:
-        """Give the waiting worker the due list; a small run lets it go instead."""
+    def start(self, early: Outcome, leads: list[Lead]) -> None:
+        """Give the waiting worker the due list, and the leads' facts for the history's
+        comparison, which it makes after the 待跟进 sheet; a small run lets it go
+        instead."""
         if self.process is None:
             return
-        if leads < PARALLEL_MIN_ROWS:
+        if len(leads) < PARALLEL_MIN_ROWS:
             self.abandon()
             return
+        if self.keeping is not None:
+            from .history.remember import lead_facts
+
+            self.facts = lead_facts(leads)
         try:
-            self.conn.send(early)
+            self.conn.send((early, self.facts if self.keeping is not None else None))
         except OSError:
             self.abandon()
             return
         self.started = True
 
-    def send(self, outcome: Outcome, page: Path | None = None,
-             history: HistoryJob | None = None) -> None:
-        """Give the worker the whole outcome, for the sheets after the due list, with
-        ``page`` the summary page to write after the report, and with ``history``
-        the run's history step, done there before the sheets that show it (the
-        run's process meanwhile writes the annotated copies); :meth:`finish` puts
-        its results on ``outcome``."""
-        self.page, self.outcome, self.history = page, outcome, history
+    def send(self, outcome: Outcome, page: Path | None = None) -> None:
+        """Give the worker the whole outcome, for the sheets after the due list, and
+        with ``page`` the summary page to write after the report. With the run's
+        history step, the worker saves the snapshot now (the run's process
+        meanwhile writes the annotated copies); :meth:`finish` puts its results
+        on ``outcome``."""
+        self.page, self.outcome = page, outcome
         try:
-            self.conn.send((_without_tasks(outcome), page, history))
+            self.conn.send((_without_tasks(outcome), page))
         except OSError:  # the worker is gone: finish() says so
             pass
 
@@ -184,9 +192,10 @@ class EarlyReport:
         self.process.join()
         self.conn.close()
         assert self.outcome is not None
-        if self.history is not None:
+        if self.keeping is not None:
             if self.kept is None:  # the worker stopped first: the step is this process's
-                self.kept = self.history.run(self.outcome)
+                self.keeping.compare(self.facts, self.outcome.tasks)
+                self.kept = self.keeping.save(self.outcome)
             else:
                 self.kept.apply(self.outcome)
         if self.process.exitcode != 0 or len(results) != 1 + (self.page is not None):
@@ -219,27 +228,34 @@ def _without_tasks(outcome: Outcome) -> Outcome:
     return replace(outcome, tasks=outcome.tasks.iloc[0:0])
 
 
-def _early_report(target: Path, conn: Any, parents_end: Any, run: int) -> None:
+def _early_report(target: Path, conn: Any, parents_end: Any, run: int,
+                  keeping: Keeping | None = None) -> None:
     die_with_parent(run)  # a killed run leaves no worker to rename files after it
     # The inherited copy of the run's end, closed: the run closing its own is then
     # seen here as the end of the pipe.
     parents_end.close()
     # Stopped from outside: unwind, so that a temporary file is removed.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    if keeping is not None:  # while the run reads its inbox
+        keeping.open(create=False)
     try:
-        early: Outcome = conn.recv()
+        early: Outcome
+        facts: list[LeadFact] | None
+        early, facts = conn.recv()
     except EOFError:  # not needed after all
+        if keeping is not None:
+            keeping.close()
         return
 
     got: list[tuple[Outcome, Path | None, HistoryResult | None]] = []
 
     def rest() -> Outcome:
         whole: Outcome
-        history: HistoryJob | None
-        # EOFError when the run stops: no file is written
-        whole, page, history = conn.recv()
+        if keeping is not None and facts is not None:  # while the run counts its figures
+            keeping.compare(facts, early.tasks)
+        whole, page = conn.recv()  # EOFError when the run stops: no file is written
         whole.tasks = early.tasks
-        kept = None if history is None else history.run(whole)
+        kept = None if keeping is None or facts is None else keeping.save(whole)
         got.append((whole, page, kept))
         return whole
 
@@ -250,7 +266,7 @@ def _early_report(target: Path, conn: Any, parents_end: Any, run: int) -> None:
         whole, page, kept = got[0]
         if page is not None:
             results.append(_run("html", whole, page))
-        conn.send((results, kept))
+        conn.send((results, None if kept is None else kept.brief()))
     except (EOFError, OSError):  # the run stopped and closed its end
         pass
     conn.close()
@@ -258,7 +274,7 @@ def _early_report(target: Path, conn: Any, parents_end: Any, run: int) -> None:
 
 def write_outputs(analysis: Analysis, out: Path, *, split: bool = False, jobs: int = 1,
                   report: EarlyReport | None = None,
-                  history: HistoryJob | None = None) -> Written:
+                  history: Keeping | None = None) -> Written:
     """Every output of the run. With ``jobs`` > 1 and a large inbox, report.xlsx and
     the annotated copies are shared out between this process and workers (the
     report possibly started early, ``report``); one output's failure never stops
@@ -270,7 +286,10 @@ def write_outputs(analysis: Analysis, out: Path, *, split: bool = False, jobs: i
     early = report is not None and report.started
     done = Written()
     if history is not None and not early:
-        done.warnings = history.run(outcome).warnings
+        from .history.remember import lead_facts
+
+        history.compare(lead_facts(analysis.records.leads), outcome.tasks)
+        done.warnings = history.save(outcome).warnings
     if not early:  # else the early report's own temporary file may be there already
         for path in remove_leftovers(out):
             log.info("removed %s, left by an interrupted earlier run", path)
@@ -291,7 +310,7 @@ def write_outputs(analysis: Analysis, out: Path, *, split: bool = False, jobs: i
         # and this process the annotated copies to write.
         assert report is not None
         page = local.pop(1)[-1]
-        report.send(outcome, page, history)
+        report.send(outcome, page)
         if history is not None:  # summary.json holds the history: written after it
             local.remove(summary)
     leads = outcome.summary["leads"]["rows"]

@@ -60,7 +60,7 @@ def analyse(
     end: dt.date | None = None,
     lang: str = "zh",
     files: Sequence[SourceFile] | None = None,
-    on_tasks: Callable[[Outcome, int], None] | None = None,
+    on_tasks: Callable[[Outcome, list[Lead]], None] | None = None,
     jobs: int = 1,
     on_file: Callable[[str, int, int], None] | None = None,
 ) -> Analysis:
@@ -68,7 +68,8 @@ def analyse(
 
     ``on_tasks(outcome, leads)`` is called as soon as the due list is known,
     with an outcome holding only that list and the title's facts, and the
-    number of lead rows: the report's largest sheet can be started then.
+    leads, graded and scheduled: the report's largest sheet, and the history's
+    comparison, can be started then.
     ``jobs`` > 1 reads several files of the inbox at once.
     """
     if files is None:
@@ -86,7 +87,7 @@ def analyse(
 
     period = metrics.choose_period(start, end, records.activity, as_of)
     if on_tasks is not None:
-        on_tasks(early_outcome(config, as_of, period, tasks, lang), len(leads))
+        on_tasks(early_outcome(config, as_of, period, tasks, lang), leads)
     have_cards = any(s.kind is SheetKind.LEADS for f in files for s in f.sheets)
     spend, spend_parts, by_source = period_spend(
         config.spend, config.spend_by_source, records.spend, period.start, period.end)

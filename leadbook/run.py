@@ -19,7 +19,7 @@ from .config import Config
 from .progress import Progress, Silent
 
 if TYPE_CHECKING:
-    from .history.remember import HistoryJob
+    from .history.remember import Keeping
     from .outputs import Written
     from .pipeline import Analysis
 
@@ -108,6 +108,7 @@ def run_store(
 
     Raises :class:`leadbook.layout.LayoutError`, before anything is written, when
     ``out`` holds or links to a file the run reads."""
+    from .history.remember import remember
     from .layout import LayoutError, check_layout
     from .lifeline import default_jobs
     from .outputs import EarlyReport, write_outputs
@@ -135,17 +136,19 @@ def run_store(
     thresholds = gc.get_threshold()
     gc.set_threshold(100_000, 50, 100)
     step = progress or Silent()
-    report = EarlyReport(out / "report.xlsx", jobs)
+    keeping = _keeping(config, inbox, history, as_of, lang) if keep_history else None
+    report = EarlyReport(out / "report.xlsx", jobs, keeping)
     report.prepare(inbox)
     try:
         analysis = analyse(inbox, config, as_of, start, end, lang=lang, on_tasks=report.start,
                            jobs=jobs, on_file=step.read)
-        if keep_history:
+        if keeping is not None:
             step.step("history")
-        job = _history_job(analysis, config, inbox, history, keep_history)
+        else:
+            remember(analysis.outcome, [], None, [])  # summary.json: "history": null
         step.step("write")
         written = write_outputs(analysis, out, split=split, jobs=jobs, report=report,
-                                history=job)
+                                history=keeping)
     except BaseException:
         report.abandon()
         raise
@@ -155,14 +158,11 @@ def run_store(
     return RunResult(analysis, written, config, out, written.warnings, lang)
 
 
-def _history_job(analysis: Analysis, config: Config, inbox: Path, history: str | None,
-                 keep_history: bool) -> HistoryJob:
-    """Keeping the run in the store's history and comparing it with the previous run:
-    done by write_outputs, in the report's worker when there is one."""
-    from .history.remember import HistoryJob, lead_facts, location_of
+def _keeping(config: Config, inbox: Path, history: str | None, as_of: dt.date,
+             lang: str) -> Keeping:
+    """The run's history step: done by write_outputs, or by the report's worker."""
+    from .history.remember import Keeping, location_of
 
-    if not keep_history:
-        return HistoryJob(None, [], [])
-    location = history or location_of(config.history, inbox)
     grades = [g.grade for g in config.scheme.grades]
-    return HistoryJob(location, lead_facts(analysis.records.leads), grades, config.list_days)
+    return Keeping(history or location_of(config.history, inbox), config.store, as_of, grades,
+                   config.list_days, lang)

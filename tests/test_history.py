@@ -480,19 +480,19 @@ def _force_early_report(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path
     """Make the small scenario take the large inbox's path (report.xlsx and the history
     step in a forked worker); the pids the history step ran in are written down."""
     import leadbook.outputs as outputs
-    from leadbook.history.remember import HistoryJob
+    from leadbook.history.remember import Keeping
 
     monkeypatch.setattr(outputs, "PARALLEL_MIN_ROWS", 0)
     monkeypatch.setattr(outputs, "PREPARE_MIN_BYTES", 0)
     pids = tmp_path / "history-pids"
-    real_run = HistoryJob.run
+    real_save = Keeping.save
 
-    def run(self: HistoryJob, outcome: Any) -> Any:
+    def save(self: Keeping, outcome: Any) -> Any:
         with pids.open("a") as f:
             f.write(f"{os.getpid()}\n")
-        return real_run(self, outcome)
+        return real_save(self, outcome)
 
-    monkeypatch.setattr(HistoryJob, "run", run)
+    monkeypatch.setattr(Keeping, "save", save)
     return pids
 
 

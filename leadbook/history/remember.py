@@ -10,13 +10,14 @@ or written becomes a warning and the run goes on without it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from ..model import Issue, Outcome, Severity
 from ..values import mask_phone
@@ -45,26 +46,6 @@ class HistoryReport:
 
 
 @dataclass
-class HistoryJob:
-    """A run's history step, to be done where its outputs are written: in the run's
-    process, or in the worker that writes report.xlsx, which then has the step's
-    results for the 变化 and 趋势 sheets and the page."""
-
-    location: str | None  # None: --no-history
-    facts: list[LeadFact]
-    grades: list[str]
-    list_days: int = DEFAULT_LIST_DAYS
-
-    def run(self, outcome: Outcome) -> HistoryResult:
-        """:func:`remember` on ``outcome``, and what it put there, to put on the run's
-        own outcome where the step ran in a worker (:meth:`HistoryResult.apply`)."""
-        before = len(outcome.issues)
-        warnings = remember(outcome, self.facts, self.location, self.grades, self.list_days)
-        return HistoryResult(outcome.history, outcome.summary.get("history"),
-                             outcome.issues[before:], warnings)
-
-
-@dataclass
 class HistoryResult:
     report: HistoryReport | None
     summary: dict[str, Any] | None  # summary.json ``history``
@@ -74,6 +55,12 @@ class HistoryResult:
     def apply(self, outcome: Outcome) -> None:
         outcome.history = self.report
         _set(outcome, self.summary, self.issues)
+
+    def brief(self) -> HistoryResult:
+        """Without the writers' detail (the lists of the 变化 sheet, 7 MB at 100,000
+        leads): what the run's process needs when report.xlsx and the page were
+        written by the worker that kept the history."""
+        return HistoryResult(None, self.summary, self.issues, self.warnings)
 
 
 def location_of(setting: str, inbox: Path) -> str:
@@ -91,22 +78,14 @@ def masked(phone: str) -> str:
     return mask_phone(phone)
 
 
-class LeadFact(NamedTuple):
-    """What the history keeps of one lead, taken from the run's leads: the phone in
-    full (hashed where the history is written), dates as day numbers. Plain
-    tuples, so that the run can hand them to the worker that keeps the history."""
-
-    phone: str
-    consultant: str
-    grade: str
-    status: str
-    first_contact: int | None
-    latest_contact: int | None
-    next_contact: int | None
-    next_due: int | None
-    file: str
-    sheet: str
-    row: int
+# What the history keeps of one lead, taken from the run's leads: (phone in full —
+# hashed where the history is written —, consultant, grade, status, first contact,
+# latest contact, next contact, next due — dates as day numbers —, file, sheet, row),
+# LeadState's fields after its key. Plain tuples: the run hands 100,000 of them to
+# the worker that keeps the history, and a plain tuple pickles three times faster
+# than a named one.
+LeadFact = tuple[str, str, str, str, int | None, int | None, int | None, int | None, str, str,
+                 int]
 
 
 def lead_facts(leads: Sequence[Lead]) -> list[LeadFact]:
@@ -126,7 +105,7 @@ def lead_facts(leads: Sequence[Lead]) -> list[LeadFact]:
         if lead.owner is not None or not phone or phone in seen:
             continue
         seen.add(phone)
-        out.append(LeadFact(
+        out.append((
             phone, lead.consultant or NO_CONSULTANT, lead.grade, lead.status.value,
             n(lead.first_contact), n(lead.last_contact or lead.first_contact),
             n(lead.next_contact), n(lead.next_due), lead.file, lead.sheet, lead.row))
@@ -140,11 +119,12 @@ def lead_states(facts: Sequence[LeadFact], store: HistoryStore,
     out: dict[str, LeadState] = {}
     keys = {} if keys is None else keys
     for f in facts:
-        key = store.lead_key(f.phone)
+        phone = f[0]
+        key = store.lead_key(phone)
         if key in out:
             continue
-        keys[f.phone] = key
-        out[key] = LeadState(key, masked(f.phone), *f[1:])
+        keys[phone] = key
+        out[key] = LeadState(key, masked(phone), *f[1:])
     return out
 
 
@@ -189,73 +169,143 @@ def run_figures(outcome: Outcome, list_days: int,
         figures=json.dumps(figures, ensure_ascii=False, sort_keys=True))
 
 
+class Keeping:
+    """One run's history step (domain.md §10), in three parts that may run apart:
+
+    1. :meth:`open` the history and read the store's previous run — a large run
+       does it in report.xlsx's worker while its own process reads the inbox;
+    2. :meth:`compare` this run's leads and listed calls with it, once the leads
+       are graded and the week's work is listed (before the figures);
+    3. :meth:`save` the snapshot once the figures are known, and put the results
+       on the outcome (summary.json ``history``, the vanished leads' warnings,
+       :class:`HistoryReport`).
+
+    A history that cannot be opened, read or written is one warning at the end,
+    and the run goes on without it. Only plain values cross between processes:
+    the run hands over :func:`lead_facts` and the due list.
+    """
+
+    def __init__(self, location: str, store_name: str, as_of: dt.date,
+                 grades: Sequence[str], list_days: int = DEFAULT_LIST_DAYS,
+                 lang: str = "zh") -> None:
+        self.location, self.store_name, self.as_of = location, store_name, as_of
+        self.grades, self.list_days = list(grades), list_days
+        self.words = MESSAGES.get(lang, MESSAGES["zh"])
+        self.store: HistoryStore | None = None
+        self.earlier: list[RunFigures] = []
+        self.found: tuple[RunFigures, list[TaskState], list[LeadState]] | None = None
+        self.failed = ""  # the warning, once something failed
+        self.report: HistoryReport | None = None
+        self.issues: list[Issue] = []
+        self.now: dict[str, LeadState] = {}
+        self.listed: list[TaskState] = []
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "store": None}  # a connection stays in its process
+
+    def open(self, create: bool = True) -> None:
+        """Open the history and read the previous run. Without ``create`` (reading
+        ahead) a history not made yet, or one that cannot be opened, is left for
+        the next part, which says what is wrong."""
+        if self.store is not None or self.failed:
+            return
+        try:
+            from .store import open_history
+
+            store = open_history(self.location, create=create)
+        except Exception as exc:
+            if create:
+                self._fail(exc)
+            else:
+                log.debug("history at %s not read ahead", self.location, exc_info=True)
+            return
+        self.store = store
+        try:
+            self.earlier = store.list_runs(self.store_name, before=self.as_of)
+            if self.earlier:
+                with store.reading(self.store_name, self.earlier[-1].as_of) as found:
+                    if found is not None:
+                        run_then, listed, rows = found
+                        self.found = (run_then, listed, list(rows))
+        except Exception as exc:
+            self._fail(exc)
+
+    def compare(self, facts: Sequence[LeadFact], tasks: Any) -> None:
+        """Compare the leads (:func:`lead_facts`) and the due list with the previous run."""
+        self.open()
+        if self.failed or self.store is None:
+            return
+        try:
+            keys: dict[str, str] = {}
+            now = lead_states(facts, self.store, keys)
+            previous = self.earlier[-1] if self.earlier else None
+            report = HistoryReport(previous=previous, runs=len(self.earlier) + 1)
+            if previous is not None and self.found is not None:
+                run_then, listed, rows = self.found
+                report.changes = compare.lead_changes(iter(rows), now, self.grades)
+                # Of the earlier leads only those of the calls it listed are needed.
+                wanted = {t.key for t in compare.listed_calls(
+                    Snapshot(run_then, {}, listed), self.as_of)}
+                kept = {s.key: s for s in rows if s.key in wanted}
+                report.followthrough = compare.followthrough(
+                    Snapshot(run_then, kept, listed), now, self.as_of)
+                self.issues = [_vanished_issue(s, previous.as_of, self.words)
+                               for s in report.changes.vanished]
+            self.found = None  # let the earlier leads go
+            self.listed = task_states(tasks, self.store, self.list_days, keys)
+            self.report, self.now = report, now
+        except Exception as exc:
+            self._fail(exc)
+
+    def save(self, outcome: Outcome) -> HistoryResult:
+        """Keep the snapshot and put the results on ``outcome`` (as :meth:`HistoryResult.apply`)."""
+        try:
+            if not self.failed and self.report is not None and self.store is not None:
+                try:
+                    run = run_figures(outcome, self.list_days, self.report.followthrough)
+                    self.store.save(Snapshot(run, self.now, self.listed))
+                    self.report.trend = compare.trend(
+                        [*self.earlier[-(compare.TREND_RUNS - 1):], run])
+                except Exception as exc:
+                    self._fail(exc)
+        finally:
+            self.close()
+        if self.failed or self.report is None:
+            message = self.failed or self.words["unavailable"].format(reason="-")
+            issue = Issue("(history)", None, None, None, None, "history_unavailable",
+                          message, Severity.WARNING)
+            result = HistoryResult(None, None, [issue], [message])
+        else:
+            result = HistoryResult(self.report, summary_history(self.report), self.issues, [])
+        result.apply(outcome)
+        return result
+
+    def close(self) -> None:
+        if self.store is not None:
+            with contextlib.suppress(Exception):
+                self.store.close()
+        self.store, self.now, self.listed = None, {}, []
+
+    def _fail(self, exc: BaseException) -> None:
+        from .store import HistoryError
+
+        log.debug("history at %s not used", self.location, exc_info=True)
+        reason = str(exc) if isinstance(exc, HistoryError) else type(exc).__name__
+        self.failed = self.words["unavailable"].format(reason=reason)
+
+
 def remember(outcome: Outcome, facts: Sequence[LeadFact], location: str | None,
              grades: Sequence[str], list_days: int = DEFAULT_LIST_DAYS) -> list[str]:
-    """Snapshot the run (its leads as :func:`lead_facts`) into the history at
-    ``location`` (None: --no-history) and put the comparison on ``outcome``;
-    ``grades`` are the scheme's own grades, top first. Returns warnings for the
-    terminal."""
+    """The whole step in this process: snapshot the run (its leads as
+    :func:`lead_facts`) into the history at ``location`` (None: --no-history) and
+    put the comparison on ``outcome``; ``grades`` are the scheme's own grades,
+    top first. Returns warnings for the terminal."""
     if location is None:
         _set(outcome, None, [])
         return []
-    from .store import HistoryError, open_history
-
-    words = MESSAGES.get(outcome.lang, MESSAGES["zh"])
-    try:
-        with open_history(location) as store:
-            report, issues = _compare_and_save(outcome, facts, store, grades, list_days,
-                                               words)
-    except HistoryError as exc:
-        log.debug("history at %s not used", location, exc_info=True)
-        message = words["unavailable"].format(reason=exc)
-        _set(outcome, None, [Issue("(history)", None, None, None, None, "history_unavailable",
-                                   message, Severity.WARNING)])
-        return [message]
-    except Exception as exc:  # a database error while reading or writing
-        log.debug("history at %s failed", location, exc_info=True)
-        message = words["unavailable"].format(reason=f"{type(exc).__name__}")
-        _set(outcome, None, [Issue("(history)", None, None, None, None, "history_unavailable",
-                                   message, Severity.WARNING)])
-        return [message]
-    outcome.history = report
-    _set(outcome, summary_history(report), issues)
-    return []
-
-
-def _compare_and_save(outcome: Outcome, facts: Sequence[LeadFact], store: HistoryStore,
-                      grades: Sequence[str], list_days: int, words: dict[str, str]
-                      ) -> tuple[HistoryReport, list[Issue]]:
-    keys: dict[str, str] = {}
-    now = lead_states(facts, store, keys)
-    earlier = store.list_runs(outcome.store, before=outcome.as_of)
-    previous = earlier[-1] if earlier else None
-    report = HistoryReport(previous=previous, runs=len(earlier) + 1)
-    issues: list[Issue] = []
-    if previous is not None:
-        with store.reading(outcome.store, previous.as_of) as found:
-            if found is not None:
-                run_then, listed, rows = found
-                # Of the earlier leads only those of the calls it listed are kept;
-                # the rest are compared as they are read.
-                wanted = {t.key for t in compare.listed_calls(
-                    Snapshot(run_then, {}, listed), outcome.as_of)}
-                kept: dict[str, LeadState] = {}
-
-                def keeping(rows: Iterator[LeadState] = rows) -> Iterator[LeadState]:
-                    for s in rows:
-                        if s.key in wanted:
-                            kept[s.key] = s
-                        yield s
-
-                report.changes = compare.lead_changes(keeping(), now, grades)
-                report.followthrough = compare.followthrough(
-                    Snapshot(run_then, kept, listed), now, outcome.as_of)
-                issues = [_vanished_issue(s, previous.as_of, words)
-                          for s in report.changes.vanished]
-    run = run_figures(outcome, list_days, report.followthrough)
-    store.save(Snapshot(run, now, task_states(outcome.tasks, store, list_days, keys)))
-    report.trend = compare.trend([*earlier[-(compare.TREND_RUNS - 1):], run])
-    return report, issues
+    keeping = Keeping(location, outcome.store, outcome.as_of, grades, list_days, outcome.lang)
+    keeping.compare(facts, outcome.tasks)
+    return keeping.save(outcome).warnings
 
 
 def _vanished_issue(s: LeadState, as_of: dt.date, words: dict[str, str]) -> Issue:
@@ -290,5 +340,5 @@ def _set(outcome: Outcome, history: dict[str, Any] | None, issues: list[Issue]) 
     summary["issues"] = [*listed, *(i.as_dict() for i in issues)]
 
 
-__all__ = ["HistoryJob", "HistoryReport", "HistoryResult", "LeadFact", "lead_facts",
-           "location_of", "remember"]
+__all__ = ["HistoryReport", "HistoryResult", "Keeping", "LeadFact", "lead_facts", "location_of",
+           "remember"]
