@@ -15,7 +15,7 @@ from ..model import FileError, Issue, Severity, SourceFile
 from .cfb import check_cfb
 from .discover import discover, skipped
 from .extent import check_extent
-from .grid import RawSheet, load_grids
+from .grid import RawSheet, load_grids, share_values
 from .headers import find_header, normalise_header, normalise_text
 from .legacy_formats import REFUSED_XLS, old_biff, xls_kind
 from .safety import check_zip
@@ -134,6 +134,7 @@ def read_file(
         grids, src.date1904 = load_grids(path, src.format)
         for raw in grids:
             sheet = classify(raw, extra)
+            share_values(sheet.rows)
             src.sheets.append(sheet)
             src.issues.extend(header_issues(sheet, name))
         src.issues[:0] = _format_issues(path, name, src.format)
