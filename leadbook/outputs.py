@@ -14,8 +14,10 @@ import json
 import logging
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,6 +121,7 @@ class EarlyReport:
         self.page: Path | None = None
         self.outcome: Outcome | None = None
         self.kept: HistoryResult | None = None  # the history step's results, from the worker
+        self.sender: threading.Thread | None = None
 
     def prepare(self, inbox: Path) -> None:
         """Fork the waiting worker now when the inbox looks large enough to use it.
@@ -176,14 +179,30 @@ class EarlyReport:
         meanwhile writes the annotated copies); :meth:`finish` puts its results
         on ``outcome``."""
         self.page, self.outcome = page, outcome
+        data = pickle.dumps((_without_tasks(outcome), page), protocol=pickle.HIGHEST_PROTOCOL)
+        # The worker may still be busy (the history's comparison) when the pipe is
+        # full: the bytes go from a thread, and this process goes on to its copies.
+        self.sender = threading.Thread(target=self._send_bytes, args=(data,),
+                                       name="leadbook-send", daemon=True)
+        self.sender.start()
+
+    def _send_bytes(self, data: bytes) -> None:
         try:
-            self.conn.send((_without_tasks(outcome), page))
+            self.conn.send_bytes(data)
         except OSError:  # the worker is gone: finish() says so
             pass
+
+    def sent(self) -> None:
+        """Wait until the worker has the outcome (before forking: no thread is left
+        running then)."""
+        if self.sender is not None:
+            self.sender.join()
+            self.sender = None
 
     def finish(self) -> list[tuple[list[Path], str]]:
         """Wait for the worker and say what it wrote; the history step's results go
         on the run's outcome (the step is done here when the worker did not)."""
+        self.sent()
         try:
             results: list[tuple[list[Path], str]]
             results, self.kept = self.conn.recv()
@@ -253,7 +272,8 @@ def _early_report(target: Path, conn: Any, parents_end: Any, run: int,
         whole: Outcome
         if keeping is not None and facts is not None:  # while the run counts its figures
             keeping.compare(facts, early.tasks)
-        whole, page = conn.recv()  # EOFError when the run stops: no file is written
+        # EOFError when the run stops: no file is written
+        whole, page = pickle.loads(conn.recv_bytes())
         whole.tasks = early.tasks
         kept = None if keeping is None or facts is None else keeping.save(whole)
         got.append((whole, page, kept))
@@ -316,6 +336,8 @@ def write_outputs(analysis: Analysis, out: Path, *, split: bool = False, jobs: i
     leads = outcome.summary["leads"]["rows"]
     workers = jobs - 1 - (1 if early else 0)  # the early report has a core of its own
     if workers > 0 and leads >= PARALLEL_MIN_ROWS and tasks:
+        if report is not None:
+            report.sent()  # no thread of this process runs across a fork
         results = _in_parallel(tasks, local, workers + 1, leads)
     else:
         results = [_run(*t) for t in local + tasks]
