@@ -1,7 +1,7 @@
 """A month grid's days → store-level activity rows, and its problems as Issues.
 
-Pure: a sheet read as a :class:`~leadbook.read.month_grid.MonthGrid` in, one
-:class:`~leadbook.records.Activity` per day holding a value out (domain.md §6
+Pure: a sheet read as a :class:`~leadbook.model.MonthGrid` in, one
+:class:`~leadbook.record_types.Activity` per day holding a value out (domain.md §6
 "Month grids"). The month comes from the title or sheet name (found by the
 reader), else the file name, else the as-of month, with an issue saying so.
 """
@@ -11,14 +11,12 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .model import Issue, Severity, SheetData, SourceFile
-from .read.month_grid import GridMetric, MonthGrid, month_of_text
+from .model import GridMetric, Issue, MonthGrid, Severity, SheetData, SourceFile
+from .read.month_grid import month_of_text
+from .record_types import Activity
 from .values import mask_text, parse_count
-
-if TYPE_CHECKING:
-    from .records import Activity
 
 # The 顾问 table's row for activity kept for the whole store (no consultant).
 STORE_LEVEL = "(全店)"
@@ -55,8 +53,6 @@ def _number(value: float) -> float | int:
 def grid_activity(src: SourceFile, sheet: SheetData, as_of: dt.date,
                   issues: list[Issue]) -> list[Activity]:
     """One store-level activity row per day of the grid that holds a value."""
-    from .records import Activity
-
     grid = sheet.grid
     assert grid is not None
     year, month, source = resolve_month(grid, src.name, as_of)

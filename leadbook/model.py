@@ -14,8 +14,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .read.month_grid import MonthGrid
-
 
 class Status(str, Enum):
     """Where a lead stands (domain.md §6, status words)."""
@@ -81,6 +79,56 @@ class FileError(Exception):
 
 class OutputError(Exception):
     """An output could not be written (target locked, disk full...)."""
+
+
+@dataclass
+class RawSheet:
+    """One sheet as stored: its name, whether it is hidden, and its cells."""
+
+    name: str
+    hidden: bool
+    cells: list[list[Any]]
+
+
+@dataclass
+class SheetLayout:
+    """What the copy of one sheet takes over: merges as (first row, first col,
+    last row, last col), 0-based; widths in characters; number formats by cell."""
+
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+    widths: dict[int, float] = field(default_factory=dict)
+    hidden_columns: set[int] = field(default_factory=set)
+    formats: dict[tuple[int, int], str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GridMetric:
+    """One metric row: its label as written, its field (None: leadbook has no
+    field for it), the non-blank day cells and its 合计 cell."""
+
+    row: int  # Excel row
+    label: str
+    field: str | None
+    days: dict[int, Any]  # day of month → raw cell value
+    total: Any = None
+
+
+@dataclass(frozen=True)
+class MonthGrid:
+    header_row: int  # Excel row of the day numbers
+    day_columns: dict[int, int]  # day of month → 0-based column
+    day_headers: dict[int, str]  # day of month → header text as written
+    total_column: int | None
+    total_header: str
+    year: int | None  # from the title or the sheet name; None: not found there
+    month: int | None
+    month_from: str  # "title" | "sheet" | ""
+    metrics: list[GridMetric] = field(default_factory=list)
+    label_header: str = "项目"
+
+    @property
+    def unmapped(self) -> list[GridMetric]:
+        return [m for m in self.metrics if m.field is None]
 
 
 @dataclass

@@ -458,7 +458,7 @@ def _run(kind: str, *args: Any) -> tuple[list[Path], str]:
             errors: list[str] = []
             outcome, folder = args
             return list(write_split(outcome, folder, errors)), "; ".join(errors)
-        from .write.annotated import write_annotated
+        from .annotate import write_annotated
 
         src, notes, target = args
         return [write_annotated(src, notes, target)], ""

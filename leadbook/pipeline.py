@@ -1,7 +1,9 @@
-"""One run: read the inbox, apply the rules, compute the figures, write the outputs.
+"""One store's analysis: read the inbox, build the records, apply the rules, compute
+the figures; the :class:`Analysis` holds the Outcome every writer takes.
 
-Data flows one way: read → records → rules → metrics → write. The CLI calls
-``analyse`` and ``write_outputs``; nothing here prints.
+Data flows one way: read → records → rules → metrics. leadbook.run calls
+``analyse``, then keeps the run in the history and writes the outputs
+(leadbook.outputs); nothing here writes a file or prints.
 """
 
 from __future__ import annotations

@@ -24,8 +24,8 @@ from annotated_helpers import (
     source,
 )
 
+from leadbook.annotate import write_annotated
 from leadbook.vocab import ANNOTATION_HEADERS
-from leadbook.write.annotated import write_annotated
 from leadbook.write.annotation_cells import ROW_COLOUR_LEGEND
 
 PATCHED = {"xl/worksheets/sheet1.xml", "xl/styles.xml", "xl/worksheets/_rels/sheet1.xml.rels",

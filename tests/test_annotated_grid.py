@@ -11,9 +11,9 @@ import openpyxl
 import pytest
 from annotated_helpers import FILL_RGB, LEAD_SHEET, NOTES, RICH, lead_notes, sha256, source
 
+from leadbook.annotate import write_annotated
 from leadbook.read.grid import load_grids
 from leadbook.vocab import ANNOTATION_HEADERS
-from leadbook.write.annotated import write_annotated
 from leadbook.write.annotated_grid import sheet_name
 
 

@@ -17,9 +17,9 @@ import pytest
 import xlsxwriter
 from annotated_helpers import FILL_RGB, source
 
+from leadbook.annotate import write_annotated
 from leadbook.model import FileError, RowNote, SheetNotes
 from leadbook.vocab import ANNOTATION_HEADERS
-from leadbook.write.annotated import write_annotated
 from leadbook.write.annotation_cells import excel_text
 
 SHEET = "线索"

@@ -16,7 +16,7 @@ import xlsxwriter
 from annotated_helpers import RICH, lead_notes, source
 from defusedxml import ElementTree
 
-from leadbook.write.annotated import write_annotated
+from leadbook.annotate import write_annotated
 
 # xsd:sequence of the complex types of the parts leadbook patches (ECMA-376
 # Part 1, A.2 SpreadsheetML schema): element local name → its children in order.

@@ -67,6 +67,7 @@ def test_usage_errors_exit_2(inbox: Path, tmp_path: Path, args, words):
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_unreadable_file_exits_1_and_the_rest_is_processed(inbox: Path, tmp_path: Path):
     (inbox / "broken.xlsx").write_bytes(b"PK\x03\x04 this is not a workbook")
     out = tmp_path / "out"
@@ -80,6 +81,7 @@ def test_unreadable_file_exits_1_and_the_rest_is_processed(inbox: Path, tmp_path
     assert (out / "report.xlsx").is_file() and (out / "summary.html").is_file()
 
 
+@pytest.mark.slow
 def test_period_options_and_quiet(inbox: Path, tmp_path: Path):
     out = tmp_path / "out"
     result = invoke("process", str(inbox), "--out", str(out), "--as-of", "2026-10-31",
@@ -91,6 +93,7 @@ def test_period_options_and_quiet(inbox: Path, tmp_path: Path):
     assert 0 < summary["funnel"]["kept"] < 500
 
 
+@pytest.mark.slow
 def test_config_option_beats_inbox_config(inbox: Path, tmp_path: Path):
     cfg = tmp_path / "other.toml"
     cfg.write_text('store = "测试店"\n[marketing]\nspend = 100000\n', encoding="utf-8")
@@ -104,6 +107,7 @@ def test_config_option_beats_inbox_config(inbox: Path, tmp_path: Path):
     assert summary["cost"]["cost_per_lead"] == pytest.approx(200.0)
 
 
+@pytest.mark.slow
 def test_no_spend_gives_null_cost(inbox: Path, tmp_path: Path):
     out = tmp_path / "out"
     result = invoke("process", str(inbox), "--out", str(out), "--as-of", "2026-10-31")
@@ -113,6 +117,7 @@ def test_no_spend_gives_null_cost(inbox: Path, tmp_path: Path):
     assert cost["lost"] == 225 and cost["lost_share"] == 0.45
 
 
+@pytest.mark.slow
 def test_verbose_lists_consultants_and_phones_stay_masked(inbox: Path, tmp_path: Path):
     result = invoke("process", str(inbox), "--out", str(tmp_path / "o"), "--as-of", "2026-10-31",
                     "-v")
@@ -123,6 +128,7 @@ def test_verbose_lists_consultants_and_phones_stay_masked(inbox: Path, tmp_path:
     assert not re.search(r"1[3-9]\d{9}", result.output)
 
 
+@pytest.mark.slow
 def test_split_and_english(inbox: Path, tmp_path: Path):
     import openpyxl
 
@@ -145,6 +151,7 @@ def test_split_and_english(inbox: Path, tmp_path: Path):
     assert rows and all(len(r[phone_col]) == 11 for r in rows)
 
 
+@pytest.mark.slow
 def test_terminal_speaks_the_runs_language(inbox: Path, tmp_path: Path):
     (inbox / "说明.docx").write_bytes(b"not a workbook")
     out = tmp_path / "o"

@@ -93,6 +93,7 @@ def test_outputs_written(demo):
     assert not list(out.rglob(".~leadbook-*"))  # no temporary file left behind
 
 
+@pytest.mark.slow
 def test_rerun_gives_the_same_summary(demo, tmp_path):
     out, _, _ = demo
     code, _ = run(tmp_path)
@@ -100,6 +101,7 @@ def test_rerun_gives_the_same_summary(demo, tmp_path):
     assert (tmp_path / "summary.json").read_bytes() == (out / "summary.json").read_bytes()
 
 
+@pytest.mark.slow
 def test_inputs_untouched(tmp_path):
     before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in SAMPLE.iterdir()}
     run(tmp_path)

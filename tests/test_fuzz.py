@@ -203,6 +203,7 @@ edits = st.lists(
 @settings(max_examples=30, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(base=st.sampled_from(CELL_BASES), changes=edits)
+@pytest.mark.slow
 def test_cell_mutations_end_as_issues(base: str, changes: list[tuple[int, int, Any]]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)

@@ -62,6 +62,7 @@ def load(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow
 def test_each_store_is_processed_as_process_would(group, tmp_path):
     root, out, result = group
     assert result.exit_code == 1  # one store gave no figures, one had a broken file
@@ -173,6 +174,7 @@ def test_rollup_of_the_same_outputs_gives_the_same_group_json(group, tmp_path):
     assert load(one_by_one / "group.json") == again
 
 
+@pytest.mark.slow
 def test_rollup_flags_stores_of_another_week(group, tmp_path):
     root, out, _ = group
     later = tmp_path / "later"

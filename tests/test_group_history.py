@@ -22,6 +22,9 @@ from test_history import _engine, history  # noqa: F401 - the fixture, on both b
 
 from leadbook.cli import main
 
+# Every roll-up is made from four whole runs into one history.
+pytestmark = pytest.mark.slow
+
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 WEEKS = ("2026-10-24", "2026-10-31")
 

@@ -33,6 +33,9 @@ from leadbook.history.store import SCHEMA_VERSION
 sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
 import make_history_weeks as weeks  # noqa: E402
 
+# Every test makes whole runs into a database, most of them three weeks of runs.
+pytestmark = pytest.mark.slow
+
 PG_ENV = "LEADBOOK_TEST_PG_URL"
 
 

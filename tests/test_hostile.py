@@ -163,6 +163,7 @@ def _huge_dimensions(data: bytearray) -> None:
     (_looping_chain, "the sector chain of the directory is broken"),
     (_huge_dimensions, "rows 0–8,388,623"),
 ])
+@pytest.mark.slow
 def test_a_damaged_xls_is_refused_before_it_is_parsed(
         inbox: Path, tmp_path: Path, damage: Any, words: str) -> None:
     """A legacy .xls damaged where the workbook parser would reserve memory until the
@@ -239,6 +240,7 @@ HEAD_ROW = ('<row r="1"><c r="A1" t="inlineStr"><is><t>客户姓名</t></is></c>
     # a cell whose reference disagrees with its row
     ("stray.xlsx", '<row r="3"><c r="ZZ999999"><v>1</v></c></row>', "ZZ999999"),
 ])
+@pytest.mark.slow
 def test_a_used_area_too_large_to_read_is_refused_before_parsing(
         inbox: Path, tmp_path: Path, name: str, rows: str, corner: str) -> None:
     """The workbook parser builds a dense grid from A1 to the farthest value: one value
@@ -263,6 +265,7 @@ def test_a_used_area_too_large_to_read_is_refused_before_parsing(
     # a stray value inside the limit is read, the grid as large as it is
     ('<row r="200000"><c r="AB200000"><v>7</v></c></row>', 200_000, 28),
 ])
+@pytest.mark.slow
 def test_a_large_but_readable_used_area_is_read(
         tmp_path: Path, rows: str, height: int, width: int) -> None:
     like = good_workbook(tmp_path / "like.xlsx")
@@ -354,6 +357,7 @@ def zip_bomb(path: Path, like: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_zip_bomb_is_refused_at_once(inbox: Path, tmp_path: Path,
                                      capsys: pytest.CaptureFixture[str]) -> None:
     bomb = zip_bomb(inbox / "bomb.xlsx", inbox / "good.xlsx")
@@ -536,6 +540,7 @@ def _text_cells(path: Path) -> dict[str, list[str]]:
     return found
 
 
+@pytest.mark.slow
 def test_formula_like_text_stays_text_in_every_workbook(formula_inbox: Path,
                                                          tmp_path: Path) -> None:
     out = tmp_path / "out"

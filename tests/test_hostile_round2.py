@@ -209,6 +209,7 @@ def test_a_reader_that_aborts_natively_fails_only_its_file(
     assert "panicked" not in result.output + capfd.readouterr().err
 
 
+@pytest.mark.slow
 def test_a_reader_that_runs_out_of_memory_fails_only_its_file(
         inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     good_workbook(inbox / "greedy.xlsx")
@@ -228,6 +229,7 @@ def test_a_reader_that_runs_out_of_memory_fails_only_its_file(
     _ok_beside(out, "greedy.xlsx", "memory")
 
 
+@pytest.mark.slow
 def test_a_reader_that_runs_too_long_fails_only_its_file(
         inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     good_workbook(inbox / "endless.xlsx")
@@ -399,6 +401,7 @@ def test_an_html_row_wider_than_excel_is_refused(inbox: Path, tmp_path: Path) ->
     _ok_beside(out, "cells.xls", "wider than Excel's 16,384 columns")
 
 
+@pytest.mark.slow
 def test_a_link_to_a_huge_file_is_refused_unread(inbox: Path, tmp_path: Path) -> None:
     """A link to a 1 GiB file whose head is CSV text was read whole (19 s, 7 GB)."""
     huge = tmp_path / "disk.img"
@@ -656,6 +659,7 @@ def test_a_damaged_part_the_reader_skips_refuses_the_copy(inbox: Path, tmp_path:
     assert (out / "annotated" / "good.xlsx").is_file()
 
 
+@pytest.mark.slow
 def test_files_are_still_read_when_no_child_can_be_made(
         inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     good_workbook(inbox / "second.xlsx")

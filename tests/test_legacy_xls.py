@@ -134,6 +134,7 @@ def test_library_text_goes_to_the_log_not_the_message(
     assert "Range is missing the expected row component" in caplog.text
 
 
+@pytest.mark.slow
 def test_the_v_log_has_the_library_text_the_message_has_not(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()

@@ -143,6 +143,7 @@ def test_custom_config_changes_grades(tmp_path):
     assert analyse(inbox, habc, AS_OF).records.leads[0].grade == "H"
 
 
+@pytest.mark.slow
 def test_parallel_writers_give_the_same_outputs(tmp_path, monkeypatch):
     """--jobs 2 writes report.xlsx and the annotated copies in worker processes."""
     import leadbook.outputs as outputs
@@ -191,6 +192,7 @@ def test_outputs_are_shared_out_by_cost():
     assert share_out(tasks[:1], local, 1, 10) == [[], [0]]
 
 
+@pytest.mark.slow
 def test_workers_write_in_other_processes_and_a_dead_one_is_reported(tmp_path, monkeypatch):
     """With --jobs 2 the report is written by a forked worker; a worker that dies leaves
     a message naming its output, and the others are written all the same."""
@@ -246,6 +248,7 @@ def _sheets(path: Path) -> dict[str, list[list[Any]]]:
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 
 
+@pytest.mark.slow
 def test_the_report_started_early_is_the_report(tmp_path, monkeypatch):
     """With --jobs 2 on a large inbox the report is started by a forked worker as soon as
     the due list is known, and finished with the whole outcome sent to it: the workbook
@@ -295,6 +298,7 @@ def test_a_run_that_fails_after_the_early_start_leaves_no_report(tmp_path, monke
     assert leftovers == []
 
 
+@pytest.mark.slow
 def test_an_early_report_worker_that_dies_is_named(tmp_path, monkeypatch):
     import leadbook.outputs as outputs
     import leadbook.write.report_xlsx as report_xlsx
@@ -316,6 +320,7 @@ def test_an_early_report_worker_that_dies_is_named(tmp_path, monkeypatch):
     assert (tmp_path / "out" / "annotated" / "意向客户管理卡_2026-10.xlsx").exists()
 
 
+@pytest.mark.slow
 def test_a_small_run_lets_the_waiting_report_worker_go(tmp_path, monkeypatch):
     """The worker is forked before reading when the inbox looks large; a run that turns
     out small writes the report itself, and the worker ends without a file."""

@@ -17,6 +17,9 @@ from pathlib import Path
 
 import pytest
 
+# Every test runs the command line in a child process.
+pytestmark = pytest.mark.slow
+
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 
 

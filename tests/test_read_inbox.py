@@ -309,6 +309,7 @@ def test_header_issues_reach_the_file(tmp_path: Path) -> None:
         ("missing_column", 1, Severity.ERROR)]
 
 
+@pytest.mark.slow
 def test_reading_several_files_at_once_gives_what_one_at_a_time_gives(tmp_path: Path) -> None:
     """--jobs reads the inbox's files in threads (the parser works outside the
     interpreter's lock): every file, sheet, row, cell and issue as read one by one,

@@ -68,6 +68,7 @@ def _bomb(path: Path) -> Path:
     ])
 
 
+@pytest.mark.slow
 def test_a_1_gib_bomb_is_refused_at_once(tmp_path: Path, capsys) -> None:
     bomb = _bomb(tmp_path / "bomb.xlsx")
     assert bomb.stat().st_size < 2 * MIB

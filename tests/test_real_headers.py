@@ -113,6 +113,7 @@ def test_grade_aliases_map_the_words(tmp_path: Path) -> None:
         parse_config({"grading": {"aliases": {"重点客户": "Z"}}})
 
 
+@pytest.mark.slow
 def test_grade_aliases_through_the_command_line(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()

@@ -278,6 +278,7 @@ def test_safe_names():
     assert safe_name("张伟13812340301") == "张伟138＊＊＊＊0301"
 
 
+@pytest.mark.slow
 def test_split_names_that_collide(tmp_path):
     rows = make_outcome().tasks.copy()
     rows.loc[rows["consultant"] == "李娜", "consultant"] = "王磊_二组"

@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 
 from leadbook.cli import main
@@ -54,6 +55,7 @@ def test_an_inbox_of_documents_names_each_file(tmp_path: Path):
     ]
 
 
+@pytest.mark.slow
 def test_a_header_it_cannot_match_gets_the_columns_line(tmp_path: Path):
     inbox = tmp_path / "in"
     inbox.mkdir()
@@ -90,6 +92,7 @@ def test_a_read_sheet_missing_a_needed_column_gets_the_hint(tmp_path: Path):
                                 '在 leadbook.toml 里加一行: [columns] consultant = ["归属人员"]')
 
 
+@pytest.mark.slow
 def test_its_own_outputs_in_the_inbox_are_skipped(tmp_path: Path):
     inbox = tmp_path / "in"
     shutil.copytree(SAMPLE, inbox)
@@ -122,6 +125,7 @@ def test_an_output_folder_that_cannot_be_made_is_one_line(tmp_path: Path):
                              "请用 --out 指定一个可以写入的文件夹\n")
 
 
+@pytest.mark.slow
 def test_lists_of_consultants_who_left_are_removed(tmp_path: Path):
     inbox = tmp_path / "in"
     shutil.copytree(SAMPLE, inbox)

@@ -123,6 +123,7 @@ def test_page_says_the_same(run, tmp_path):
         assert line(counts, ("due", "overdue", "upcoming")) in mine
 
 
+@pytest.mark.slow
 def test_lost_sheet_covers_the_runs_period(tmp_path):
     """战败's reasons, competitors, channels and list are the period's, like the cost."""
     inbox = tmp_path / "inbox"

@@ -76,6 +76,7 @@ def _run(inbox: Path, out: Path, *args: str) -> dict:
     return json.loads((out / "summary.json").read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow
 def test_the_seed_month_still_gives_the_training_decks_figures(tmp_path: Path):
     inbox = tmp_path / "inbox"
     shutil.copytree(SAMPLE, inbox)
@@ -85,6 +86,7 @@ def test_the_seed_month_still_gives_the_training_decks_figures(tmp_path: Path):
                          "lost_share": 0.45, "lost_cost": 292500.0}
 
 
+@pytest.mark.slow
 def test_lead_card_without_daily_report_gets_the_weeks_share(tmp_path: Path):
     """The first-run case: a lead card alone, the period the as-of date's week."""
     inbox = tmp_path / "inbox"
@@ -108,6 +110,7 @@ def test_lead_card_without_daily_report_gets_the_weeks_share(tmp_path: Path):
     assert made_of in (out / "summary.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_spend_sheet_in_the_inbox(tmp_path: Path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()

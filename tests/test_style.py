@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -17,6 +19,7 @@ def test_ruff_finds_nothing() -> None:
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-1000:]
 
 
+@pytest.mark.slow
 def test_mypy_strict_finds_nothing() -> None:
     """mypy --strict on leadbook/ (pyproject.toml's [tool.mypy]), run as CI runs it."""
     done = subprocess.run(

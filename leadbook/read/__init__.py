@@ -11,11 +11,11 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from ..model import FileError, Issue, Severity, SourceFile
+from ..model import FileError, Issue, RawSheet, Severity, SourceFile
 from .cfb import check_cfb
 from .discover import discover, skipped
 from .extent import check_extent
-from .grid import RawSheet, load_grids, share_values
+from .grid import load_grids, share_values
 from .headers import find_header, normalise_header, normalise_text
 from .legacy_formats import REFUSED_XLS, old_biff, xls_kind
 from .safety import check_zip
@@ -70,7 +70,7 @@ def read_inbox(inbox: Path, extra: Mapping[str, Sequence[str]] | None = None,
     found = discover(inbox)
     to_read = [path for path, reason in found if not reason]
     done: dict[Path, SourceFile] = {}
-    from .isolated import can_isolate, extra_reader, read_isolated
+    from .isolated import can_isolate, read_isolated
 
     count = [0]
 
@@ -100,6 +100,15 @@ def read_inbox(inbox: Path, extra: Mapping[str, Sequence[str]] | None = None,
             done[path] = read_file(path, path.name, extra)
             told(path)
     return [skipped(path, reason) if reason else done[path] for path, reason in found]
+
+
+def extra_reader(extra: Mapping[str, Sequence[str]] | None) -> Callable[[Path], SourceFile]:
+    """``read_file`` with the config's extra header words, for a child to call."""
+
+    def reader(path: Path) -> SourceFile:
+        return read_file(path, path.name, extra)
+
+    return reader
 
 
 def read_file(

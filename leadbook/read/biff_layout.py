@@ -17,8 +17,9 @@ from __future__ import annotations
 import logging
 import struct
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from ..model import SheetLayout
 
 log = logging.getLogger("leadbook")
 
@@ -33,17 +34,6 @@ BUILTIN_FORMATS = {
     12: "# ?/?", 13: "# ??/??", 37: "#,##0 ;(#,##0)", 38: "#,##0 ;[Red](#,##0)",
     39: "#,##0.00;(#,##0.00)", 40: "#,##0.00;[Red](#,##0.00)", 48: "##0.0E+0", 49: "@",
 }
-
-
-@dataclass
-class SheetLayout:
-    """What the copy of one sheet takes over: merges as (first row, first col,
-    last row, last col), 0-based; widths in characters; number formats by cell."""
-
-    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
-    widths: dict[int, float] = field(default_factory=dict)
-    hidden_columns: set[int] = field(default_factory=set)
-    formats: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 def _records(stream: bytes, offset: int) -> Iterator[tuple[int, bytes]]:

@@ -27,8 +27,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote
 
+from ..excel import column_index, column_letter
 from ..model import FileError
-from ..write.annotation_cells import column_index, column_letter
 
 # 25 million cells: a full-height sheet (1,048,576 rows) of 23 columns, or
 # 250,000 rows × 100 columns. The parser holds about 1 GB for it.

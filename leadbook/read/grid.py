@@ -14,26 +14,16 @@ import logging
 import re
 import zipfile
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..model import FileError
+from ..model import FileError, RawSheet
 
 log = logging.getLogger("leadbook")
 
 # An OOXML workbook saved with a password is an OLE file holding this stream
 # (MS-OFFCRYPTO), not a zip: the name is stored in UTF-16LE.
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
-
-
-@dataclass
-class RawSheet:
-    """One sheet as stored: its name, whether it is hidden, and its cells."""
-
-    name: str
-    hidden: bool
-    cells: list[list[Any]]
 
 
 def load_grids(path: Path, fmt: str) -> tuple[list[RawSheet], bool]:

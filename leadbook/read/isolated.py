@@ -33,7 +33,7 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
@@ -228,12 +228,3 @@ def _collect(child: _Child, timed_out: bool = False) -> SourceFile:
                        "workbook reader could not handle, and it was stopped. Open it in Excel "
                        "or WPS and save it again")
     return src
-
-
-def extra_reader(extra: Mapping[str, Sequence[str]] | None) -> Callable[[Path], SourceFile]:
-    from . import read_file
-
-    def reader(path: Path) -> SourceFile:
-        return read_file(path, path.name, extra)
-
-    return reader

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
+from ..model import GridMetric, MonthGrid
 from ..vocab import (
     ACTIVITY_COUNT_FIELDS,
     ACTIVITY_FIELDS,
@@ -41,36 +41,6 @@ _DAY_TEXT = re.compile(r"(\d{1,2})\s*[日号]?")
 # "2026年11月", "2026-11", "2026.11", "2026/11"; then "11月" alone.
 _YEAR_MONTH = re.compile(r"(20\d{2})\s*(?:年\s*|[-./]\s*)(\d{1,2})(?:\s*月|(?!\d))")
 _MONTH = re.compile(r"(?<!\d)(\d{1,2})\s*月")
-
-
-@dataclass(frozen=True)
-class GridMetric:
-    """One metric row: its label as written, its field (None: leadbook has no
-    field for it), the non-blank day cells and its 合计 cell."""
-
-    row: int  # Excel row
-    label: str
-    field: str | None
-    days: dict[int, Any]  # day of month → raw cell value
-    total: Any = None
-
-
-@dataclass(frozen=True)
-class MonthGrid:
-    header_row: int  # Excel row of the day numbers
-    day_columns: dict[int, int]  # day of month → 0-based column
-    day_headers: dict[int, str]  # day of month → header text as written
-    total_column: int | None
-    total_header: str
-    year: int | None  # from the title or the sheet name; None: not found there
-    month: int | None
-    month_from: str  # "title" | "sheet" | ""
-    metrics: list[GridMetric] = field(default_factory=list)
-    label_header: str = "项目"
-
-    @property
-    def unmapped(self) -> list[GridMetric]:
-        return [m for m in self.metrics if m.field is None]
 
 
 _COUNT_WORDS: dict[str, str] = {

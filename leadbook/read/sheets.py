@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from ..model import Issue, Severity, SheetData, SheetKind
+from ..model import Issue, RawSheet, Severity, SheetData, SheetKind
 from ..vocab import (
     ACTIVITY_COUNT_FIELDS,
     ACTIVITY_FIELDS,
@@ -24,7 +24,6 @@ from ..vocab import (
     SPEND_FIELDS,
     TOTAL_WORDS,
 )
-from .grid import RawSheet
 from .header_hint import HeaderGuess, columns_line, guess_header, suggest
 from .headers import HEADER_SEARCH_ROWS, HeaderMatch, find_header, normalise_header, with_extra
 from .month_grid import find_month_grid

@@ -6,7 +6,8 @@ grid of values and written with XlsxWriter: each value at its original cell
 plus the five added columns, row colours and notes. An .xls (under any name)
 keeps its merged cells, column widths, hidden columns and the number formats of
 its number cells (read by :mod:`leadbook.read.biff_layout`); other columns get
-a width that fits their text.
+a width that fits their text. The grids and layouts are handed in by
+:mod:`leadbook.annotate`: nothing here reads the input.
 """
 
 from __future__ import annotations
@@ -23,8 +24,7 @@ import xlsxwriter.exceptions
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from ..model import SheetNotes, SourceFile
-from ..read.biff_layout import SheetLayout
+from ..model import RawSheet, SheetLayout, SheetNotes
 from ..vocab import ANNOTATION_HEADERS
 from .annotation_cells import (
     COLUMN_WIDTHS,
@@ -213,12 +213,10 @@ def _merge(ws: Worksheet, layout: SheetLayout | None, row: int) -> None:
             continue
 
 
-def write_grid_copy(source: SourceFile, notes: list[SheetNotes], target: Path) -> Path:
-    from ..read.biff_layout import xls_layouts
-    from ..read.grid import load_grids
-
-    grids, _ = load_grids(Path(source.path), source.format)
-    layouts = xls_layouts(Path(source.path)) if source.format == "xls" else {}
+def write_grid_copy(grids: list[RawSheet], layouts: dict[str, SheetLayout],
+                    notes: list[SheetNotes], target: Path) -> Path:
+    """The copy of every sheet of ``grids`` (as read.grid loads them), with the
+    layout of an .xls (read.biff_layout) by sheet name, to ``target``."""
     by_name = {n.name: n for n in notes}
     names = {g.name for g in grids}
     missing = [n.name for n in notes if n.name not in names]

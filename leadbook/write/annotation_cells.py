@@ -7,7 +7,6 @@ colours by state and the text clean-up shared by the package patcher
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Literal
 
@@ -33,9 +32,6 @@ COMMENT_AUTHOR = "leadbook"
 
 CellKind = Literal["text", "date", "number"]
 Cell = tuple[CellKind, object]
-
-EPOCH_1900 = dt.date(1899, 12, 30)  # serial 0 of the 1900 date system
-EPOCH_1904 = dt.date(1904, 1, 1)
 
 # Characters XML 1.0 cannot carry at all (C0 controls but tab, LF, CR; U+FFFE/F).
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -73,32 +69,3 @@ def row_fill(note: RowNote | None) -> str | None:
     if note is None or note.fill not in FILL_COLORS:
         return None
     return note.fill
-
-
-def excel_serial(day: dt.date, date1904: bool = False) -> int | float:
-    """The serial number Excel stores for a date (or datetime) cell."""
-    epoch = EPOCH_1904 if date1904 else EPOCH_1900
-    if isinstance(day, dt.datetime):
-        delta = day - dt.datetime.combine(epoch, dt.time())
-        return delta.days + delta.seconds / 86400 + delta.microseconds / 86400e6
-    return (day - epoch).days
-
-
-def column_letter(index: int) -> str:
-    """0-based column index → Excel letters (0 → A, 26 → AA)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def column_index(letters: str | bytes) -> int:
-    """Excel letters → 0-based column index."""
-    if isinstance(letters, bytes):
-        letters = letters.decode("ascii")
-    index = 0
-    for ch in letters.upper():
-        index = index * 26 + ord(ch) - 64
-    return index - 1

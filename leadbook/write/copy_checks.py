@@ -17,8 +17,8 @@ import zlib
 from collections.abc import Iterable
 from xml.parsers import expat
 
+from ..excel import column_letter
 from ..model import OutputError
-from .annotation_cells import column_letter
 
 EXCEL_COLUMNS = 16_384  # A … XFD
 PARSE_CHUNK = 1 << 20

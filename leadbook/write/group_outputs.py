@@ -13,11 +13,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..cells import MISSING
 from ..labels import Labels
 from .atomic import write_text
 from .group_xlsx import by_conversion, compare_columns, compare_row, store_note, write_group_xlsx
 from .html import FORMAT, count, money, rate, template_env
-from .xlsx_stream import MISSING
 
 TEMPLATE = "group.html.j2"
 BARS = 30

@@ -16,6 +16,7 @@ from typing import Any
 
 import jinja2
 
+from ..cells import MISSING, clean
 from ..labels import Labels
 from ..model import Outcome
 from ..spend import spend_text
@@ -23,8 +24,6 @@ from ..values import mask_text
 from ..worklist import CARE, FOLLOWUP, REVIEW
 from .atomic import write_text
 from .html_history import history_context
-from .xlsx_stream import MISSING
-from .xlsx_table import clean
 
 TEMPLATE = "summary.html.j2"
 DUE_CAP = 50  # rows per consultant in the page; the rest is in report.xlsx

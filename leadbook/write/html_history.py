@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ..cells import MISSING
 from ..history.model import date_of
 from ..history.summary import terminal_line
 from ..labels import Labels
 from ..model import Outcome
 from .report_history import LEAD_KEYS, TREND_COLUMNS, words
-from .xlsx_stream import MISSING
 
 PAGE_WORDS = {
     "zh": {"title": "本周变化", "trend": "趋势", "more": "另有 {n} 条, 见 report.xlsx 变化",

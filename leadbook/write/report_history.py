@@ -18,7 +18,15 @@ from xlsxwriter.worksheet import Worksheet
 from ..history.model import date_of
 from ..labels import Labels
 from ..model import Outcome
-from .xlsx_table import Col, Formats, print_setup, write_cell, write_table, write_title
+from .xlsx_table import (
+    Col,
+    Formats,
+    print_setup,
+    title_text,
+    write_cell,
+    write_table,
+    write_title,
+)
 
 WORDS: dict[str, dict[str, str]] = {
     "zh": {
@@ -98,8 +106,6 @@ def write_history_sheets(wb: Workbook, fmts: Formats, lab: Labels, outcome: Outc
     if report is None or report.previous is None:
         return
     w = words(lab.lang)
-    from .report_xlsx import title_text
-
     if report.followthrough is not None and report.changes is not None:
         ws = wb.add_worksheet(w["sheet.changes"])
         title = title_text(outcome, lab, w["sheet.changes"])

@@ -16,23 +16,23 @@ from typing import Any
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from ..cells import MISSING, clean
 from ..labels import Labels
 from ..model import Outcome
 from ..spend import spend_text
 from ..worklist import SCHEDULE_BUCKETS, followup_counts
 from .atomic import atomic_path
 from .report_history import write_history_sheets
-from .xlsx_stream import MISSING
 from .xlsx_table import (
     Col,
     Formats,
-    clean,
     column_widths,
     counted,
     new_workbook,
     print_setup,
     table_rows,
     text_width,
+    title_text,
     write_cell,
     write_header,
     write_table,
@@ -81,13 +81,6 @@ def write_report(outcome: Outcome, target: Path,
         report.crosscheck()
         wb.close()
     return target
-
-
-def title_text(outcome: Outcome, lab: Labels, what: str) -> str:
-    period = lab.fmt("text.period", start=outcome.period_start.isoformat(),
-                     end=outcome.period_end.isoformat())
-    return lab.fmt("text.title", store=outcome.store, what=what, period=period,
-                   as_of=lab.fmt("text.as_of", date=outcome.as_of.isoformat()))
 
 
 def due_title(outcome: Outcome, lab: Labels, consultant: str | None = None) -> str:

@@ -20,8 +20,8 @@ from ..own_files import own_output
 from ..values import mask_text
 from ..worklist import followup_counts
 from .atomic import atomic_path
-from .report_xlsx import title_text, write_due_sheet
-from .xlsx_table import Formats, new_workbook
+from .report_xlsx import write_due_sheet
+from .xlsx_table import Formats, new_workbook, title_text
 
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]+')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from defusedxml import ElementTree
 
-from .annotation_cells import COMMENT_AUTHOR, column_letter, excel_text
+from ..excel import column_letter
+from .annotation_cells import COMMENT_AUTHOR, excel_text
 from .xml_scan import xml_text
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

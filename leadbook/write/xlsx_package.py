@@ -20,10 +20,10 @@ from urllib.parse import unquote
 
 from defusedxml import ElementTree
 
+from ..excel import column_index, column_letter
 from ..model import SheetNotes
-from ..read.safety import check_zip
 from ..vocab import ANNOTATION_HEADERS
-from .annotation_cells import ROW_COLOUR_LEGEND, column_index, column_letter
+from .annotation_cells import ROW_COLOUR_LEGEND
 from .atomic import atomic_path
 from .copy_checks import check_well_formed, inflated
 from .xlsx_comments import Note, blocks_in_use, merge_comments, merge_vml, new_comments, new_vml
@@ -325,7 +325,8 @@ def _widen_print_areas(workbook: bytes, print_to: dict[int, int]) -> bytes:
 
 
 def patch_workbook(source: Path, notes: list[SheetNotes], target: Path) -> Path:
-    check_zip(source)  # the reader's zip-bomb bounds (domain.md §9), before inflating
+    """The patched copy of ``source``, whose zip the caller has held to the reader's
+    bounds first (leadbook.annotate)."""
     with zipfile.ZipFile(source) as zin, open(source, "rb") as raw:
         book = _Workbook(zin)
         for sheet_notes in notes:

@@ -14,16 +14,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..excel import column_index, column_letter, excel_serial
 from ..model import RowNote
 from ..vocab import ANNOTATION_HEADERS
-from .annotation_cells import (
-    FILL_COLORS,
-    column_index,
-    column_letter,
-    excel_serial,
-    excel_text,
-    row_fill,
-)
+from .annotation_cells import FILL_COLORS, excel_text, row_fill
 from .xlsx_styles import StyleBook
 from .xml_scan import attributes, xml_text
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
+from ..excel import column_index, column_letter
 from ..model import SheetNotes
-from .annotation_cells import COLUMN_WIDTHS, column_index, column_letter
+from .annotation_cells import COLUMN_WIDTHS
 from .xlsx_rows import ADDED, RowPatcher
 from .xlsx_styles import StyleBook
 from .xml_scan import attributes, namespace_prefix, set_attributes, top_level

@@ -30,7 +30,8 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-MISSING = "—"
+from ..cells import MISSING, clean
+
 FIGURES = ("count", "money", "rate", "int")  # kinds where a missing value reads "—"
 TEXTS = ("text", "wrap")  # kinds of text: "wrap" wraps in its column (the call list's 原因)
 
@@ -113,8 +114,6 @@ def stream_rows(
     same as the cell-by-cell writer uses; values are cleaned and written by
     type as :func:`leadbook.write.xlsx_table.put_cell` writes them.
     """
-    from .xlsx_table import clean
-
     if not rows:
         return
     if first <= ws.previous_row and ws.table:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import math
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -24,7 +23,10 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from .xlsx_stream import FIGURES, MISSING, TEXTS, can_stream, cell_kind, stream_rows
+from ..cells import MISSING, clean
+from ..labels import Labels
+from ..model import Outcome
+from .xlsx_stream import FIGURES, TEXTS, can_stream, cell_kind, stream_rows
 from .xlsx_text import write_text
 
 WORKBOOK_OPTIONS = {
@@ -60,32 +62,6 @@ class Col:
     kind: str = "text"  # text | wrap | count | money | rate | date | int | id
     max_width: int = 40
     show: Callable[[Any], Any] | None = None  # value → shown value (a translated word)
-
-
-def clean(value: Any) -> Any:
-    """pandas/numpy values as plain Python; NaN, NaT and pd.NA as None."""
-    if value is None:
-        return None
-    kind = type(value)
-    if kind is str or kind is int:
-        return value
-    if kind is float:
-        return None if value != value else value
-    if hasattr(value, "to_pydatetime"):  # pandas Timestamp
-        try:
-            return value.to_pydatetime()
-        except ValueError:
-            return None
-    if type(value).__module__ == "numpy" and hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    try:
-        if value != value:  # pd.NA, NaT
-            return None
-    except TypeError:
-        return None
-    return value
 
 
 def text_width(text: str) -> int:
@@ -257,6 +233,13 @@ def table_rows(frame: Any, cols: Sequence[Col]) -> list[tuple[Any, ...]]:
             values = out
         columns.append(values)
     return list(zip(*columns, strict=True))
+
+
+def title_text(outcome: Outcome, lab: Labels, what: str) -> str:
+    period = lab.fmt("text.period", start=outcome.period_start.isoformat(),
+                     end=outcome.period_end.isoformat())
+    return lab.fmt("text.title", store=outcome.store, what=what, period=period,
+                   as_of=lab.fmt("text.as_of", date=outcome.as_of.isoformat()))
 
 
 def write_title(ws: Worksheet, row: int, text: str, fmts: Formats) -> None:
