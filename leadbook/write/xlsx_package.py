@@ -25,7 +25,7 @@ from ..model import SheetNotes
 from ..vocab import ANNOTATION_HEADERS
 from .annotation_cells import ROW_COLOUR_LEGEND
 from .atomic import atomic_path
-from .copy_checks import check_well_formed, inflated
+from .copy_checks import Parsed, check_well_formed, inflated
 from .xlsx_comments import Note, blocks_in_use, merge_comments, merge_vml, new_comments, new_vml
 from .xlsx_sheet import SheetPatcher
 from .xlsx_styles import StyleBook
@@ -166,6 +166,7 @@ class _Workbook:
         self.names = {i.filename for i in self.infos}
         self.taken = {n.lower() for n in self.names}
         self.changed: dict[str, Deflated | bytes] = {}  # replaced or new parts
+        self.parsed: dict[str, Parsed] = {}  # patched parts parsed back as they were written
         root_rels = parse_rels(self.read("_rels/.rels"), "")
         workbook = next((r.target for r in root_rels if r.type in REL_TYPES["office"]), None)
         if workbook is None or workbook not in self.names:
@@ -222,7 +223,9 @@ class _Workbook:
         with self.zin.open(part) as stream:
             chunks = iter(lambda: stream.read(READ_CHUNK), b"")
             level = FAST_LEVEL if self.zin.getinfo(part).file_size > BIG_PART_BYTES else 6
-            self.changed[part] = deflate(patcher.run(chunks), level)
+            # parsed back as it is written: check() then need not inflate it again
+            parsed = self.parsed[part] = Parsed(part)
+            self.changed[part] = deflate(parsed.through(patcher.run(chunks)), level)
         if comments:
             self._comments(part, rels_xml, rels, comments, patcher, vml_rid)
 
@@ -282,6 +285,9 @@ class _Workbook:
         legacy drawings (VML) only where patched: readers do not parse them."""
         for name, data in self.changed.items():
             if not name.lower().endswith((".xml", ".rels", ".vml")):
+                continue
+            if name in self.parsed:
+                self.parsed[name].verdict(file)
                 continue
             chunks = inflated(data.parts) if isinstance(data, Deflated) else [data]
             check_well_formed(file, name, chunks)
