@@ -53,6 +53,7 @@ _TOTALS = tuple(normalise_header(w) for w in TOTAL_WORDS)
 # First characters (after NFKC) a total row's first cell can start with; only
 # cells starting with one are normalised fully.
 _TOTAL_STARTS = frozenset("合总總小tT")
+_FIRST: dict[str, str] = {}  # a row's first character, normalised (NFKC): once per character
 
 
 def recognised(kind: SheetKind, columns: Mapping[str, int], service: bool = False) -> bool:
@@ -218,7 +219,10 @@ def is_total_row(row: Sequence[Any]) -> bool:
         text = value.strip()
         if not text:
             continue
-        if unicodedata.normalize("NFKC", text[:1]) not in _TOTAL_STARTS:
+        first = _FIRST.get(text[0])
+        if first is None:
+            first = _FIRST[text[0]] = unicodedata.normalize("NFKC", text[0])
+        if first not in _TOTAL_STARTS:
             # Brackets or spaces before the word: let the full normalisation decide.
             if text[:1].isalnum():
                 return False
