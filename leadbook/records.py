@@ -102,8 +102,6 @@ class _Row:
         )
         self.hints.append(message)
 
-    def missing(self, fld: str, what: str) -> None:
-        self.report(fld, f"missing_{fld}", f"缺少{what}", None, Severity.WARNING)
 
 
 def read_records(files: Iterable[SourceFile], as_of: dt.date, release: bool = False,
@@ -122,15 +120,20 @@ def read_records(files: Iterable[SourceFile], as_of: dt.date, release: bool = Fa
             continue
         for sheet in src.sheets:
             if sheet.kind is SheetKind.LEADS:
-                for row, cells in _rows(sheet, release):
-                    seq += 1
-                    out.leads.append(_lead(src, sheet, row, cells, seq, as_of, out.issues,
-                                           grades))
+                rows = sheet.rows
+                if release:
+                    sheet.rows = []
+                out.leads.extend(_lead_sheet(src, sheet, rows, seq, as_of, out.issues, grades))
+                seq += len(rows)
+                del rows
             elif sheet.kind is SheetKind.ACTIVITY and sheet.grid is not None:
                 out.activity.extend(grid_activity(src, sheet, as_of, out.issues))
             elif sheet.kind is SheetKind.ACTIVITY:
-                for row, cells in _rows(sheet, release):
-                    out.activity.append(_activity(src, sheet, row, cells, as_of, out.issues))
+                rows = sheet.rows
+                if release:
+                    sheet.rows = []
+                out.activity.extend(_activity_sheet(src, sheet, rows, as_of, out.issues))
+                del rows
             elif sheet.kind is SheetKind.SPEND:
                 date_of = _readers(as_of, src.date1904)[0]
                 for row, cells in _rows(sheet, release):
@@ -170,73 +173,229 @@ def _readers(as_of: dt.date, date1904: bool) -> tuple[Callable[[Any], Any], Call
     return date_of, horizon_of
 
 
-def _lead(
+class _Bad:
+    """A value a reader refused, with the reader's words."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+_MISS = object()
+# Cell types whose values are read once per distinct value (numbers are not:
+# 1, 1.0 and True are equal keys but read differently).
+_MEMO_TYPES = frozenset({str, dt.date, dt.datetime})
+
+
+def _read_column(values: list[Any], reader: Callable[[Any], Any]) -> list[Any]:
+    """``reader`` over a column, once per distinct text or date value; a ValueError
+    becomes a :class:`_Bad` in its place."""
+    memo: dict[Any, Any] = {}
+    get = memo.get
+    out: list[Any] = []
+    append = out.append
+    kinds = _MEMO_TYPES
+
+    def read(value: Any) -> Any:
+        try:
+            return reader(value)
+        except ValueError as exc:
+            return _Bad(str(exc))
+
+    for value in values:
+        if value is None:
+            append(None)
+        elif type(value) in kinds:
+            got = get(value, _MISS)
+            if got is _MISS:
+                got = memo[value] = read(value)
+            append(got)
+        else:
+            append(read(value))
+    return out
+
+
+def _text_column(values: list[Any]) -> list[str | None]:
+    """_Row.text over a column, once per distinct value."""
+    return _read_column(values, _text)
+
+
+def _text(value: Any) -> str | None:
+    if type(value) is str:
+        return value.strip() or None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip() or None
+
+
+def _lead_sheet(
     src: SourceFile,
     sheet: SheetData,
-    row: int,
-    cells: list[Any],
+    rows: list[tuple[int, list[Any]]],
     seq: int,
     as_of: dt.date,
     issues: list[Issue],
     grades: GradeWords | None = None,
-) -> Lead:
-    r = _Row(src, sheet, row, cells, issues)
-    lead = Lead(src.name, sheet.name, row, seq)
-    lead.name = r.text("name")
-    lead.consultant = r.text("consultant")
-    lead.source = r.text("source")
-    lead.model = r.text("model")
-    lead.lost_reason = r.text("lost_reason")
-    lead.competitor = r.text("competitor")
-    lead.notes = r.text("notes")
-    lead.phone = r.parse("phone", "phone", parse_phone)
+) -> list[Lead]:
+    """The leads of one sheet, read column by column (each distinct value once), with
+    the issues and hints row by row in the order :func:`_lead` gives them."""
+    file, name, headers = src.name, sheet.name, sheet.headers
+    n = len(rows)
+    at = [row for row, _ in rows]
+
+    def column(fld: str) -> list[Any]:
+        c = sheet.columns.get(fld)
+        if c is None:
+            return [None] * n
+        return [cells[c] if c < len(cells) else None for _, cells in rows]
+
+    raw = {fld: column(fld) for fld in (
+        "name", "consultant", "source", "model", "lost_reason", "competitor", "notes", "phone",
+        *LEAD_DATE_FIELDS, "horizon", "grade", "status")}
+    text = {fld: _text_column(raw[fld]) for fld in (
+        "name", "consultant", "source", "model", "lost_reason", "competitor", "notes", "horizon")}
     date_of, horizon_of = _readers(as_of, src.date1904)
+    parsed: dict[str, list[Any]] = {"phone": _read_column(raw["phone"], parse_phone)}
     for fld in LEAD_DATE_FIELDS:
-        setattr(lead, fld, r.parse(fld, "date", date_of))
-    lead.horizon_text = r.text("horizon")
-    lead.horizon = r.parse("horizon", "horizon", horizon_of)
+        parsed[fld] = _read_column(raw[fld], date_of)
+    parsed["horizon"] = _read_column(raw["horizon"], horizon_of)
     if grades is None:
-        lead.grade_recorded = r.parse("grade", "grade", parse_grade)
+        parsed["grade"] = _read_column(raw["grade"], parse_grade)
     else:
-        header = sheet.headers.get("grade", "grade")
-        lead.grade_recorded = r.parse(
-            "grade", "grade", lambda v: grades.read(v, src.name, sheet.name, row, header))
-    status = r.parse("status", "status", parse_status)
-    if status is None:
-        # No status word: a recorded O or F grade still says won or lost.
-        status = {"O": Status.WON, "F": Status.LOST}.get(lead.grade_recorded or "", Status.ACTIVE)
-    lead.status = status
-    if "phone" in sheet.columns and lead.phone is None and r.raw("phone") is None:
-        r.missing("phone", "联系电话")
-    if lead.consultant is None and "consultant" in sheet.columns:
-        r.missing("consultant", "销售顾问")
-    if lead.first_contact is None and lead.last_contact is None and status is not Status.INVALID:
-        r.report(
-            "first_contact",
-            "missing_contact_date",
-            "缺少首次接触日期和最近跟进日期, 无法排定下次跟进",
-        )
-    lead.hints = r.hints
-    return lead
+        parsed["grade"] = _grade_column(grades, raw["grade"], at, file, name,
+                                        headers.get("grade", "grade"))
+    parsed["status"] = _read_column(raw["status"], parse_status)
+
+    # Each row's findings in _lead's order: the parsed fields, then what is missing.
+    found: _Found = {}
+    _bad_values(found, parsed, raw, [("phone", "phone"), *((f, "date") for f in LEAD_DATE_FIELDS),
+                                     ("horizon", "horizon"), ("grade", "grade"),
+                                     ("status", "status")], headers)
+    status_col = parsed["status"]
+    recorded = parsed["grade"]
+    for i in range(n):
+        if status_col[i] is None:
+            # No status word: a recorded O or F grade still says won or lost.
+            status_col[i] = _BY_GRADE.get(recorded[i] or "", Status.ACTIVE)
+    check_phone = "phone" in sheet.columns
+    check_consultant = "consultant" in sheet.columns
+    phones, raw_phones, consultants = parsed["phone"], raw["phone"], text["consultant"]
+    firsts, lasts = parsed["first_contact"], parsed["last_contact"]
+    for i in range(n):
+        if check_phone and phones[i] is None and raw_phones[i] is None:
+            found.setdefault(i, []).append(
+                ("phone", "missing_phone", "缺少联系电话", None, Severity.WARNING))
+        if check_consultant and consultants[i] is None:
+            found.setdefault(i, []).append(
+                ("consultant", "missing_consultant", "缺少销售顾问", None, Severity.WARNING))
+        if firsts[i] is None and lasts[i] is None and status_col[i] is not Status.INVALID:
+            found.setdefault(i, []).append(
+                ("first_contact", "missing_contact_date",
+                 "缺少首次接触日期和最近跟进日期, 无法排定下次跟进", None, Severity.WARNING))
+
+    leads = [
+        Lead(file, name, at[i], seq + i + 1, *values)
+        for i, values in enumerate(zip(
+            text["name"], phones, consultants, text["source"], text["model"],
+            *(parsed[f] for f in LEAD_DATE_FIELDS), parsed["horizon"], text["horizon"],
+            recorded, status_col, text["lost_reason"], text["competitor"], text["notes"],
+            strict=True))
+    ]
+    _tell(found, leads, file, name, headers, issues)
+    return leads
 
 
-def _activity(
-    src: SourceFile,
-    sheet: SheetData,
-    row: int,
-    cells: list[Any],
-    as_of: dt.date,
-    issues: list[Issue],
-) -> Activity:
-    r = _Row(src, sheet, row, cells, issues)
-    act = Activity(src.name, sheet.name, row)
-    act.date = r.parse("date", "date", _readers(as_of, src.date1904)[0])
-    act.consultant = r.text("consultant")
+_Found = dict[int, list[tuple[str, str, str, Any, Severity]]]
+
+
+def _bad_values(found: _Found, parsed: dict[str, list[Any]], raw: dict[str, list[Any]],
+                fields: Iterable[tuple[str, str]], headers: Mapping[str, str]) -> None:
+    """Each refused value (a _Bad) becomes its row's finding, and None in its column."""
+    for fld, kind in fields:
+        values = parsed[fld]
+        for i in [i for i, v in enumerate(values) if type(v) is _Bad]:
+            found.setdefault(i, []).append(
+                (fld, BAD_CODES[kind], f"{headers.get(fld, fld)}: {values[i].message}",
+                 raw[fld][i], Severity.WARNING))
+            values[i] = None
+
+
+def _tell(found: _Found, records: list[Any], file: str, sheet: str,
+          headers: Mapping[str, str], issues: list[Issue]) -> None:
+    """The findings as Issues, row by row, and as each record's hints."""
+    for i in sorted(found):
+        record = records[i]
+        for fld, code, message, value, severity in found[i]:
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)  # a number cell as the user sees it: 100, not 100.0
+            shown = None if value is None else mask_text(str(value))
+            issues.append(Issue(file, sheet, record.row, headers.get(fld, fld), shown, code,
+                                message, severity))
+            record.hints.append(message)
+
+
+def _activity_sheet(src: SourceFile, sheet: SheetData, rows: list[tuple[int, list[Any]]],
+                    as_of: dt.date, issues: list[Issue]) -> list[Activity]:
+    """The rows of one daily report, read column by column, with the issues and hints
+    row by row in the order :func:`_activity` gives them."""
+    file, name, headers = src.name, sheet.name, sheet.headers
+    n = len(rows)
+
+    def column(fld: str) -> list[Any]:
+        c = sheet.columns.get(fld)
+        if c is None:
+            return [None] * n
+        return [cells[c] if c < len(cells) else None for _, cells in rows]
+
+    raw = {fld: column(fld) for fld in ("date", "consultant", *ACTIVITY_COUNT_FIELDS)}
+    parsed = {"date": _read_column(raw["date"], _readers(as_of, src.date1904)[0])}
     for fld in ACTIVITY_COUNT_FIELDS:
-        setattr(act, fld, r.parse(fld, "count", parse_count))
-    if act.date is None and r.raw("date") is None:
-        r.missing("date", "日期")
-    if act.consultant is None and "consultant" in sheet.columns:
-        r.missing("consultant", "销售顾问")
-    act.hints = r.hints
-    return act
+        parsed[fld] = _read_column(raw[fld], parse_count)
+    consultants = _text_column(raw["consultant"])
+    found: _Found = {}
+    _bad_values(found, parsed, raw, [("date", "date"),
+                                     *((f, "count") for f in ACTIVITY_COUNT_FIELDS)], headers)
+    check_consultant = "consultant" in sheet.columns
+    dates, raw_dates = parsed["date"], raw["date"]
+    for i in range(n):
+        if dates[i] is None and raw_dates[i] is None:
+            found.setdefault(i, []).append(
+                ("date", "missing_date", "缺少日期", None, Severity.WARNING))
+        if check_consultant and consultants[i] is None:
+            found.setdefault(i, []).append(
+                ("consultant", "missing_consultant", "缺少销售顾问", None, Severity.WARNING))
+    acts = [Activity(file, name, row, date, who, *counts)
+            for (row, _), date, who, *counts in zip(
+                rows, dates, consultants, *(parsed[f] for f in ACTIVITY_COUNT_FIELDS),
+                strict=True)]
+    _tell(found, acts, file, name, headers, issues)
+    return acts
+
+
+_BY_GRADE = {"O": Status.WON, "F": Status.LOST}
+
+
+def _grade_column(grades: GradeWords, values: list[Any], at: list[int], file: str,
+                  sheet: str, header: str) -> list[Any]:
+    """GradeWords.read over a column: once per distinct value, except the store's
+    grade words it cannot map, which it counts row by row."""
+    memo: dict[Any, Any] = {}
+    out: list[Any] = []
+    words = grades.unmapped
+    for value, row in zip(values, at, strict=True):
+        if value is None:
+            out.append(None)
+            continue
+        key = value if type(value) is str else _MISS
+        got = memo.get(key, _MISS) if key is not _MISS else _MISS
+        if got is _MISS:
+            try:
+                got = grades.read(value, file, sheet, row, header)
+            except ValueError as exc:
+                got = _Bad(str(exc))
+            if key is not _MISS and not (got is None and value.strip() in
+                                         words.get((file, sheet), {})):
+                memo[key] = got
+        out.append(got)
+    return out
