@@ -479,6 +479,10 @@ def mask_phone(phone: str | None) -> str:
     digits when 8 digits or longer, else all but the last 2 are masked."""
     if not phone:
         return ""
+    if phone.isdigit():  # the common case, as _mask_chars would mask it
+        n = len(phone)
+        return phone[:3] + "*" * (n - 7) + phone[-4:] if n >= 8 else \
+            "*" * max(n - 2, 0) + phone[-2:]
     if not any(ch.isdigit() for ch in phone):
         return "*" * len(phone)
     return "".join(_mask_chars(list(phone)))
@@ -492,8 +496,11 @@ _DATE_TOKEN = re.compile(
 
 
 def _mask_run(match: re.Match[str]) -> str:
+    run = match.group(0)
+    if len(run) < PHONE_DIGITS[0] or _DATE_TOKEN.fullmatch(run):
+        return run  # too short to hold a phone number, or a date alone
     # Dates inside the run ("2026-11-03 14") stay; the rest is masked in pieces.
-    pieces = re.split(r"( )", match.group(0))
+    pieces = re.split(r"( )", run)
     result: list[str] = []
     chunk: list[str] = []
 
