@@ -25,12 +25,12 @@ from typing import TYPE_CHECKING, Any
 
 from .lifeline import die_with_parent
 from .model import Outcome, OutputError, SourceFile
-from .pipeline import Analysis
 from .read.discover import SPREADSHEET_SUFFIXES
 from .write.atomic import remove_leftovers, write_text
 
 if TYPE_CHECKING:
     from .history.remember import HistoryResult, Keeping, LeadFact
+    from .pipeline import Analysis
     from .records import Lead
 
 log = logging.getLogger("leadbook")

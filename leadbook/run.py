@@ -112,7 +112,7 @@ def run_store(
     from .layout import LayoutError, check_layout
     from .lifeline import default_jobs
     from .outputs import EarlyReport, write_outputs
-    from .pipeline import analyse
+    from .read import read_inbox
     from .read.discover import discover
     from .write.atomic import remove_leftovers
 
@@ -138,10 +138,22 @@ def run_store(
     step = progress or Silent()
     keeping = _keeping(config, inbox, history, as_of, lang) if keep_history else None
     report = EarlyReport(out / "report.xlsx", jobs, keeping)
-    report.prepare(inbox)
+
+    def meanwhile() -> None:
+        # While the children read the inbox: the analysis's imports (pandas: a quarter
+        # of a second), then the report's worker, forked from a process that holds
+        # little more than them.
+        from . import pipeline  # noqa: F401
+
+        report.prepare(inbox)
+
     try:
-        analysis = analyse(inbox, config, as_of, start, end, lang=lang, on_tasks=report.start,
-                           jobs=jobs, on_file=step.read)
+        files = read_inbox(inbox, {k: list(v) for k, v in config.columns.items()}, jobs,
+                           step.read, meanwhile=meanwhile)
+        from .pipeline import analyse
+
+        analysis = analyse(inbox, config, as_of, start, end, lang=lang, files=files,
+                           on_tasks=report.start, jobs=jobs)
         if keeping is not None:
             step.step("history")
         else:

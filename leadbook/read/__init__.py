@@ -57,19 +57,19 @@ FORMAT_WORDS = {
 
 
 def read_inbox(inbox: Path, extra: Mapping[str, Sequence[str]] | None = None,
-               jobs: int = 1, on_file: Callable[[str, int, int], None] | None = None
-               ) -> list[SourceFile]:
+               jobs: int = 1, on_file: Callable[[str, int, int], None] | None = None,
+               meanwhile: Callable[[], None] | None = None) -> list[SourceFile]:
     """Every file directly in the inbox, sorted by name: read, or skipped with the reason.
 
     Each file is read in a forked child with memory and time limits
     (:mod:`.isolated`), up to ``jobs`` at once; where processes cannot be forked,
     in this process, up to ``jobs`` at once in threads (the workbook parser,
     calamine, works without holding the interpreter's lock). The largest files
-    are started first.
+    are started first. ``meanwhile()`` is called once while the children read
+    (before reading, where files are read here).
     """
     found = discover(inbox)
     to_read = [path for path, reason in found if not reason]
-    done: dict[Path, SourceFile] = {}
     from .isolated import can_isolate, read_isolated
 
     count = [0]
@@ -80,8 +80,19 @@ def read_inbox(inbox: Path, extra: Mapping[str, Sequence[str]] | None = None,
             on_file(path.name, count[0], len(to_read))
 
     if to_read and can_isolate():
-        done = read_isolated(to_read, extra_reader(extra), jobs, told)
-    elif jobs > 1 and len(to_read) > 1:
+        done = read_isolated(to_read, extra_reader(extra), jobs, told, meanwhile)
+    else:
+        if meanwhile is not None:
+            meanwhile()
+        done = _read_here(to_read, extra, jobs, told)
+    return [skipped(path, reason) if reason else done[path] for path, reason in found]
+
+
+def _read_here(to_read: list[Path], extra: Mapping[str, Sequence[str]] | None, jobs: int,
+               told: Callable[[Path], None]) -> dict[Path, SourceFile]:
+    """The files read in this process (where no child can be forked)."""
+    done: dict[Path, SourceFile] = {}
+    if jobs > 1 and len(to_read) > 1:
         from concurrent.futures import ThreadPoolExecutor
 
         def size(path: Path) -> int:
@@ -99,7 +110,7 @@ def read_inbox(inbox: Path, extra: Mapping[str, Sequence[str]] | None = None,
         for path in to_read:
             done[path] = read_file(path, path.name, extra)
             told(path)
-    return [skipped(path, reason) if reason else done[path] for path, reason in found]
+    return done
 
 
 def extra_reader(extra: Mapping[str, Sequence[str]] | None) -> Callable[[Path], SourceFile]:

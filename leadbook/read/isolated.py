@@ -67,8 +67,8 @@ class _Child:
 
 
 def read_isolated(paths: Sequence[Path], reader: Callable[[Path], SourceFile],
-                  jobs: int = 1, on_done: Callable[[Path], None] | None = None
-                  ) -> dict[Path, SourceFile]:
+                  jobs: int = 1, on_done: Callable[[Path], None] | None = None,
+                  meanwhile: Callable[[], None] | None = None) -> dict[Path, SourceFile]:
     """``reader(path)`` for every path, each in a child of its own, up to ``jobs`` at
     once, the largest files first.
 
@@ -102,6 +102,9 @@ def read_isolated(paths: Sequence[Path], reader: Callable[[Path], SourceFile],
                 os.close(write_end)
                 running[read_end] = _Child(pid, path, errors, time.monotonic())
                 selector.register(read_end, selectors.EVENT_READ)
+            if meanwhile is not None:  # once, while the first children read
+                later, meanwhile = meanwhile, None
+                later()
             for key, _ in selector.select(timeout=1.0):
                 fd = int(key.fd)
                 chunk = os.read(fd, PIPE_CHUNK)
