@@ -114,7 +114,7 @@ class EarlyReport:
         self.target = target
         self.jobs = jobs
         self.keeping = keeping  # the run's history step, done by the worker too
-        self.facts: list[LeadFact] = []
+        self.leads: list[Lead] = []  # for the history step here, should the worker stop
         self.process: Any = None
         self.conn: Any = None
         self.started = False  # the worker has a due list to write
@@ -164,9 +164,9 @@ class EarlyReport:
         if self.keeping is not None:
             from .history.remember import lead_facts
 
-            self.facts = lead_facts(leads)
+            self.leads = leads
         try:
-            self.conn.send((early, self.facts if self.keeping is not None else None))
+            self.conn.send((early, None if self.keeping is None else lead_facts(leads)))
         except OSError:
             self.abandon()
             return
@@ -213,7 +213,9 @@ class EarlyReport:
         assert self.outcome is not None
         if self.keeping is not None:
             if self.kept is None:  # the worker stopped first: the step is this process's
-                self.keeping.compare(self.facts, self.outcome.tasks)
+                from .history.remember import lead_facts
+
+                self.keeping.compare(lead_facts(self.leads), self.outcome.tasks)
                 self.kept = self.keeping.save(self.outcome)
             else:
                 self.kept.apply(self.outcome)
@@ -267,15 +269,18 @@ def _early_report(target: Path, conn: Any, parents_end: Any, run: int,
         return
 
     got: list[tuple[Outcome, Path | None, HistoryResult | None]] = []
+    compared = [keeping is not None and facts is not None]
 
     def rest() -> Outcome:
+        nonlocal facts
         whole: Outcome
         if keeping is not None and facts is not None:  # while the run counts its figures
             keeping.compare(facts, early.tasks)
+            facts = None  # the comparison holds what it needs
         # EOFError when the run stops: no file is written
         whole, page = pickle.loads(conn.recv_bytes())
         whole.tasks = early.tasks
-        kept = None if keeping is None or facts is None else keeping.save(whole)
+        kept = keeping.save(whole) if keeping is not None and compared[0] else None
         got.append((whole, page, kept))
         return whole
 
