@@ -15,8 +15,10 @@ from typing import Any
 
 from .grade_words import GradeWords
 from .horizon import Horizon, parse_horizon
+from .issue_codes import BAD_VALUE, MISSING_VALUE, IssueCode
 from .model import Issue, Severity, SheetData, SheetKind, SourceFile, Status
 from .spend import SpendItem, spend_item
+from .texts import Values, Words, said, why_of
 from .values import (
     mask_text,
     parse_count,
@@ -55,11 +57,11 @@ class Lead:
     lost_reason: str | None = None
     competitor: str | None = None
     notes: str | None = None
-    hints: list[str] = field(default_factory=list)
+    hints: list[Words] = field(default_factory=list)  # for the annotated copy's 提示
     # set by the rules
     grade: str = ""
-    reason: str = ""  # why the lead has its grade
-    due_why: str = ""  # how its next due date was set
+    reason: Words | None = None  # why the lead has its grade
+    due_why: Words | None = None  # how its next due date was set
     grade_change: str = ""
     expected: dt.date | None = None
     next_due: dt.date | None = None
@@ -100,7 +102,7 @@ class Activity:
     orders: float | None = None
     deliveries: float | None = None
     lost: float | None = None
-    hints: list[str] = field(default_factory=list)
+    hints: list[Words] = field(default_factory=list)
     store_level: bool = False  # a day of a month grid: the whole store, no consultant
 
 
@@ -113,15 +115,7 @@ class Records:
 
 
 # What each problem is called (stable codes, for scripts and for the 数据问题 sheet).
-BAD_CODES = {
-    "date": "bad_date",
-    "phone": "bad_phone",
-    "grade": "bad_grade",
-    "status": "bad_status",
-    "horizon": "bad_horizon",
-    "count": "bad_number",
-    "money": "bad_number",
-}
+BAD_CODES = BAD_VALUE
 
 
 class _Row:
@@ -140,7 +134,7 @@ class _Row:
         self.values = {fld: cells[col] for fld, col in sheet.columns.items() if col < width}
         self.headers = sheet.headers
         self.issues = issues
-        self.hints: list[str] = []
+        self.hints: list[Words] = []
 
     def raw(self, fld: str) -> Any:
         return self.values.get(fld)
@@ -163,14 +157,15 @@ class _Row:
         try:
             return parser(value)
         except ValueError as exc:
-            self.report(fld, BAD_CODES[kind], f"{self.headers.get(fld, fld)}: {exc}", value)
+            self.report(fld, BAD_CODES[kind],
+                        said(column=self.headers.get(fld, fld), reason=why_of(exc)), value)
             return None
 
     def report(
         self,
         fld: str | None,
-        code: str,
-        message: str,
+        code: IssueCode,
+        values: Values = (),
         value: Any = None,
         severity: Severity = Severity.WARNING,
     ) -> None:
@@ -178,13 +173,12 @@ class _Row:
         if isinstance(value, float) and value.is_integer():
             value = int(value)  # a number cell as the user sees it: 100, not 100.0
         shown = None if value is None else mask_text(str(value))
-        self.issues.append(
-            Issue(self.file, self.sheet, self.row, column, shown, code, message, severity)
-        )
-        self.hints.append(message)
+        issue = Issue(self.file, self.sheet, self.row, column, shown, code, values, severity)
+        self.issues.append(issue)
+        self.hints.append(issue.words)
 
-    def missing(self, fld: str, what: str) -> None:
-        self.report(fld, f"missing_{fld}", f"缺少{what}", None, Severity.WARNING)
+    def missing(self, fld: str) -> None:
+        self.report(fld, MISSING_VALUE[fld], (), None, Severity.WARNING)
 
 
 def read_records(files: Iterable[SourceFile], as_of: dt.date, release: bool = False,
@@ -290,15 +284,11 @@ def _lead(
         status = {"O": Status.WON, "F": Status.LOST}.get(lead.grade_recorded or "", Status.ACTIVE)
     lead.status = status
     if "phone" in sheet.columns and lead.phone is None and r.raw("phone") is None:
-        r.missing("phone", "联系电话")
+        r.missing("phone")
     if lead.consultant is None and "consultant" in sheet.columns:
-        r.missing("consultant", "销售顾问")
+        r.missing("consultant")
     if lead.first_contact is None and lead.last_contact is None and status is not Status.INVALID:
-        r.report(
-            "first_contact",
-            "missing_contact_date",
-            "缺少首次接触日期和最近跟进日期, 无法排定下次跟进",
-        )
+        r.report("first_contact", IssueCode.MISSING_CONTACT_DATE)
     lead.hints = r.hints
     return lead
 
@@ -318,8 +308,8 @@ def _activity(
     for fld in ACTIVITY_COUNT_FIELDS:
         setattr(act, fld, r.parse(fld, "count", parse_count))
     if act.date is None and r.raw("date") is None:
-        r.missing("date", "日期")
+        r.missing("date")
     if act.consultant is None and "consultant" in sheet.columns:
-        r.missing("consultant", "销售顾问")
+        r.missing("consultant")
     act.hints = r.hints
     return act

@@ -18,13 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..issue_codes import STATUS_WORDS, IssueCode
 from ..model import Issue, Outcome, Severity
 from ..records import Lead
+from ..texts import Words, said
 from ..values import mask_phone
 from . import compare
 from .model import LeadState, RunFigures, Snapshot, TaskState, day
-from .store import HistoryError, HistoryStore, is_url, open_history
-from .summary import MESSAGES
+from .store import HistoryError, HistoryStore, is_url, open_history, reason_of
 
 log = logging.getLogger("leadbook")
 
@@ -135,30 +136,30 @@ def remember(outcome: Outcome, leads: list[Lead], location: str | None,
     if location is None:
         _set(outcome, None, [])
         return []
-    words = MESSAGES.get(outcome.lang, MESSAGES["zh"])
     try:
         with open_history(location) as store:
-            report, issues = _compare_and_save(outcome, leads, store, grades, list_days,
-                                               words)
+            report, issues = _compare_and_save(outcome, leads, store, grades, list_days)
     except HistoryError as exc:
         log.debug("history at %s not used", location, exc_info=True)
-        message = words["unavailable"].format(reason=exc)
-        _set(outcome, None, [Issue("(history)", None, None, None, None, "history_unavailable",
-                                   message, Severity.WARNING)])
-        return [message]
+        return _unavailable(outcome, exc.why)
     except Exception as exc:  # a database error while reading or writing
         log.debug("history at %s failed", location, exc_info=True)
-        message = words["unavailable"].format(reason=f"{type(exc).__name__}")
-        _set(outcome, None, [Issue("(history)", None, None, None, None, "history_unavailable",
-                                   message, Severity.WARNING)])
-        return [message]
+        return _unavailable(outcome, reason_of(exc))
     outcome.history = report
     _set(outcome, summary_history(report), issues)
     return []
 
 
+def _unavailable(outcome: Outcome, why: Words) -> list[str]:
+    """The run goes on without its history: one warning, in the run's language."""
+    issue = Issue("(history)", None, None, None, None, IssueCode.HISTORY_UNAVAILABLE,
+                  said(reason=why), Severity.WARNING)
+    _set(outcome, None, [issue])
+    return [issue.message(outcome.lang)]
+
+
 def _compare_and_save(outcome: Outcome, leads: list[Lead], store: HistoryStore,
-                      grades: Sequence[str], list_days: int, words: dict[str, str]
+                      grades: Sequence[str], list_days: int
                       ) -> tuple[HistoryReport, list[Issue]]:
     keys: dict[str, str] = {}
     now = lead_states(leads, store, keys)
@@ -185,21 +186,18 @@ def _compare_and_save(outcome: Outcome, leads: list[Lead], store: HistoryStore,
                 report.changes = compare.lead_changes(keeping(), now, grades)
                 report.followthrough = compare.followthrough(
                     Snapshot(run_then, kept, listed), now, outcome.as_of)
-                issues = [_vanished_issue(s, previous.as_of, words)
-                          for s in report.changes.vanished]
+                issues = [_vanished_issue(s, previous.as_of) for s in report.changes.vanished]
     run = run_figures(outcome, list_days, report.followthrough)
     store.save(Snapshot(run, now, task_states(outcome.tasks, store, list_days, keys)))
     report.trend = compare.trend([*earlier[-(compare.TREND_RUNS - 1):], run])
     return report, issues
 
 
-def _vanished_issue(s: LeadState, as_of: dt.date, words: dict[str, str]) -> Issue:
-    status = words.get(f"status.{s.status}", s.status)
-    message = words["vanished"].format(consultant=s.consultant, phone=s.phone_masked,
-                                       grade=s.grade or "-", status=status,
-                                       as_of=as_of.isoformat(), file=s.file, sheet=s.sheet,
-                                       row=s.row)
-    return Issue(s.file, s.sheet, s.row, None, None, "vanished_lead", message,
+def _vanished_issue(s: LeadState, as_of: dt.date) -> Issue:
+    return Issue(s.file, s.sheet, s.row, None, None, IssueCode.VANISHED_LEAD,
+                 said(consultant=s.consultant, phone=s.phone_masked, grade=s.grade or "-",
+                      status=STATUS_WORDS.get(s.status, s.status), as_of=as_of.isoformat(),
+                      file=s.file, sheet=s.sheet, row=s.row),
                  Severity.WARNING)
 
 
@@ -222,7 +220,7 @@ def _set(outcome: Outcome, history: dict[str, Any] | None, issues: list[Issue]) 
     summary = outcome.summary
     listed = summary.pop("issues", [])
     summary["history"] = history
-    summary["issues"] = [*listed, *(i.as_dict() for i in issues)]
+    summary["issues"] = [*listed, *(i.as_dict(outcome.lang) for i in issues)]
 
 
 __all__ = ["HistoryReport", "location_of", "remember"]
