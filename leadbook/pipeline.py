@@ -83,7 +83,7 @@ def analyse(
     issues += records.issues
     leads = records.leads
     issues += assign_owners(leads)
-    apply_rules(leads, config, as_of)
+    apply_rules(leads, config, as_of, lang)
     tasks, missed = build_tasks(leads, as_of, config.list_days, lang)
     issues += missed
 

@@ -57,11 +57,13 @@ class Lead:
     lost_reason: str | None = None
     competitor: str | None = None
     notes: str | None = None
-    hints: list[Words] = field(default_factory=list)  # for the annotated copy's 提示
-    # set by the rules
+    # The annotated copy's 提示: the row's problems as words, the rules' hints already
+    # in the run's language.
+    hints: list[Words | str] = field(default_factory=list)
+    # set by the rules, in the run's language
     grade: str = ""
-    reason: Words | None = None  # why the lead has its grade
-    due_why: Words | None = None  # how its next due date was set
+    reason: str = ""  # why the lead has its grade
+    due_why: str = ""  # how its next due date was set
     grade_change: str = ""
     expected: dt.date | None = None
     next_due: dt.date | None = None
@@ -102,7 +104,7 @@ class Activity:
     orders: float | None = None
     deliveries: float | None = None
     lost: float | None = None
-    hints: list[Words] = field(default_factory=list)
+    hints: list[Words | str] = field(default_factory=list)
     store_level: bool = False  # a day of a month grid: the whole store, no consultant
 
 
@@ -134,7 +136,7 @@ class _Row:
         self.values = {fld: cells[col] for fld, col in sheet.columns.items() if col < width}
         self.headers = sheet.headers
         self.issues = issues
-        self.hints: list[Words] = []
+        self.hints: list[Words | str] = []
 
     def raw(self, fld: str) -> Any:
         return self.values.get(fld)

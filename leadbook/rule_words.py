@@ -1,10 +1,11 @@
 """The rules' words in Chinese and English: why a lead has its grade and its due date,
 the hints on its annotated row, and the names of the tasks, buckets and flags.
 
-The rules (grading, schedule, worklist, ownership) give these as words; the
-writers render them in the run's language (原因 in the due lists, 提示 and the
-grade note in the annotated copy). The task, bucket and flag names are stable
-codes in the task table and the history; leadbook.labels shows them.
+The rules (grading, schedule, worklist) say these in the language the run gives
+them (Phrase.say: they are made for every lead), for 原因 in the due lists and
+提示 and the grade note in the annotated copy; ownership's notes are words the
+annotated copy renders. The task, bucket and flag names are stable codes in the
+task table and the history; leadbook.labels shows them.
 """
 
 from __future__ import annotations

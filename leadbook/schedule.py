@@ -12,7 +12,6 @@ from .config import NEW, Scheme
 from .horizon import add_months
 from .model import Status
 from .rule_words import Bucket, Flag, Rule, TaskName
-from .texts import Words
 
 DAY = dt.timedelta(days=1)
 
@@ -87,7 +86,7 @@ class Due:
     cadence: int  # the grade's contact interval in days
     bucket: str  # a rule_words.Bucket code
     escalation: str  # a rule_words.Flag code, or ""
-    why: Words | None  # how the next due date was set
+    why: str  # how the next due date was set, in the run's language
 
 
 def cadence_days(grade: str, status: Status, scheme: Scheme) -> int:
@@ -122,26 +121,27 @@ def next_due(
     scheme: Scheme,
     stale_factor: float,
     quasi_lost: bool = False,
+    lang: str = "zh",
 ) -> Due:
-    """Next due date for an active or dormant lead, with its escalation."""
+    """Next due date for an active or dormant lead, with its escalation (why, in ``lang``)."""
     every = cadence_days(grade, status, scheme)
     latest = last_contact or first_contact
     if grade == NEW and status is not Status.DORMANT:
         start = first_contact or last_contact
         due = start + DAY if start else None
-        why: Words | None = Rule.NEW_LEAD(date=start.isoformat()) if start else None
+        why = Rule.NEW_LEAD.say(lang, date=start.isoformat()) if start else ""
     elif latest is None:
-        due, why = None, None
+        due, why = None, ""
     else:
         due = latest + dt.timedelta(days=every)
         if status is Status.DORMANT:
-            why = Rule.CADENCE_DORMANT(date=latest.isoformat(), days=every)
+            why = Rule.CADENCE_DORMANT.say(lang, date=latest.isoformat(), days=every)
         else:
-            why = Rule.CADENCE(date=latest.isoformat(), days=every, grade=grade)
+            why = Rule.CADENCE.say(lang, date=latest.isoformat(), days=every, grade=grade)
         if next_contact is not None and next_contact >= latest and next_contact < due:
-            due, why = next_contact, Rule.AGREED(date=next_contact.isoformat())
+            due, why = next_contact, Rule.AGREED.say(lang, date=next_contact.isoformat())
     if due is None:
-        return Due(None, None, every, "", QUASI_LOST if quasi_lost else "", None)
+        return Due(None, None, every, "", QUASI_LOST if quasi_lost else "", "")
     late = (as_of - due).days
     escalation = ""
     if late > every:

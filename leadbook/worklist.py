@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from .config import Config
-from .grading import MISSING_FLAG, PASSED_FLAG, REQUALIFY_FLAG, grade_change, grade_lead
+from .grading import grade_change, grade_lead
 from .issue_codes import IssueCode, Part
 from .model import Issue, Severity, Status
 from .records import Lead
@@ -38,7 +38,7 @@ from .schedule import (
     next_due,
     task_state,
 )
-from .texts import render, said
+from .texts import said
 from .values import mask_phone, mask_text
 
 TASK_COLUMNS = [
@@ -50,8 +50,10 @@ NO_CONSULTANT = "(未填顾问)"  # the consultant column of a lead without one
 TASK_NAMES = {t.code: t for t in TaskName}
 
 
-def apply_rules(leads: Iterable[Lead], config: Config, as_of: dt.date) -> None:
-    """Grade every lead and set its next due date (in place)."""
+def apply_rules(leads: Iterable[Lead], config: Config, as_of: dt.date, lang: str = "zh"
+                ) -> None:
+    """Grade every lead and set its next due date (in place); the reasons and hints in
+    ``lang``."""
     scheme = config.scheme
     for lead in leads:
         g = grade_lead(
@@ -63,17 +65,19 @@ def apply_rules(leads: Iterable[Lead], config: Config, as_of: dt.date) -> None:
             last_contact=lead.last_contact,
             as_of=as_of,
             scheme=scheme,
+            lang=lang,
         )
         lead.grade, lead.reason, lead.expected = g.grade, g.reason, g.expected
         lead.grade_change = grade_change(lead.grade_recorded, g.grade, lead.status)
         if "→" in lead.grade_change:
-            lead.hints.append(Rule.GRADE_CHANGED(change=lead.grade_change, reason=g.reason))
+            lead.hints.append(Rule.GRADE_CHANGED.say(lang, change=lead.grade_change,
+                                                     reason=g.reason))
         if g.passed_days:
-            lead.hints.append(PASSED_FLAG)
+            lead.hints.append(Rule.PASSED.say(lang))
         if g.requalify:
-            lead.hints.append(REQUALIFY_FLAG)
+            lead.hints.append(Rule.REQUALIFY.say(lang))
         if g.missing_horizon:
-            lead.hints.append(MISSING_FLAG)
+            lead.hints.append(Rule.NO_HORIZON.say(lang))
         if lead.status not in (Status.ACTIVE, Status.DORMANT):
             continue
         due = next_due(
@@ -86,19 +90,21 @@ def apply_rules(leads: Iterable[Lead], config: Config, as_of: dt.date) -> None:
             scheme=scheme,
             stale_factor=config.stale_factor,
             quasi_lost=g.quasi_lost,
+            lang=lang,
         )
         lead.next_due, lead.days_late = due.next_due, due.days_late
         lead.bucket, lead.escalation = due.bucket, due.escalation
         lead.due_why = due.why
         if due.days_late is not None and due.days_late > 0:
-            lead.hints.insert(0, Rule.OVERDUE_DAYS(days=due.days_late))
+            lead.hints.insert(0, Rule.OVERDUE_DAYS.say(lang, days=due.days_late))
         elif due.days_late == 0:
-            lead.hints.insert(0, Rule.DUE_TODAY)
+            lead.hints.insert(0, Rule.DUE_TODAY.say(lang))
         if due.escalation:
             lead.hints.append(
-                Rule.STALE(flag=Flag.QUASI_LOST, factor=f"{config.stale_factor:g}")
+                Rule.STALE.say(lang, flag=Flag.QUASI_LOST.say(lang),
+                               factor=f"{config.stale_factor:g}")
                 if due.escalation == QUASI_LOST
-                else Rule.LATE_CYCLE(flag=Flag.MANAGER, days=due.cadence)
+                else Rule.LATE_CYCLE.say(lang, flag=Flag.MANAGER.say(lang), days=due.cadence)
             )
 
 
@@ -118,22 +124,22 @@ def build_tasks(leads: Iterable[Lead], as_of: dt.date, list_days: int = LIST_DAY
             continue
         if lead.status in (Status.ACTIVE, Status.DORMANT) and lead.next_due is not None:
             if lead.days_late is not None and lead.days_late >= horizon:
-                why = (Rule.REASON_AND_DUE(reason=lead.reason, due=lead.due_why)
+                why = (Rule.REASON_AND_DUE.say(lang, reason=lead.reason, due=lead.due_why)
                        if lead.due_why else lead.reason)
                 rows.append(_task(lead, FOLLOWUP, TaskName.FOLLOWUP.code, lead.next_due, as_of,
-                                  render(why, lang)))
+                                  why))
         elif lead.status is Status.WON:
             delivered = lead.delivery_date or lead.latest_contact
-            why = Rule.DELIVERED(date=delivered.isoformat()) if delivered else None
+            why = Rule.DELIVERED.say(lang, date=delivered.isoformat()) if delivered else ""
             for task in care_tasks(delivered, lead.birthday, as_of, list_days):
-                _place(lead, CARE, task, render(why, lang), as_of, list_days, rows, missed)
+                _place(lead, CARE, task, why, as_of, list_days, rows, missed)
         elif lead.status is Status.LOST:
             lost_on = lead.lost_on
             review = lost_review(lost_on, as_of, list_days)
             if review is not None and lost_on is not None:
-                why = Rule.LOST_ON(date=lost_on.isoformat(),
-                                   reason=lead.lost_reason or Rule.NOT_FILLED)
-                _place(lead, REVIEW, review, render(why, lang), as_of, list_days, rows, missed)
+                why = Rule.LOST_ON.say(lang, date=lost_on.isoformat(),
+                                       reason=lead.lost_reason or Rule.NOT_FILLED.say(lang))
+                _place(lead, REVIEW, review, why, as_of, list_days, rows, missed)
     frame = pd.DataFrame(rows, columns=TASK_COLUMNS)
     if not frame.empty:
         frame = frame.sort_values(
