@@ -109,7 +109,7 @@ def process(
                            lang=lang, split=split, jobs=jobs, history=history,
                            keep_history=not no_history, progress=progress)
     except LayoutError as exc:  # an output would replace an input: nothing was written
-        click.echo(f"Error: {exc}", err=True)
+        click.echo(f"Error: {exc.message(lang)}", err=True)
         sys.exit(2)
     if not quiet:
         click.echo(terminal_summary(result.analysis.outcome.summary, config.store, out,
@@ -147,13 +147,14 @@ def history_command(location: str, store: str | None, lang: str) -> None:
     """
     from .history.store import HistoryError, open_history
     from .history.summary import runs_table
+    from .texts import render
 
     try:
         with open_history(location, create=False) as kept:
             runs = kept.list_runs(store)
     except HistoryError as exc:
         log.debug("history at %s not opened", location, exc_info=True)
-        click.echo(f"Error: {exc}", err=True)
+        click.echo(f"Error: {render(exc.why, lang)}", err=True)
         sys.exit(1)
     if not runs:
         click.echo("没有记录" if lang == "zh" else "No runs kept")
@@ -234,26 +235,46 @@ def terminal_summary(
     return "\n".join(lines)
 
 
+# What `leadbook init` says, in each language.
+INIT_WORDS = {
+    "zh": {"exists": "Error: {target} 已存在, 没有改动它 (要重新生成, 请先改名或删除它)",
+           "failed": "Error: {target}: 无法写入 ({why})",
+           "wrote": "已写入 {target}: 按本店情况修改后, 放在收件箱里 (或用 --config 指定)"},
+    "en": {"exists": "Error: {target} exists already and was left as it is (rename or delete "
+                     "it to write a new one)",
+           "failed": "Error: {target}: cannot be written ({why})",
+           "wrote": "Wrote {target}: edit it for the store, then keep it in the inbox (or "
+                    "give it with --config)"},
+}
+
+
 @main.command()
 @click.argument("folder", metavar="[DIR]", required=False, default=".",
                 type=click.Path(file_okay=False, path_type=Path))
-def init(folder: Path) -> None:
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of the file's comments and of the messages.")
+def init(folder: Path, lang: str) -> None:
     """Write DIR/leadbook.toml (default: here) with every key, its default and what it is
     for; an existing leadbook.toml is never overwritten."""
     from .config_keys import init_text
+    from .layout import OS_WORDS
+    from .texts import render
     from .write.atomic import write_text
 
+    words = INIT_WORDS[lang]
     target = folder / "leadbook.toml"
     if target.exists():
-        click.echo(f"Error: {target} 已存在, 没有改动它 (要重新生成, 请先改名或删除它)", err=True)
+        click.echo(words["exists"].format(target=target), err=True)
         sys.exit(1)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        write_text(target, init_text())
+        write_text(target, init_text(lang))
     except OSError as exc:
-        click.echo(f"Error: {target}: 无法写入 ({exc.strerror or type(exc).__name__})", err=True)
+        why = OS_WORDS.get(exc.errno or 0)
+        shown = render(why, lang) if why else exc.strerror or type(exc).__name__
+        click.echo(words["failed"].format(target=target, why=shown), err=True)
         sys.exit(1)
-    click.echo(f"已写入 {target}: 按本店情况修改后, 放在收件箱里 (或用 --config 指定)")
+    click.echo(words["wrote"].format(target=target))
 
 
 @main.command()

@@ -23,6 +23,14 @@ class Key:
     zh: str
     en: str
     example: str = ""  # the commented example written by `leadbook init` when no default
+    example_en: str = ""  # the example with English comments, where it has comments
+
+    def said(self, lang: str) -> str:
+        """What the key is for, in ``lang``."""
+        return self.en if lang == "en" else self.zh
+
+    def shown_example(self, lang: str) -> str:
+        return self.example_en if lang == "en" and self.example_en else self.example
 
 
 KEYS: tuple[Key, ...] = (
@@ -35,11 +43,13 @@ KEYS: tuple[Key, ...] = (
     Key("grading.scheme", "text", "4s", "分级方案: \"4s\" | \"habc\" | \"parts\"",
         'grading scheme: "4s" | "habc" | "parts"'),
     Key("grading.stale_factor", "number", 3, "超过几个跟进周期没有联系, 就建议准战败",
-        "no contact for more than this many cadences: suggest 准战败"),
+        "no contact for more than this many cadences: suggest quasi-lost (准战败)"),
     Key("grading.grades", "list", None, "可选: 自定义分级表, 按顺序取代预设 (每级一段)",
         "optional: a grade table of the store's own, in order, replacing the preset's",
         '[[grading.grades]]\ngrade = "A"\nwithin_months = 3   # 或 within_days; 最后一级不写\n'
-        "every_days = 7"),
+        "every_days = 7",
+        '[[grading.grades]]\ngrade = "A"\nwithin_months = 3   # or within_days; none on the '
+        'last grade\nevery_days = 7'),
     Key("grading.grades.grade", "text", None, "级别字母", "the grade's letter"),
     Key("grading.grades.within_days", "whole", None, "购车时间在几天内", "horizon in days"),
     Key("grading.grades.within_months", "whole", None, "购车时间在几个月内", "horizon in months"),
@@ -151,17 +161,26 @@ def _unknown(name: str, path: str, known: list[str], is_table: bool, lang: str) 
         f"{shown}: {what}; known: " + ", ".join(known)
 
 
-def init_text() -> str:
+# The head of the file `leadbook init` writes, in each language.
+INIT_HEAD = {
+    "zh": ("# leadbook 的门店设置 (leadbook init 生成). 说明见 README 的 Configuration 一节。",
+           "# 以 # 开头的行不起作用; 去掉 # 即可启用。"),
+    "en": ("# The store's settings for leadbook (written by leadbook init). The README's "
+           "Configuration section says more.",
+           "# Lines starting with # do nothing; remove the # to use one."),
+}
+
+
+def init_text(lang: str = "zh") -> str:
     """leadbook.toml with every key: its default, or a commented example, and a line
-    in Chinese saying what it is for."""
-    lines = ["# leadbook 的门店设置 (leadbook init 生成). 说明见 README 的 Configuration 一节。",
-             "# 以 # 开头的行不起作用; 去掉 # 即可启用。", ""]
+    saying what it is for, in ``lang`` (Chinese by default)."""
+    lines = [*INIT_HEAD.get(lang, INIT_HEAD["zh"]), ""]
     sections = [k for k in KEYS if k.kind == "section"]
     for key in KEYS:
         if "." not in key.path and key.kind not in ("section", "table"):
-            lines += [f"# {key.zh}", f"{key.path} = {_shown(key.default)}", ""]
+            lines += [f"# {key.said(lang)}", f"{key.path} = {_shown(key.default)}", ""]
     for section in sections:
-        lines += [f"# {section.zh}", f"[{section.path}]"]
+        lines += [f"# {section.said(lang)}", f"[{section.path}]"]
         tables = []
         for key in KEYS:
             if key.path.count(".") != 1 or not key.path.startswith(section.path + "."):
@@ -170,12 +189,14 @@ def init_text() -> str:
             if key.kind in ("table", "list"):
                 tables.append(key)
             elif key.default is not None:
-                lines += [f"# {key.zh}", f"{name} = {_shown(key.default)}"]
+                lines += [f"# {key.said(lang)}", f"{name} = {_shown(key.default)}"]
             else:
-                lines += [f"# {key.zh}", f"# {key.example or name}"]
+                lines += [f"# {key.said(lang)}", f"# {key.shown_example(lang) or name}"]
         lines.append("")
         for key in tables:
-            lines += [f"# {key.zh}"] + [f"# {line}" for line in key.example.splitlines()] + [""]
+            lines += [f"# {key.said(lang)}"] + [
+                f"# {line}" for line in key.shown_example(lang).splitlines()] + [""]
     columns = BY_PATH["columns"]
-    lines += [f"# {columns.zh}"] + [f"# {line}" for line in columns.example.splitlines()]
+    lines += [f"# {columns.said(lang)}"] + [
+        f"# {line}" for line in columns.shown_example(lang).splitlines()]
     return "\n".join(lines) + "\n"

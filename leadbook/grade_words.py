@@ -11,7 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .issue_codes import IssueCode, Part
 from .model import Issue, Severity
+from .texts import said
 from .values import normalize_text, parse_grade
 
 # How grade words end (domain.md §6: 重点客户, 普通客户, VIP客户); any other
@@ -60,12 +62,10 @@ class GradeWords:
         for (file, sheet), words in self.unmapped.items():
             first = min(e[0] for e in words.values())
             header = next(iter(words.values()))[1]
-            named = "、".join(f"{w} ({e[2]}行)" for w, e in words.items())
+            named = tuple(Part.WORD_ROWS(word=w, rows=e[2]) for w, e in words.items())
             lines = " ".join(f'"{w}" = "A"' for w in words)
             out.append(Issue(
-                file, sheet, first, header, None, "grade_words",
-                f"{header}列写的是等级词 {named}, 不是本店的级别字母, 这些客户按未定级计; "
-                f"在 leadbook.toml 的 [grading.aliases] 下写上对应级别即可, 如 {lines}",
-                Severity.WARNING,
+                file, sheet, first, header, None, IssueCode.GRADE_WORDS,
+                said(header=header, named=named, lines=lines), Severity.WARNING,
             ))
         return out

@@ -12,17 +12,19 @@ from dataclasses import dataclass
 from .config import LOST, NEW, WON, Grade, Scheme
 from .horizon import Horizon, add_months, expected_date
 from .model import Status
+from .rule_words import Rule
 
-PASSED_FLAG = "预计购车时间已过, 请重新确认"
-REQUALIFY_FLAG = "已到预计购车时间下限, 请重新确认"  # an open-ended horizon's earliest date came
-MISSING_FLAG = "未填预计购车时间"
+# The flags on a lead's row (rule_words.Rule), in Chinese: the default language.
+PASSED_FLAG = Rule.PASSED.zh
+REQUALIFY_FLAG = Rule.REQUALIFY.zh  # an open-ended horizon's earliest date came
+MISSING_FLAG = Rule.NO_HORIZON.zh
 QUASI_LOST_AFTER_DAYS = 30  # expected purchase passed this long ago → suggest 准战败 (§3)
 
 
 @dataclass(frozen=True)
 class Grading:
     grade: str  # "" for an invalid lead
-    reason: str
+    reason: str  # in the run's language
     expected: dt.date | None = None
     passed_days: int = 0  # how long ago the expected purchase date passed
     missing_horizon: bool = False
@@ -71,40 +73,43 @@ def grade_lead(
     last_contact: dt.date | None,
     as_of: dt.date,
     scheme: Scheme,
+    lang: str = "zh",
 ) -> Grading:
+    """The lead's grade and why, in ``lang`` (domain.md §2, rules 1–5)."""
     # Rule 1: status decides first.
     if status is Status.WON:
-        return Grading(WON, "状态为成交 → O")
+        return Grading(WON, Rule.WON.say(lang))
     if status is Status.LOST:
-        return Grading(LOST, "状态为战败 → F")
+        return Grading(LOST, Rule.LOST.say(lang))
     if status is Status.INVALID:
-        return Grading("", "无效线索, 不计入漏斗和成本")
+        return Grading("", Rule.INVALID.say(lang))
     shown = horizon_text or (horizon.text if horizon else "")
     # Rule 4: "no need" answers.
     if horizon is not None and horizon.kind == "no_need":
-        note = ", 建议准战败" if scheme.no_need_quasi_lost else ""
+        note = Rule.QUASI_NOTE.say(lang) if scheme.no_need_quasi_lost else ""
         return Grading(
             scheme.no_need,
-            f"预计购车时间 {shown} (无购买需求) → {scheme.no_need}{note}",
+            Rule.NO_NEED.say(lang, horizon=shown, grade=scheme.no_need, note=note),
             quasi_lost=scheme.no_need_quasi_lost,
         )
     # Rule 2: the purchase horizon decides.
     if horizon is not None:
         base = last_contact or first_contact or as_of
         if horizon.kind == "beyond":
-            return _open_ended(horizon, shown, base, as_of, scheme)
+            return _open_ended(horizon, shown, base, as_of, scheme, lang)
         expected = expected_date(horizon, base)
         if expected is None:  # pragma: no cover - only no_need has no date
-            return Grading(recorded or NEW, f"预计购车时间 {shown} 无法换算")
-        since = "" if horizon.kind == "absolute" else f" (自 {base.isoformat()})"
+            return Grading(recorded or NEW, Rule.NOT_CONVERTED.say(lang, horizon=shown))
+        since = "" if horizon.kind == "absolute" else Rule.SINCE.say(lang, date=base.isoformat())
         remaining = (expected - as_of).days
         if remaining < 0:
             top = scheme.horizon_grades[0].grade
             passed = -remaining
             return Grading(
                 top,
-                f"预计购车时间 {shown}{since} → {expected.isoformat()}, 已过 {passed} 天 → {top}"
-                f" ({PASSED_FLAG})",
+                Rule.HORIZON_PASSED.say(lang, horizon=shown, since=since,
+                                        expected=expected.isoformat(), days=passed, grade=top,
+                                        flag=Rule.PASSED.say(lang)),
                 expected=expected,
                 passed_days=passed,
                 quasi_lost=passed > QUASI_LOST_AFTER_DAYS,
@@ -113,20 +118,23 @@ def grade_lead(
             if within(grade, expected, as_of):
                 return Grading(
                     grade.grade,
-                    f"预计购车时间 {shown}{since} → {expected.isoformat()}, "
-                    f"距今 {remaining} 天 → {grade.grade}",
+                    Rule.HORIZON_WITHIN.say(lang, horizon=shown, since=since,
+                                            expected=expected.isoformat(), days=remaining,
+                                            grade=grade.grade),
                     expected=expected,
                 )
     # Rule 3: no horizon: keep a valid recorded grade, else N.
     valid = set(scheme.by_name) | {NEW}
     if recorded in valid:
-        return Grading(recorded, f"{MISSING_FLAG}, 保留原级别 {recorded}", missing_horizon=True)
-    was = f"原级别 {recorded} 不在本店分级中, " if recorded else ""
-    return Grading(NEW, f"{MISSING_FLAG}, {was}定为 N (新线索待定级)", missing_horizon=True)
+        reason = Rule.KEEP_RECORDED.say(lang, flag=Rule.NO_HORIZON.say(lang), grade=recorded)
+        return Grading(recorded, reason, missing_horizon=True)
+    was = Rule.NOT_IN_SCHEME.say(lang, grade=recorded) if recorded else ""
+    reason = Rule.GRADED_NEW.say(lang, flag=Rule.NO_HORIZON.say(lang), was=was)
+    return Grading(NEW, reason, missing_horizon=True)
 
 
 def _open_ended(
-    horizon: Horizon, shown: str, base: dt.date, as_of: dt.date, scheme: Scheme
+    horizon: Horizon, shown: str, base: dt.date, as_of: dt.date, scheme: Scheme, lang: str
 ) -> Grading:
     """一年以上 / 半年以后 / 超过3个月: graded by the span as said, flagged once it has run."""
     try:
@@ -137,13 +145,13 @@ def _open_ended(
         earliest = None
     if earliest is None:
         grade = scheme.horizon_grades[-1]
-        return Grading(grade.grade, f"预计购车时间 {shown} → {grade.grade}")
+        return Grading(grade.grade, Rule.BEYOND_ANY.say(lang, horizon=shown, grade=grade.grade))
     grade = open_ended_grade(scheme, earliest, base)
-    reason = (f"预计购车时间 {shown} (自 {base.isoformat()}, 不早于 {earliest.isoformat()})"
-              f" → {grade.grade}")
+    reason = Rule.BEYOND.say(lang, horizon=shown, base=base.isoformat(),
+                             earliest=earliest.isoformat(), grade=grade.grade)
     if as_of > earliest:
-        return Grading(grade.grade, f"{reason} ({REQUALIFY_FLAG})", expected=earliest,
-                       requalify=True)
+        flagged = Rule.WITH_FLAG.say(lang, reason=reason, flag=Rule.REQUALIFY.say(lang))
+        return Grading(grade.grade, flagged, expected=earliest, requalify=True)
     return Grading(grade.grade, reason, expected=earliest)
 
 
@@ -152,5 +160,5 @@ def grade_change(recorded: str | None, grade: str, status: Status) -> str:
     if status not in (Status.ACTIVE, Status.DORMANT) or not grade:
         return ""
     if not recorded:
-        return f"新定 {grade}"
+        return f"新定 {grade}"  # rule_words.Rule.NEWLY_GRADED, as the annotated copy says it
     return "" if recorded == grade else f"{recorded}→{grade}"

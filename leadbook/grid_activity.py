@@ -13,9 +13,11 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from .issue_codes import IssueCode, Part
 from .model import GridMetric, Issue, MonthGrid, Severity, SheetData, SourceFile
 from .read.month_grid import month_of_text
 from .record_types import Activity
+from .texts import Values, said, why_of
 from .values import mask_text, parse_count
 
 # The 顾问 table's row for activity kept for the whole store (no consultant).
@@ -58,15 +60,15 @@ def grid_activity(src: SourceFile, sheet: SheetData, as_of: dt.date,
     year, month, source = resolve_month(grid, src.name, as_of)
     last_day = calendar.monthrange(year, month)[1]
 
-    def issue(row: int | None, column: str | None, value: Any, code: str, message: str,
+    def issue(row: int | None, column: str | None, value: Any, code: IssueCode, values: Values,
               severity: Severity = Severity.WARNING) -> None:
         shown = None if value is None else _shown(value)
-        issues.append(Issue(src.name, sheet.name, row, column, shown, code, message, severity))
+        issues.append(Issue(src.name, sheet.name, row, column, shown, code, values, severity))
 
     if source == "as_of":
-        issue(grid.header_row, None, None, "grid_month_assumed",
-              f"月报表的标题、表名和文件名都没有写明月份, 按截止日期所在的 {year}年{month}月 计; "
-              f"请在标题写上月份, 如 \"{as_of.year}年{as_of.month}月销售日报\"")
+        issue(grid.header_row, None, None, IssueCode.GRID_MONTH_ASSUMED,
+              said(year=year, month=month, example_year=as_of.year,
+                   example_month=as_of.month))
     by_field: dict[str, GridMetric] = {}
     for metric in grid.metrics:
         if metric.field is not None and metric.field not in by_field:
@@ -79,13 +81,15 @@ def grid_activity(src: SourceFile, sheet: SheetData, as_of: dt.date,
             try:
                 value = parse_count(raw)
             except ValueError as exc:
-                issue(metric.row, header, raw, "bad_number", f"{metric.label} {day}日: {exc}")
+                issue(metric.row, header, raw, IssueCode.BAD_NUMBER,
+                      said(column=Part.GRID_DAY(label=metric.label, day=day),
+                           reason=why_of(exc)))
                 continue
             if value is None:
                 continue
             if day > last_day:
-                issue(metric.row, header, raw, "grid_day_outside_month",
-                      f"{metric.label}: {year}年{month}月没有{day}日, 这一格未计入")
+                issue(metric.row, header, raw, IssueCode.GRID_DAY_OUTSIDE_MONTH,
+                      said(label=metric.label, year=year, month=month, day=day))
                 continue
             total += value
             act = days.get(day)
@@ -99,11 +103,9 @@ def grid_activity(src: SourceFile, sheet: SheetData, as_of: dt.date,
     for metric in grid.metrics:
         if metric.field is None or by_field.get(metric.field) is not metric:
             first = by_field[metric.field].row if metric.field is not None else 0
-            why = ("leadbook 没有对应的字段" if metric.field is None
-                   else f"与第{first}行是同一指标, 只计第{first}行")
-            issue(metric.row, grid.label_header, metric.label, "grid_metric_not_counted",
-                  f"月报表指标 {metric.label} (合计 {_number(metric_sum(metric))}): {why}, "
-                  "已保留在报表中, 未计入漏斗")
+            why = Part.NO_FIELD if metric.field is None else Part.SAME_METRIC(first=first)
+            issue(metric.row, grid.label_header, metric.label, IssueCode.GRID_METRIC_NOT_COUNTED,
+                  said(label=metric.label, total=_number(metric_sum(metric)), why=why))
     return [days[d] for d in sorted(days)]
 
 
@@ -116,9 +118,8 @@ def _check_total(metric: GridMetric, total: float, grid: MonthGrid, issue: Any) 
         stated = None  # a formula's error text or a note: nothing to compare
     if stated is None or abs(stated - total) < 1e-6:
         return
-    issue(metric.row, grid.total_header or "合计", metric.total, "grid_total_mismatch",
-          f"{metric.label}: 合计 {_number(stated)} 与各日之和 {_number(total)} 不符, "
-          f"漏斗按各日之和计; 请核对这一行")
+    issue(metric.row, grid.total_header or "合计", metric.total, IssueCode.GRID_TOTAL_MISMATCH,
+          said(label=metric.label, stated=_number(stated), total=_number(total)))
 
 
 def metric_sum(metric: GridMetric) -> float:
@@ -163,13 +164,12 @@ def choose_activity(activity: Sequence[Activity]) -> tuple[list[Activity], list[
         dates = sorted({a.date for a in acts if a.date is not None})
         counted = [r for d in dates for r in reported.get(d) or first_grid[d]]
         names = ", ".join(sorted({f"{r.file} {r.sheet}" for r in counted}))
-        which = "按顾问的日报" if any(d in reported for d in dates) else "另一份月报表"
+        which = Part.DAILY_REPORT if any(d in reported for d in dates) else Part.OTHER_GRID
         issues.append(Issue(
-            file, sheet, acts[0].row, None, None, "grid_overlaps_daily",
-            f"月报表与{which} ({names}) 都有 {dates[0].isoformat()} 至 "
-            f"{dates[-1].isoformat()} 中 {len(dates)} 天的数据; 这些天漏斗只计{which} "
-            f"(来店 {_total(r.traffic for r in counted)}), 本表的 "
-            f"(来店 {_total(a.traffic for a in acts)}) 未计入, 以免重复",
+            file, sheet, acts[0].row, None, None, IssueCode.GRID_OVERLAPS_DAILY,
+            said(which=which, names=names, start=dates[0].isoformat(),
+                 end=dates[-1].isoformat(), days=len(dates),
+                 theirs=_total(r.traffic for r in counted), ours=_total(a.traffic for a in acts)),
             Severity.WARNING,
         ))
     return kept, issues

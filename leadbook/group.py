@@ -70,7 +70,7 @@ def _store_worker(inbox: Path, out: Path, as_of: dt.date, lang: str,
         try:
             result = run_store(inbox, out, config, as_of, lang=lang, jobs=1)
         except LayoutError as exc:  # its outputs would replace its inputs: nothing written
-            conn.send((2, [f"{inbox.name}: {exc}"]))
+            conn.send((2, [f"{inbox.name}: {exc.message(lang)}"]))
             return
         conn.send((result.exit_code, result.errors))
     except Exception as exc:  # a store must never bring the group down

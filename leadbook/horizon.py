@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
+from .texts import Problem, Words
+from .value_words import Why
 from .values import (
     TEXT_YEARS,
     date_text,
@@ -27,6 +29,7 @@ from .values import (
     is_no_need,
     normalize_text,
     parse_date,
+    year_outside,
 )
 
 HorizonKind = Literal["relative", "absolute", "beyond", "no_need"]
@@ -100,9 +103,7 @@ MONTH_PARTS = ("上旬", "中旬", "下旬", "份", "底", "末", "初", "中")
 # Part of a year → month (the rest mean December).
 YEAR_PART_MONTHS: dict[str, int] = {"初": 1, "中": 6, "上半年": 6, "下半年": 12}
 
-HORIZON_HINT = (
-    "应为 3个月内、半年内、一年以上、4至6月、2027年3月、本月、明年、暂不购买 或一个日期"
-)
+HORIZON_HINT = Why.HORIZON_HINT
 
 
 def chinese_number(text: str) -> float | None:
@@ -150,7 +151,7 @@ def expected_date(h: Horizon, base: dt.date) -> dt.date | None:
         return None
     if h.kind == "absolute":
         if h.date is None:
-            raise ValueError("预计购车时间缺少日期")
+            raise Problem(Why.HORIZON_NO_DATE)
         return h.date
     try:
         if h.months is not None:
@@ -160,7 +161,7 @@ def expected_date(h: Horizon, base: dt.date) -> dt.date | None:
         if h.kind == "beyond":
             day += dt.timedelta(days=1)
     except (OverflowError, ValueError):
-        raise ValueError("预计购车日期超出日历范围") from None
+        raise Problem(Why.HORIZON_BEYOND_CALENDAR) from None
     return day
 
 
@@ -185,7 +186,7 @@ class _Dated(NamedTuple):
     month: int = 0
     day: int = 0
     serial: float = 0.0
-    error: str = ""
+    error: Words | None = None
 
 
 _Rule = Horizon | _Dated | None
@@ -269,18 +270,18 @@ def _year_of(
 
 def _month_rule(mode: str, year: int, month: int, part: str | None) -> _Dated:
     if mode == "abs" and not TEXT_YEARS[0] <= year <= TEXT_YEARS[1]:
-        return _Dated("error", error=f"年份 {year} 不在 {TEXT_YEARS[0]}–{TEXT_YEARS[1]} 之间")
+        return _Dated("error", error=year_outside(year))
     return _Dated("month", mode, year, month, MONTH_PART_DAYS.get(part or "", 0))
 
 
 def _on_ymd(m: re.Match[str]) -> _Rule:
     year, month, day = int(m.group("y")), int(m.group("m")), int(m.group("d"))
     if not TEXT_YEARS[0] <= year <= TEXT_YEARS[1]:
-        return _Dated("error", error=f"年份 {year} 不在 {TEXT_YEARS[0]}–{TEXT_YEARS[1]} 之间")
+        return _Dated("error", error=year_outside(year))
     try:
         return Horizon("absolute", date=dt.date(year, month, day))
     except ValueError:
-        return _Dated("error", error=f"{year}-{month:02d}-{day:02d} 不是日历上存在的日期")
+        return _Dated("error", error=Why.NO_SUCH_DAY(date=f"{year}-{month:02d}-{day:02d}"))
 
 
 def _on_md(m: re.Match[str]) -> _Rule:
@@ -349,7 +350,7 @@ def _span_of(m: re.Match[str], tag: str) -> tuple[float, str] | None:
 def _span_rule(amount: float, what: str, beyond: bool) -> _Rule:
     approx = amount if what == "days" else amount * 30.44
     if approx > MAX_SPAN_DAYS:
-        return _Dated("error", error="预计购车时间超过 10 年, 不是购车计划")
+        return _Dated("error", error=Why.HORIZON_TOO_FAR)
     kind: HorizonKind = "beyond" if beyond else "relative"
     if what == "months" and float(amount).is_integer():
         return Horizon(kind, months=int(amount))
@@ -456,7 +457,7 @@ def _read(text: str) -> _Rule:
                 return Horizon(rule.kind, rule.days, rule.months, rule.date, text)
             if rule is not None:
                 return rule
-    return _Dated("error", error=f"无法识别的预计购车时间; {HORIZON_HINT}")
+    return _Dated("error", error=Why.UNKNOWN_HORIZON(hint=HORIZON_HINT))
 
 
 def _month_end(year: int, month: int, day: int) -> dt.date:
@@ -480,9 +481,9 @@ def _date_of(rule: _Dated, as_of: dt.date, date1904: bool) -> dt.date:
         else:  # the next such month on or after the as-of month
             year = as_of.year if rule.month >= as_of.month else as_of.year + 1
         if rule.day > calendar.monthrange(year, rule.month)[1]:
-            raise ValueError(f"{year}年{rule.month}月{rule.day}日 不是日历上存在的日期")
+            raise Problem(Why.NO_SUCH_DAY_WRITTEN(year=year, month=rule.month, day=rule.day))
         return _month_end(year, rule.month, rule.day)
-    raise ValueError(rule.error or f"无法识别的预计购车时间; {HORIZON_HINT}")
+    raise Problem(rule.error or Why.UNKNOWN_HORIZON(hint=HORIZON_HINT))
 
 
 def _number_horizon(number: float, as_of: dt.date, date1904: bool) -> Horizon | None:
@@ -499,13 +500,11 @@ def _number_horizon(number: float, as_of: dt.date, date1904: bool) -> Horizon | 
         year, hundredths = int(number), round((number - int(number)) * 100)
         if abs(number - year - hundredths / 100) < 1e-6:
             if hundredths == 10:
-                raise ValueError(
-                    f"{number:g} 可能是 1 月也可能是 10 月; 请写成 {year}年1月 或 {year}年10月"
-                )
+                raise Problem(Why.AMBIGUOUS_MONTH(number=f"{number:g}", year=year))
             month = hundredths if hundredths in (11, 12) else hundredths // 10
             if hundredths in (11, 12) or (hundredths % 10 == 0 and 1 <= month <= 9):
                 return Horizon("absolute", date=_month_end(year, month, 0), text=f"{number:g}")
-    raise ValueError(f"单独的数字不是预计购车时间; {HORIZON_HINT}")
+    raise Problem(Why.NUMBER_NOT_HORIZON(hint=HORIZON_HINT))
 
 
 def parse_horizon(value: Any, *, as_of: dt.date, date1904: bool = False) -> Horizon | None:
@@ -518,7 +517,7 @@ def parse_horizon(value: Any, *, as_of: dt.date, date1904: bool = False) -> Hori
         day = parse_date(value, as_of=as_of, date1904=date1904)
         return None if day is None else Horizon("absolute", date=day, text=day.isoformat())
     if isinstance(value, bool):
-        raise ValueError(f"无法识别的预计购车时间; {HORIZON_HINT}")
+        raise Problem(Why.UNKNOWN_HORIZON(hint=HORIZON_HINT))
     if isinstance(value, (int, float)):
         number = float(value) if isinstance(value, float) or abs(value) < 10**300 else math.inf
         return _number_horizon(number, as_of, date1904)

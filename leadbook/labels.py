@@ -3,9 +3,9 @@
 One table per language, the same keys in each. Keys are namespaced:
 ``sheet.*`` sheet names, ``col.*`` column headers, ``kpi.*`` funnel and cost
 figures, ``kind.*`` / ``task.*`` / ``bucket.*`` / ``esc.*`` / ``dup.*`` /
-``sev.*`` the plain words the pipeline puts in the tables (Chinese, as in
-domain.md §3–§4), ``text.*`` running text. The task, bucket and escalation
-words come from leadbook.schedule; the formulas from the sales-manager training
+``sev.*`` the words for the codes the pipeline puts in the tables, ``text.*``
+running text. The task, bucket and escalation words come from
+leadbook.rule_words; the formulas from the sales-manager training
 deck (domain.md §5).
 """
 
@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from typing import Any
+
+from .rule_words import Bucket, Flag, TaskName
 
 ZH: dict[str, str] = {
     # sheets (report.xlsx, in order)
@@ -119,22 +121,10 @@ ZH: dict[str, str] = {
     "kind.followup": "跟进",
     "kind.care": "售后关怀",
     "kind.lost_review": "战败回访",
-    "task.跟进": "跟进",
-    "task.感谢信": "感谢信",
-    "task.经理致电": "经理致电",
-    "task.顾问回访": "顾问回访",
-    "task.保养提醒": "保养提醒",
-    "task.生日关怀": "生日关怀",
-    "task.购车周年": "购车周年",
-    "task.战败回访": "战败回访",
-    "bucket.逾期": "逾期",
-    "bucket.今日": "今日",
-    "bucket.紧急": "紧急",
-    "bucket.缓急": "缓急",
-    "bucket.不紧急": "不紧急",
-    "bucket.可慢反应": "可慢反应",
-    "esc.经理关注": "经理关注",
-    "esc.建议准战败": "建议准战败",
+    # task, bucket and flag codes of the task table (leadbook.rule_words)
+    **{f"task.{t.code}": t.zh for t in TaskName},
+    **{f"bucket.{b.code}": b.zh for b in Bucket},
+    **{f"esc.{f.code}": f.zh for f in Flag},
     "dup.conflict": "撞单",
     "dup.repeat": "重复",
     "sev.error": "错误",
@@ -336,22 +326,9 @@ EN: dict[str, str] = {
     "kind.followup": "Follow-up",
     "kind.care": "After-sale care",
     "kind.lost_review": "Lost review",
-    "task.跟进": "Follow-up",
-    "task.感谢信": "Thank-you letter",
-    "task.经理致电": "Manager call",
-    "task.顾问回访": "Consultant call",
-    "task.保养提醒": "Service reminder",
-    "task.生日关怀": "Birthday",
-    "task.购车周年": "Purchase anniversary",
-    "task.战败回访": "Lost review call",
-    "bucket.逾期": "Overdue",
-    "bucket.今日": "Today",
-    "bucket.紧急": "Urgent (7 days)",
-    "bucket.缓急": "Soon (30 days)",
-    "bucket.不紧急": "Later (90 days)",
-    "bucket.可慢反应": "No rush",
-    "esc.经理关注": "Manager attention",
-    "esc.建议准战败": "Suggest quasi-lost",
+    **{f"task.{t.code}": t.en for t in TaskName},
+    **{f"bucket.{b.code}": b.en for b in Bucket},
+    **{f"esc.{f.code}": f.en for f in Flag},
     "dup.conflict": "Ownership conflict",
     "dup.repeat": "Repeat",
     "sev.error": "error",

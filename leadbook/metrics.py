@@ -19,8 +19,10 @@ from typing import Any
 import pandas as pd
 
 from .grid_activity import STORE_LEVEL
+from .issue_codes import IssueCode, Part
 from .model import Issue, Severity, Status
 from .records import Activity, Lead
+from .texts import said
 from .worklist import NO_CONSULTANT, followup_counts
 
 UNKNOWN_SOURCE = "(未填来源)"
@@ -284,16 +286,16 @@ def crosscheck(
                      "cards": n, "difference": _num(diff)})
         if diff:
             at = first_row.get(key)
-            message = (
-                f"日报核对: {key[0]} {key[1].isoformat()} 日报留档 {_num(rep)}, "
-                f"当天建卡 {n}, 相差 {_num(diff)}"
-            )
-            issues.append(
-                Issue(at.file if at else "", at.sheet if at else None, at.row if at else None,
-                      None, None, "crosscheck_kept", message, Severity.WARNING)
-            )
+            who = Part.WHOLE_STORE if key[0] == STORE_LEVEL else key[0]
+            issue = Issue(
+                at.file if at else "", at.sheet if at else None, at.row if at else None,
+                None, None, IssueCode.CROSSCHECK_KEPT,
+                said(consultant=who, date=key[1].isoformat(), reported=_num(rep), cards=n,
+                     difference=_num(diff)),
+                Severity.WARNING)
+            issues.append(issue)
             if at is not None:
-                at.hints.append(message)
+                at.hints.append(issue.words)
     columns = ["consultant", "date", "reported", "cards", "difference"]
     return pd.DataFrame(rows, columns=columns), issues
 

@@ -11,8 +11,12 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .texts import Text, Values, Words, render
+
 if TYPE_CHECKING:
     import pandas as pd
+
+    from .issue_codes import IssueCode
 
 
 class Status(str, Enum):
@@ -44,6 +48,9 @@ class Issue:
     ``row`` is the Excel row number as the user sees it (1-based); ``column`` is
     the header text of the column (or its letter when there is no header).
     ``value`` is the raw cell text; writers meant for forwarding mask phones in it.
+    ``code`` is the stable code (leadbook.issue_codes) and ``values`` the values
+    its message needs: the message is rendered in the run's language where it is
+    written (:meth:`message`, :meth:`as_dict`).
     """
 
     file: str
@@ -51,11 +58,26 @@ class Issue:
     row: int | None
     column: str | None
     value: str | None
-    code: str
-    message: str
+    code: IssueCode
+    values: Values = ()
     severity: Severity = Severity.WARNING
 
-    def as_dict(self) -> dict[str, Any]:
+    def __post_init__(self) -> None:
+        given = {k for k, _ in self.values}
+        if given != self.code.needs:
+            raise TypeError(f"{self.code.code} needs {sorted(self.code.needs)}, "
+                            f"was given {sorted(given)}")
+
+    def message(self, lang: str) -> str:
+        """The message in ``lang`` ("zh" or "en")."""
+        return self.code.render(lang, self.values)
+
+    @property
+    def words(self) -> Text:
+        """The message as words, for a row's 提示 in the annotated copy."""
+        return Text(self.code, self.values)
+
+    def as_dict(self, lang: str) -> dict[str, Any]:
         return {
             "file": self.file,
             "sheet": self.sheet,
@@ -63,16 +85,17 @@ class Issue:
             "column": self.column,
             "value": self.value,
             "severity": self.severity.value,
-            "code": self.code,
-            "message": self.message,
+            "code": self.code.code,
+            "message": self.message(lang),
         }
 
 
 class FileError(Exception):
-    """A whole input file cannot be read (corrupt, refused, unsupported)."""
+    """A whole input file cannot be read (corrupt, refused, unsupported): ``reason``
+    says why, in words (leadbook.read.file_words)."""
 
-    def __init__(self, path: Path | str, reason: str) -> None:
-        super().__init__(f"{path}: {reason}")
+    def __init__(self, path: Path | str, reason: Words) -> None:
+        super().__init__(f"{path}: {render(reason, 'zh')}")
         self.path = str(path)
         self.reason = reason
 
@@ -157,7 +180,7 @@ class SheetData:
     # A month grid (metrics down, days across): its days are the activity rows.
     grid: MonthGrid | None = None
     # Why an ignored sheet is not read, for the file's message and 数据问题.
-    reason: str = ""
+    reason: Words | None = None
     # For a sheet not understood: the row taken for its header and what it names
     # (leadbook.read.header_hint.HeaderGuess), to tell the manager how to fix it.
     guess: Any = None
@@ -175,7 +198,8 @@ class SourceFile:
     name: str  # path relative to the inbox, as shown to the user
     format: str  # xlsx | xlsm | xls | csv | html | other
     status: str = "ok"  # ok | skipped | error
-    message: str = ""
+    # Why the file was skipped or could not be read, naming it (leadbook.read.file_words).
+    note: Words | None = None
     sheets: list[SheetData] = field(default_factory=list)
     date1904: bool = False
     issues: list[Issue] = field(default_factory=list)
@@ -183,6 +207,13 @@ class SourceFile:
     @property
     def stem(self) -> str:
         return self.path.stem
+
+    def message(self, lang: str) -> str:
+        """summary.json's ``message`` in ``lang``: why the file was skipped or could not
+        be read, else why its ignored sheets were ("" when there is nothing to say)."""
+        if self.note is not None:
+            return render(self.note, lang)
+        return "; ".join(f"{s.name}: {render(s.reason, lang)}" for s in self.sheets if s.reason)
 
 
 @dataclass(frozen=True)
@@ -206,6 +237,7 @@ class SheetNotes:
     header_row: int
     width: int
     rows: dict[int, RowNote] = field(default_factory=dict)
+    lang: str = "zh"  # the language of the added headers, the legend and the notes
 
 
 @dataclass

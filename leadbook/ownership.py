@@ -11,8 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from .issue_codes import IssueCode, Part
 from .model import Issue, Severity
 from .records import Lead
+from .rule_words import Rule
+from .texts import said
 
 CONFLICT, REPEAT = "conflict", "repeat"
 _LATEST = dt.date.max
@@ -38,24 +41,18 @@ def assign_owners(leads: Iterable[Lead]) -> list[Issue]:
             lead.owner = owner
             same = (lead.consultant or "") == (owner.consultant or "")
             lead.duplicate_kind = REPEAT if same else CONFLICT
-            where = f"{owner.file} {owner.sheet} 第{owner.row}行"
+            where = Part.AT_ROW(file=owner.file, sheet=owner.sheet, row=owner.row)
             if same:
-                code, message = "duplicate_lead", f"重复登记: 同一客户已在 {where} 登记"
+                code, values = IssueCode.DUPLICATE_LEAD, said(where=where)
             else:
-                code = "ownership_conflict"
-                message = (
-                    f"撞单: 同一客户已由 {owner.consultant or '(未填顾问)'} 在 {where} 先报备,"
-                    " 先报备者负责"
-                )
-            lead.hints.append(message)
-            owner_note = (
-                f"撞单: {lead.consultant or '(未填顾问)'} 在 {lead.file} {lead.sheet} "
-                f"第{lead.row}行 重复登记"
-                if not same
-                else f"重复登记: 另见 {lead.file} {lead.sheet} 第{lead.row}行"
-            )
-            owner.hints.append(owner_note)
-            issues.append(
-                Issue(lead.file, lead.sheet, lead.row, None, None, code, message, Severity.WARNING)
-            )
+                code = IssueCode.OWNERSHIP_CONFLICT
+                values = said(owner=owner.consultant or Part.NO_CONSULTANT, where=where)
+            issue = Issue(lead.file, lead.sheet, lead.row, None, None, code, values,
+                          Severity.WARNING)
+            lead.hints.append(issue.words)
+            at = Part.AT_ROW(file=lead.file, sheet=lead.sheet, row=lead.row)
+            owner.hints.append(
+                Rule.CONFLICT_NOTE(consultant=lead.consultant or Part.NO_CONSULTANT, where=at)
+                if not same else Rule.REPEAT_NOTE(where=at))
+            issues.append(issue)
     return issues

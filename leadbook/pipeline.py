@@ -18,6 +18,7 @@ from typing import Any
 
 from . import metrics
 from .config import Config
+from .issue_codes import GRID_CODES
 from .masking import mask_names
 from .model import (
     Issue,
@@ -32,7 +33,9 @@ from .model import (
 from .ownership import assign_owners
 from .read import read_inbox
 from .records import Lead, Records, read_records
+from .rule_words import Rule
 from .spend import period_spend
+from .texts import joined, render
 from .worklist import apply_rules, build_tasks, followup_counts, schedule_table
 
 log = logging.getLogger("leadbook")
@@ -83,8 +86,8 @@ def analyse(
     issues += records.issues
     leads = records.leads
     issues += assign_owners(leads)
-    apply_rules(leads, config, as_of)
-    tasks, missed = build_tasks(leads, as_of, config.list_days)
+    apply_rules(leads, config, as_of, lang)
+    tasks, missed = build_tasks(leads, as_of, config.list_days, lang)
     issues += missed
 
     period = metrics.choose_period(start, end, records.activity, as_of)
@@ -108,7 +111,7 @@ def analyse(
     schedule = schedule_table(leads, grades)
 
     summary = _summary(config.store, files, leads, tasks, funnel, cost, issues, period, as_of,
-                       grades)
+                       grades, lang)
     summary = mask_names(summary)  # names forwarded in summary.json, page and terminal
     outcome = Outcome(
         store=config.store,
@@ -129,7 +132,7 @@ def analyse(
         list_days=config.list_days,
     )
     analysis = Analysis(outcome, files, records)
-    analysis.notes = _notes(files, records)
+    analysis.notes = _notes(files, records, lang)
     for f in files:  # every row is in the records now (read_records let them go)
         for sheet in f.sheets:
             sheet.rows = []
@@ -160,6 +163,7 @@ def _summary(
     period: metrics.Period,
     as_of: dt.date,
     grades: Sequence[str],
+    lang: str,
 ) -> dict[str, Any]:
     owners = [lead for lead in leads if not lead.is_duplicate]
     active = [lead for lead in owners if lead.status is Status.ACTIVE]
@@ -172,7 +176,7 @@ def _summary(
         "store": store,
         "as_of": as_of.isoformat(),
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
-        "files": [_file_entry(f) for f in files],
+        "files": [_file_entry(f, lang) for f in files],
         "leads": {
             "rows": len(leads),
             "total": len(owners),
@@ -185,20 +189,20 @@ def _summary(
         "followups": followup_counts(tasks),
         "funnel": funnel,
         "cost": cost,
-        "issues": [i.as_dict() for i in issues],
+        "issues": [i.as_dict(lang) for i in issues],
     }
 
 
-def _file_entry(f: SourceFile) -> dict[str, Any]:
+def _file_entry(f: SourceFile, lang: str) -> dict[str, Any]:
     return {
         "path": f.name,
         "status": f.status,
-        "message": f.message,
-        "sheets": [_sheet_entry(s) for s in f.sheets],
+        "message": f.message(lang),
+        "sheets": [_sheet_entry(s, lang) for s in f.sheets],
     }
 
 
-def _sheet_entry(s: SheetData) -> dict[str, Any]:
+def _sheet_entry(s: SheetData, lang: str) -> dict[str, Any]:
     entry: dict[str, Any] = {"name": s.name, "kind": s.kind.value, "rows": s.row_count}
     if s.grid is not None:  # a month grid: the metrics no field counts, with their sums
         from .grid_activity import unmapped_metrics
@@ -206,7 +210,7 @@ def _sheet_entry(s: SheetData) -> dict[str, Any]:
         entry["layout"] = "month_grid"
         entry["unmapped_metrics"] = unmapped_metrics(s.grid)
     if s.reason:
-        entry["reason"] = s.reason
+        entry["reason"] = render(s.reason, lang)
     return entry
 
 
@@ -242,7 +246,8 @@ def _duplicates_table(leads: Sequence[Lead]) -> Any:
 FILL_BY_STATUS = {Status.WON: "won", Status.LOST: "lost"}
 
 
-def lead_note(lead: Lead) -> RowNote:
+def lead_note(lead: Lead, lang: str = "zh") -> RowNote:
+    """What the annotated copy adds to a lead's row, its words in ``lang``."""
     fill = FILL_BY_STATUS.get(lead.status)
     if lead.days_late is not None and not lead.is_duplicate:
         if lead.days_late > 0:
@@ -254,28 +259,38 @@ def lead_note(lead: Lead) -> RowNote:
         overdue = 0
     return RowNote(
         system_grade=lead.grade,
-        grade_change=lead.grade_change,
+        grade_change=_grade_change(lead, lang),
         next_due=None if lead.is_duplicate else lead.next_due,
         overdue_days=None if lead.is_duplicate else overdue,
-        hint="; ".join(dict.fromkeys(lead.hints)),
+        hint=joined(lead.hints, lang),
         fill=fill,
-        comment=lead.reason if "→" in lead.grade_change else None,
+        comment=render(lead.reason, lang) if "→" in lead.grade_change else None,
     )
 
 
-def _notes(files: Sequence[SourceFile], records: Records) -> dict[str, list[SheetNotes]]:
-    """Per file, per sheet: what the annotated copy adds to each row."""
+def _grade_change(lead: Lead, lang: str) -> str:
+    """级别变化 in ``lang``: "B→A" as it is, a first grade ("新定 A") in words."""
+    change = lead.grade_change
+    if not change or "→" in change:
+        return change
+    return Rule.NEWLY_GRADED(grade=lead.grade).render(lang)
+
+
+def _notes(files: Sequence[SourceFile], records: Records, lang: str
+           ) -> dict[str, list[SheetNotes]]:
+    """Per file, per sheet: what the annotated copy adds to each row, in ``lang``."""
     by_sheet: dict[tuple[str, str], dict[int, RowNote]] = {}
     for lead in records.leads:
-        by_sheet.setdefault((lead.file, lead.sheet), {})[lead.row] = lead_note(lead)
+        by_sheet.setdefault((lead.file, lead.sheet), {})[lead.row] = lead_note(lead, lang)
     for act in records.activity:
         if act.hints:
-            note = RowNote(hint="; ".join(dict.fromkeys(act.hints)))
+            note = RowNote(hint=joined(act.hints, lang))
             by_sheet.setdefault((act.file, act.sheet), {})[act.row] = note
     grid_hints: dict[tuple[str, str, int], list[str]] = {}
     for issue in records.issues:  # a month grid's findings go on its metric rows
-        if issue.code.startswith("grid_") and issue.sheet is not None and issue.row:
-            grid_hints.setdefault((issue.file, issue.sheet, issue.row), []).append(issue.message)
+        if issue.code in GRID_CODES and issue.sheet is not None and issue.row:
+            grid_hints.setdefault((issue.file, issue.sheet, issue.row), []).append(
+                issue.message(lang))
     for (file, sheet, row), hints in grid_hints.items():
         by_sheet.setdefault((file, sheet), {})[row] = RowNote(hint="; ".join(hints))
     out: dict[str, list[SheetNotes]] = {}
@@ -283,7 +298,7 @@ def _notes(files: Sequence[SourceFile], records: Records) -> dict[str, list[Shee
         if f.status != "ok":
             continue
         sheets = [
-            SheetNotes(s.name, s.header_row, s.width, by_sheet.get((f.name, s.name), {}))
+            SheetNotes(s.name, s.header_row, s.width, by_sheet.get((f.name, s.name), {}), lang)
             for s in f.sheets
             if s.kind in (SheetKind.LEADS, SheetKind.ACTIVITY)
         ]

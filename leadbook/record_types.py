@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from .horizon import Horizon
 from .model import Issue, Status
 from .spend import SpendItem
+from .texts import Words
 
 
 @dataclass(slots=True, eq=False)
@@ -41,8 +42,10 @@ class Lead:
     lost_reason: str | None = None
     competitor: str | None = None
     notes: str | None = None
-    hints: list[str] = field(default_factory=list)
-    # set by the rules
+    # The annotated copy's 提示: the row's problems as words, the rules' hints already
+    # in the run's language.
+    hints: list[Words | str] = field(default_factory=list)
+    # set by the rules, in the run's language
     grade: str = ""
     reason: str = ""  # why the lead has its grade
     due_why: str = ""  # how its next due date was set
@@ -86,7 +89,7 @@ class Activity:
     orders: float | None = None
     deliveries: float | None = None
     lost: float | None = None
-    hints: list[str] = field(default_factory=list)
+    hints: list[Words | str] = field(default_factory=list)
     store_level: bool = False  # a day of a month grid: the whole store, no consultant
 
 

@@ -15,11 +15,13 @@ from typing import Any
 from .grade_words import GradeWords
 from .grid_activity import choose_activity, grid_activity
 from .horizon import parse_horizon
+from .issue_codes import BAD_VALUE, MISSING_VALUE, IssueCode
 from .model import Issue, Severity, SheetData, SheetKind, SourceFile, Status
 from .record_types import Activity as Activity  # defined there: grid_activity makes them too
 from .record_types import Lead as Lead
 from .record_types import Records as Records
 from .spend import spend_item
+from .texts import Values, Words, said, why_of
 from .values import (
     mask_text,
     parse_count,
@@ -32,15 +34,7 @@ from .values import (
 from .vocab import ACTIVITY_COUNT_FIELDS, LEAD_DATE_FIELDS
 
 # What each problem is called (stable codes, for scripts and for the 数据问题 sheet).
-BAD_CODES = {
-    "date": "bad_date",
-    "phone": "bad_phone",
-    "grade": "bad_grade",
-    "status": "bad_status",
-    "horizon": "bad_horizon",
-    "count": "bad_number",
-    "money": "bad_number",
-}
+BAD_CODES = BAD_VALUE
 
 
 class _Row:
@@ -59,7 +53,7 @@ class _Row:
         self.values = {fld: cells[col] for fld, col in sheet.columns.items() if col < width}
         self.headers = sheet.headers
         self.issues = issues
-        self.hints: list[str] = []
+        self.hints: list[Words | str] = []
 
     def raw(self, fld: str) -> Any:
         return self.values.get(fld)
@@ -82,14 +76,15 @@ class _Row:
         try:
             return parser(value)
         except ValueError as exc:
-            self.report(fld, BAD_CODES[kind], f"{self.headers.get(fld, fld)}: {exc}", value)
+            self.report(fld, BAD_CODES[kind],
+                        said(column=self.headers.get(fld, fld), reason=why_of(exc)), value)
             return None
 
     def report(
         self,
         fld: str | None,
-        code: str,
-        message: str,
+        code: IssueCode,
+        values: Values = (),
         value: Any = None,
         severity: Severity = Severity.WARNING,
     ) -> None:
@@ -97,10 +92,9 @@ class _Row:
         if isinstance(value, float) and value.is_integer():
             value = int(value)  # a number cell as the user sees it: 100, not 100.0
         shown = None if value is None else mask_text(str(value))
-        self.issues.append(
-            Issue(self.file, self.sheet, self.row, column, shown, code, message, severity)
-        )
-        self.hints.append(message)
+        issue = Issue(self.file, self.sheet, self.row, column, shown, code, values, severity)
+        self.issues.append(issue)
+        self.hints.append(issue.words)
 
 
 
@@ -176,10 +170,10 @@ def _readers(as_of: dt.date, date1904: bool) -> tuple[Callable[[Any], Any], Call
 class _Bad:
     """A value a reader refused, with the reader's words."""
 
-    __slots__ = ("message",)
+    __slots__ = ("why",)
 
-    def __init__(self, message: str) -> None:
-        self.message = message
+    def __init__(self, why: Words | str) -> None:
+        self.why = why
 
 
 _MISS = object()
@@ -201,7 +195,7 @@ def _read_column(values: list[Any], reader: Callable[[Any], Any]) -> list[Any]:
         try:
             return reader(value)
         except ValueError as exc:
-            return _Bad(str(exc))
+            return _Bad(why_of(exc))
 
     for value in values:
         if value is None:
@@ -285,14 +279,13 @@ def _lead_sheet(
     for i in range(n):
         if check_phone and phones[i] is None and raw_phones[i] is None:
             found.setdefault(i, []).append(
-                ("phone", "missing_phone", "缺少联系电话", None, Severity.WARNING))
+                ("phone", MISSING_VALUE["phone"], (), None, Severity.WARNING))
         if check_consultant and consultants[i] is None:
             found.setdefault(i, []).append(
-                ("consultant", "missing_consultant", "缺少销售顾问", None, Severity.WARNING))
+                ("consultant", MISSING_VALUE["consultant"], (), None, Severity.WARNING))
         if firsts[i] is None and lasts[i] is None and status_col[i] is not Status.INVALID:
             found.setdefault(i, []).append(
-                ("first_contact", "missing_contact_date",
-                 "缺少首次接触日期和最近跟进日期, 无法排定下次跟进", None, Severity.WARNING))
+                ("first_contact", IssueCode.MISSING_CONTACT_DATE, (), None, Severity.WARNING))
 
     leads = [
         Lead(file, name, at[i], seq + i + 1, *values)
@@ -306,7 +299,7 @@ def _lead_sheet(
     return leads
 
 
-_Found = dict[int, list[tuple[str, str, str, Any, Severity]]]
+_Found = dict[int, list[tuple[str, IssueCode, Values, Any, Severity]]]
 
 
 def _bad_values(found: _Found, parsed: dict[str, list[Any]], raw: dict[str, list[Any]],
@@ -316,7 +309,7 @@ def _bad_values(found: _Found, parsed: dict[str, list[Any]], raw: dict[str, list
         values = parsed[fld]
         for i in [i for i, v in enumerate(values) if type(v) is _Bad]:
             found.setdefault(i, []).append(
-                (fld, BAD_CODES[kind], f"{headers.get(fld, fld)}: {values[i].message}",
+                (fld, BAD_CODES[kind], said(column=headers.get(fld, fld), reason=values[i].why),
                  raw[fld][i], Severity.WARNING))
             values[i] = None
 
@@ -326,13 +319,14 @@ def _tell(found: _Found, records: list[Any], file: str, sheet: str,
     """The findings as Issues, row by row, and as each record's hints."""
     for i in sorted(found):
         record = records[i]
-        for fld, code, message, value, severity in found[i]:
+        for fld, code, values, value, severity in found[i]:
             if isinstance(value, float) and value.is_integer():
                 value = int(value)  # a number cell as the user sees it: 100, not 100.0
             shown = None if value is None else mask_text(str(value))
-            issues.append(Issue(file, sheet, record.row, headers.get(fld, fld), shown, code,
-                                message, severity))
-            record.hints.append(message)
+            issue = Issue(file, sheet, record.row, headers.get(fld, fld), shown, code, values,
+                          severity)
+            issues.append(issue)
+            record.hints.append(issue.words)
 
 
 def _activity_sheet(src: SourceFile, sheet: SheetData, rows: list[tuple[int, list[Any]]],
@@ -361,10 +355,10 @@ def _activity_sheet(src: SourceFile, sheet: SheetData, rows: list[tuple[int, lis
     for i in range(n):
         if dates[i] is None and raw_dates[i] is None:
             found.setdefault(i, []).append(
-                ("date", "missing_date", "缺少日期", None, Severity.WARNING))
+                ("date", MISSING_VALUE["date"], (), None, Severity.WARNING))
         if check_consultant and consultants[i] is None:
             found.setdefault(i, []).append(
-                ("consultant", "missing_consultant", "缺少销售顾问", None, Severity.WARNING))
+                ("consultant", MISSING_VALUE["consultant"], (), None, Severity.WARNING))
     acts = [Activity(file, name, row, date, who, *counts)
             for (row, _), date, who, *counts in zip(
                 rows, dates, consultants, *(parsed[f] for f in ACTIVITY_COUNT_FIELDS),
@@ -393,7 +387,7 @@ def _grade_column(grades: GradeWords, values: list[Any], at: list[int], file: st
             try:
                 got = grades.read(value, file, sheet, row, header)
             except ValueError as exc:
-                got = _Bad(str(exc))
+                got = _Bad(why_of(exc))
             if key is not _MISS and not (got is None and value.strip() in
                                          words.get((file, sheet), {})):
                 memo[key] = got

@@ -9,7 +9,6 @@ the result into words and an exit status.
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import gc
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,11 +21,6 @@ if TYPE_CHECKING:
     from .history.remember import Keeping
     from .outputs import Written
     from .pipeline import Analysis
-
-
-# Why a folder cannot be made, in words (the system's own text otherwise).
-OS_WORDS = {errno.ENOTDIR: "路径中有一段是文件, 不是文件夹", errno.EACCES: "没有写入权限",
-            errno.EROFS: "磁盘是只读的", errno.ENOSPC: "磁盘已满", errno.EEXIST: "已有同名文件"}
 
 
 def file_error(name: str, message: str) -> str:
@@ -47,7 +41,7 @@ class RunResult:
     @property
     def errors(self) -> list[str]:
         """What could not be read or written, one line each, in the user's words."""
-        lines = [file_error(f.name, f.message) for f in self.analysis.failed]
+        lines = [file_error(f.name, f.message(self.lang)) for f in self.analysis.failed]
         lines.extend(self.written.errors)
         return lines
 
@@ -68,7 +62,7 @@ class RunResult:
             lines.append(w["empty"])
         for f in files:
             if f.status != "ok":
-                lines.append(f"  {f.name}: {f.message}")
+                lines.append(f"  {f.name}: {f.message(self.lang)}")
                 continue
             for sheet in f.sheets:
                 if sheet.kind is SheetKind.SPEND:
@@ -109,7 +103,7 @@ def run_store(
     Raises :class:`leadbook.layout.LayoutError`, before anything is written, when
     ``out`` holds or links to a file the run reads."""
     from .history.remember import remember
-    from .layout import LayoutError, check_layout
+    from .layout import check_layout, folder_error
     from .lifeline import default_jobs
     from .outputs import EarlyReport, write_outputs
     from .read import read_inbox
@@ -121,13 +115,7 @@ def run_store(
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        if lang == "en":
-            raise LayoutError(f"{out}: the output folder cannot be made "
-                              f"({exc.strerror or type(exc).__name__}); give --out a folder "
-                              "that can be written to") from exc
-        why = OS_WORDS.get(exc.errno or 0, exc.strerror or type(exc).__name__)
-        raise LayoutError(f"{out}: 无法建立输出文件夹 ({why}); "
-                          "请用 --out 指定一个可以写入的文件夹") from exc
+        raise folder_error(out, exc) from exc
     remove_leftovers(out)  # what a killed earlier run left (the early report writes soon)
     jobs = jobs or default_jobs()
     # A run allocates millions of small objects (cells, leads, tasks) and frees few

@@ -11,27 +11,33 @@ from dataclasses import dataclass
 from .config import NEW, Scheme
 from .horizon import add_months
 from .model import Status
+from .rule_words import Bucket, Flag, Rule, TaskName
 
 DAY = dt.timedelta(days=1)
 
 # Upcoming work by how soon it falls due (parts-trade article, seeds/001):
-# 紧急 within 7 days, 缓急 within 30, 不紧急 within 90, 可慢反应 later.
-BUCKETS: tuple[tuple[int, str], ...] = ((7, "紧急"), (30, "缓急"), (90, "不紧急"))
-LATER = "可慢反应"
-OVERDUE, TODAY = "逾期", "今日"
+# 紧急 within 7 days, 缓急 within 30, 不紧急 within 90, 可慢反应 later. The
+# tables hold the codes (rule_words.Bucket); the writers show the words.
+BUCKETS: tuple[tuple[int, str], ...] = (
+    (7, Bucket.URGENT.code), (30, Bucket.SOON.code), (90, Bucket.LATER.code))
+LATER = Bucket.NO_RUSH.code
+OVERDUE, TODAY = Bucket.OVERDUE.code, Bucket.TODAY.code
 
-# Escalation words (domain.md §3).
-MANAGER = "经理关注"  # overdue by more than one cadence
-QUASI_LOST = "建议准战败"  # stale, or purchase date long passed: manager confirms
+# Escalations (domain.md §3), as codes (rule_words.Flag).
+MANAGER = Flag.MANAGER.code  # overdue by more than one cadence
+QUASI_LOST = Flag.QUASI_LOST.code  # stale, or purchase date long passed: manager confirms
 
 # Post-sale care after delivery (dealer CRM maintenance manual, seeds/002):
 # thank-you letter and the sales manager's call within 24 hours of delivery,
 # the consultant's call at 7 days, then contact every 2 months (保养提醒),
 # birthday and purchase anniversary.
-CARE_AFTER_DELIVERY: tuple[tuple[str, int], ...] = (("感谢信", 1), ("经理致电", 1), ("顾问回访", 7))
+CARE_AFTER_DELIVERY: tuple[tuple[str, int], ...] = (
+    (TaskName.THANK_YOU_LETTER.code, 1), (TaskName.MANAGER_CALL.code, 1),
+    (TaskName.CONSULTANT_CALL.code, 7))
 CARE_EVERY_MONTHS = 2
-CARE_REMINDER, BIRTHDAY, ANNIVERSARY = "保养提醒", "生日关怀", "购车周年"
-LOST_REVIEW, LOST_REVIEW_DAYS = "战败回访", 3  # sales-manager review call within 3 days
+CARE_REMINDER = TaskName.SERVICE_REMINDER.code
+BIRTHDAY, ANNIVERSARY = TaskName.BIRTHDAY.code, TaskName.ANNIVERSARY.code
+LOST_REVIEW, LOST_REVIEW_DAYS = TaskName.LOST_REVIEW.code, 3  # manager's review call within 3 days
 
 # The week's work (domain.md §3): what is overdue, due today, or due within
 # `[followups] list_days` days. A care or review task stays listed until it is
@@ -45,8 +51,8 @@ LISTED, DONE, MISSED = "listed", "done", "missed"
 
 @dataclass(frozen=True)
 class Task:
-    """A care or review task: its name, the day it is due, and the first day a
-    contact with the customer counts as doing it."""
+    """A care or review task: its name (a rule_words.TaskName code), the day it is
+    due, and the first day a contact with the customer counts as doing it."""
 
     task: str
     day: dt.date
@@ -78,9 +84,9 @@ class Due:
     next_due: dt.date | None
     days_late: int | None  # as_of − next_due: > 0 overdue, 0 today, < 0 upcoming
     cadence: int  # the grade's contact interval in days
-    bucket: str
-    escalation: str
-    why: str  # plain words: how the next due date was set
+    bucket: str  # a rule_words.Bucket code
+    escalation: str  # a rule_words.Flag code, or ""
+    why: str  # how the next due date was set, in the run's language
 
 
 def cadence_days(grade: str, status: Status, scheme: Scheme) -> int:
@@ -115,22 +121,25 @@ def next_due(
     scheme: Scheme,
     stale_factor: float,
     quasi_lost: bool = False,
+    lang: str = "zh",
 ) -> Due:
-    """Next due date for an active or dormant lead, with its escalation."""
+    """Next due date for an active or dormant lead, with its escalation (why, in ``lang``)."""
     every = cadence_days(grade, status, scheme)
     latest = last_contact or first_contact
     if grade == NEW and status is not Status.DORMANT:
         start = first_contact or last_contact
         due = start + DAY if start else None
-        why = f"新线索, 首次接触 {start.isoformat()} 次日跟进" if start else ""
+        why = Rule.NEW_LEAD.say(lang, date=start.isoformat()) if start else ""
     elif latest is None:
         due, why = None, ""
     else:
         due = latest + dt.timedelta(days=every)
-        cycle = "休眠" if status is Status.DORMANT else grade
-        why = f"最近跟进 {latest.isoformat()} + {every} 天 ({cycle}级周期)"
+        if status is Status.DORMANT:
+            why = Rule.CADENCE_DORMANT.say(lang, date=latest.isoformat(), days=every)
+        else:
+            why = Rule.CADENCE.say(lang, date=latest.isoformat(), days=every, grade=grade)
         if next_contact is not None and next_contact >= latest and next_contact < due:
-            due, why = next_contact, f"按约定下次跟进日期 {next_contact.isoformat()}"
+            due, why = next_contact, Rule.AGREED.say(lang, date=next_contact.isoformat())
     if due is None:
         return Due(None, None, every, "", QUASI_LOST if quasi_lost else "", "")
     late = (as_of - due).days

@@ -15,6 +15,7 @@ Source of the value forms: domain.md §6 ("Values").
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import functools
 import math
@@ -24,6 +25,8 @@ import unicodedata
 from typing import Any, NamedTuple
 
 from .model import Status
+from .texts import Problem, Words
+from .value_words import Why
 from .vocab import NO_NEED_WORDS, STATUS_NEGATIONS, STATUS_WORDS
 
 # --------------------------------------------------------------------------
@@ -164,9 +167,7 @@ def _real(value: Any) -> float | None:
 # Dates
 # --------------------------------------------------------------------------
 
-DATE_FORMS_HINT = (
-    "应为日期, 如 2026-11-03、2026/11/3、2026.11.3、2026年11月3日、20261103 或 11月3日"
-)
+DATE_FORMS_HINT = Why.DATE_FORMS
 
 
 def serial_to_date(serial: float, *, date1904: bool = False) -> dt.date:
@@ -177,18 +178,18 @@ def serial_to_date(serial: float, *, date1904: bool = False) -> dt.date:
     No year window here: :func:`parse_date` applies it.
     """
     if not math.isfinite(serial):
-        raise ValueError("不是有效的 Excel 日期序号")
+        raise Problem(Why.NOT_A_SERIAL)
     day = math.floor(serial)
     if day > (dt.date.max - EXCEL_1904).days:
-        raise ValueError(f"数字 {day} 太大, 不是 Excel 日期")
+        raise Problem(Why.SERIAL_TOO_LARGE(number=day))
     if date1904:
         if day < 0:
-            raise ValueError("负数不是 Excel 日期")
+            raise Problem(Why.NEGATIVE_SERIAL)
         return EXCEL_1904 + dt.timedelta(days=day)
     if day < 1:
-        raise ValueError("只有时间, 没有日期" if serial >= 0 else "负数不是 Excel 日期")
+        raise Problem(Why.TIME_ONLY if serial >= 0 else Why.NEGATIVE_SERIAL)
     if day == EXCEL_FAKE_LEAP_DAY:
-        raise ValueError("Excel 序号 60 是不存在的 1900-02-29")
+        raise Problem(Why.FAKE_LEAP_DAY)
     if day < EXCEL_FAKE_LEAP_DAY:
         return EXCEL_1900_EARLY + dt.timedelta(days=day)
     return EXCEL_1900 + dt.timedelta(days=day)
@@ -207,7 +208,7 @@ class DateText(NamedTuple):
     month: int = 0
     day: int = 0
     serial: float = 0.0
-    error: str = ""
+    error: Words | None = None
 
 
 _TIME = (
@@ -231,21 +232,21 @@ _DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 _SERIAL_TEXT = re.compile(r"\d{5}(?:\.\d+)?")
 
 
-def _check_time(match: re.Match[str]) -> str:
+def _check_time(match: re.Match[str]) -> Words | None:
     hour = match.group("hh") or match.group("ch")
     minute = match.group("mi") or match.group("cm") or "0"
     second = match.group("ss") or match.group("cs") or "0"
     if hour is not None and (int(hour) > 23 or int(minute) > 59 or int(second) > 59):
-        return "时间部分不对 (应为 0:00–23:59)"
-    return ""
+        return Why.BAD_TIME
+    return None
 
 
-def _valid_day(year: int, month: int, day: int) -> str:
+def _valid_day(year: int, month: int, day: int) -> Words | None:
     try:
         dt.date(year, month, day)
     except ValueError:
-        return f"{year}-{month:02d}-{day:02d} 不是日历上存在的日期"
-    return ""
+        return Why.NO_SUCH_DAY(date=f"{year}-{month:02d}-{day:02d}")
+    return None
 
 
 @functools.lru_cache(maxsize=1 << 14)
@@ -261,11 +262,11 @@ def date_text(text: str) -> DateText:
         month, day = int(match.group("m")), int(match.group("d"))
         if kind == "md":
             if not (1 <= month <= 12 and 1 <= day <= 31):
-                return DateText("error", error=f"{month}月{day}日 不是日历上存在的日期")
+                return DateText("error", error=Why.NO_SUCH_MONTH_DAY(month=month, day=day))
             return DateText("md", month=month, day=day)
         year = int(match.group("y"))
         if not TEXT_YEARS[0] <= year <= TEXT_YEARS[1]:
-            return DateText("error", error=f"年份 {year} 不在 {TEXT_YEARS[0]}–{TEXT_YEARS[1]} 之间")
+            return DateText("error", error=year_outside(year))
         error = _valid_day(year, month, day)
         if error:
             return DateText("error", error=error)
@@ -275,30 +276,38 @@ def date_text(text: str) -> DateText:
     return DateText("none")
 
 
+def year_outside(year: int) -> Words:
+    """Why a year cannot be a date's: outside TEXT_YEARS."""
+    return Why.YEAR_OUT_OF_RANGE(year=year, low=TEXT_YEARS[0], high=TEXT_YEARS[1])
+
+
 def infer_year(month: int, day: int, as_of: dt.date) -> dt.date:
     """Month-day text → a date: the as-of year, unless that puts it more than
     183 days after the as-of date; then the year before. So at 2027-01-05
     "12月28日" is 2026-12-28, and at 2026-11-22 "1月3日" is 2026-01-03."""
     year = as_of.year
-    probe = dt.date(year, month, 28 if (month, day) == (2, 29) else day)
+    # 29 February, and a day the month never has (11月31日), are placed by the
+    # month's last day; the latter is then said to be no day of the calendar.
+    last = 28 if month == 2 else calendar.monthrange(year, month)[1]
+    probe = dt.date(year, month, min(day, last))
     if (probe - as_of).days > MONTH_DAY_AHEAD_DAYS:
         year -= 1
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise ValueError(f"{year}年{month}月{day}日 不是日历上存在的日期") from None
+        raise Problem(Why.NO_SUCH_DAY_WRITTEN(year=year, month=month, day=day)) from None
 
 
 def _serial_date(serial: float, date1904: bool) -> dt.date:
     if not math.isfinite(serial):
-        raise ValueError("数字不是日期")
+        raise Problem(Why.NUMBER_NOT_DATE)
     if 19_000_101 <= serial <= 21_001_231 and float(serial).is_integer():
         # yyyymmdd stored as a number (some exports write dates this way).
         number = int(serial)
         year, month, day = number // 10_000, number // 100 % 100, number % 100
         error = _valid_day(year, month, day)
         if error:
-            raise ValueError(error)
+            raise Problem(error)
         return dt.date(year, month, day)
     low, high = SERIAL_YEARS
     try:
@@ -306,9 +315,8 @@ def _serial_date(serial: float, date1904: bool) -> dt.date:
     except ValueError:
         date = None
     if date is None or not low <= date.year <= high:
-        raise ValueError(
-            f"数字 {serial:g} 不是 {low}–{high} 年之间的 Excel 日期; {DATE_FORMS_HINT}"
-        )
+        raise Problem(Why.SERIAL_OUT_OF_RANGE(number=f"{serial:g}", low=low, high=high,
+                           hint=DATE_FORMS_HINT))
     return date
 
 
@@ -326,13 +334,13 @@ def parse_date(value: Any, *, as_of: dt.date, date1904: bool = False) -> dt.date
     if isinstance(value, dt.date):
         if not TEXT_YEARS[0] <= value.year <= TEXT_YEARS[1]:
             if value.year < TEXT_YEARS[0]:
-                raise ValueError("只有时间, 没有日期")
-            raise ValueError(f"年份 {value.year} 不在 {TEXT_YEARS[0]}–{TEXT_YEARS[1]} 之间")
+                raise Problem(Why.TIME_ONLY)
+            raise Problem(year_outside(value.year))
         return dt.date(value.year, value.month, value.day)
     if isinstance(value, dt.time):
-        raise ValueError("只有时间, 没有日期")
+        raise Problem(Why.TIME_ONLY)
     if isinstance(value, bool):
-        raise ValueError(DATE_FORMS_HINT)
+        raise Problem(DATE_FORMS_HINT)
     number = _real(value)
     if number is not None:
         if math.isnan(number):
@@ -347,16 +355,16 @@ def parse_date(value: Any, *, as_of: dt.date, date1904: bool = False) -> dt.date
         return infer_year(form.month, form.day, as_of)
     if form.kind == "serial":
         return _serial_date(form.serial, date1904)
-    if form.kind == "error":
-        raise ValueError(form.error)
-    raise ValueError(f"无法识别的日期; {DATE_FORMS_HINT}")
+    if form.kind == "error" and form.error is not None:
+        raise Problem(form.error)
+    raise Problem(Why.UNKNOWN_DATE(hint=DATE_FORMS_HINT))
 
 
 # --------------------------------------------------------------------------
 # Phones
 # --------------------------------------------------------------------------
 
-PHONE_HINT = "应为手机号 (11 位) 或带区号的固定电话, 可带 +86、空格或横线"
+PHONE_HINT = Why.PHONE_HINT
 _PHONE_CHARS = re.compile(r"[0-9\s\-.()+]*")
 _SCIENTIFIC = re.compile(r"([0-9])(?:\.([0-9]+))?e\+?([0-9]{1,2})")
 _PLAIN_FLOAT = re.compile(r"([0-9]+)\.0+")
@@ -366,7 +374,7 @@ def _phone_digits(number_text: str) -> str:
     """Digits of one number → the normalised number (country code handled)."""
     explicit = number_text.startswith(COUNTRY_PREFIXES)
     if number_text.startswith("+") and not explicit:
-        raise ValueError("只识别中国号码 (+86)")
+        raise Problem(Why.FOREIGN_PHONE)
     digits = "".join(ch for ch in number_text if "0" <= ch <= "9")
     if explicit:
         while digits.startswith(("0086", "86")):
@@ -379,7 +387,8 @@ def _phone_digits(number_text: str) -> str:
         digits = digits[4:]
     low, high = PHONE_DIGITS
     if not low <= len(digits) <= high:
-        raise ValueError(f"电话号码位数不对 ({len(digits)} 位, 应为 {low}–{high} 位); {PHONE_HINT}")
+        raise Problem(Why.PHONE_LENGTH(digits=len(digits), low=low, high=high,
+                           hint=PHONE_HINT))
     return digits
 
 
@@ -418,7 +427,7 @@ def _phone_text(text: str) -> str | None:
         significant = len((whole + fraction).rstrip("0"))
         size = int(exponent) + 1
         if size > PHONE_DIGITS[1] + 1 or significant < size - 1 or len(fraction) > int(exponent):
-            raise ValueError("号码以科学计数法显示, 已丢失位数; 请把该列设为文本格式后重新填写")
+            raise Problem(Why.PHONE_SCIENTIFIC)
         return _phone_digits((whole + fraction).ljust(size, "0"))
     plain_float = _PLAIN_FLOAT.fullmatch(low)
     if plain_float:  # "13812345678.0" from a number exported as text
@@ -429,7 +438,7 @@ def _phone_text(text: str) -> str | None:
         return None
     first = segments[0]
     if not _PHONE_CHARS.fullmatch(first) or not any(ch.isdigit() for ch in first):
-        raise ValueError(f"电话号码含有字母或文字; {PHONE_HINT}")
+        raise Problem(Why.PHONE_LETTERS(hint=PHONE_HINT))
     return _first_number(first)
 
 
@@ -445,18 +454,18 @@ def parse_phone(value: Any) -> str | None:
             and value.isdigit():
         return value  # the common case: a mobile number typed as text
     if isinstance(value, bool):
-        raise ValueError(PHONE_HINT)
+        raise Problem(PHONE_HINT)
     number = _real(value)
     if number is not None:
         if math.isnan(number):
             return None
         if not math.isfinite(number) or number < 0 or number >= 10 ** (PHONE_DIGITS[1] + 4):
-            raise ValueError(f"电话号码位数不对; {PHONE_HINT}")
+            raise Problem(Why.PHONE_DIGITS(hint=PHONE_HINT))
         if not float(number).is_integer():
-            raise ValueError(f"电话号码不应有小数; {PHONE_HINT}")
+            raise Problem(Why.PHONE_FRACTION(hint=PHONE_HINT))
         return _phone_digits(str(int(number)))
     if isinstance(value, (dt.date, dt.time)):
-        raise ValueError(f"这是日期或时间, 不是电话号码; {PHONE_HINT}")
+        raise Problem(Why.PHONE_IS_DATE(hint=PHONE_HINT))
     if value is None:
         return None
     return _phone_text(_text(value))
@@ -548,7 +557,7 @@ def _grade_text(text: str) -> str | None:
         return None
     match = _GRADE.fullmatch(text.upper())
     if match is None:
-        raise ValueError("无法识别的客户级别, 应为一个字母, 如 A、B、C、H 或 A级")
+        raise Problem(Why.UNKNOWN_GRADE)
     return match.group(1)
 
 
@@ -559,12 +568,12 @@ def parse_grade(value: Any) -> str | None:
     if not isinstance(value, str):
         if is_blank(value):
             return None
-        raise ValueError("无法识别的客户级别, 应为一个字母, 如 A、B、C、H 或 A级")
+        raise Problem(Why.UNKNOWN_GRADE)
     return _grade_text(normalize_text(value))
 
 
 _STATUS_BY_LENGTH = sorted(STATUS_WORDS, key=len, reverse=True)
-STATUS_HINT = "应为 跟进中、意向、已成交、已订车、已交车、战败、流失、无效、重复线索、休眠 等"
+STATUS_HINT = Why.STATUS_HINT
 
 
 def _negated(before: str) -> bool:
@@ -593,7 +602,7 @@ def _status_text(text: str) -> Status | None:
                 best = rank
             start = compact.find(word, start + 1)
     if best is None:
-        raise ValueError(f"无法识别的客户状态; {STATUS_HINT}")
+        raise Problem(Why.UNKNOWN_STATUS(hint=STATUS_HINT))
     return best[2]
 
 
@@ -611,7 +620,7 @@ def parse_status(value: Any) -> Status | None:
     if not isinstance(value, str):
         if is_blank(value):
             return None
-        raise ValueError(f"无法识别的客户状态; {STATUS_HINT}")
+        raise Problem(Why.UNKNOWN_STATUS(hint=STATUS_HINT))
     return _status_text(normalize_text(value))
 
 
@@ -652,17 +661,25 @@ def _strip_words(text: str, prefixes: tuple[str, ...], suffixes: tuple[str, ...]
 
 @functools.lru_cache(maxsize=4096)
 def _amount_text(text: str, money: bool) -> float | None:
-    what = "金额" if money else "数量"
+    what = Why.AMOUNT if money else Why.COUNT
     low = "".join(text.lower().split())
     if low in BLANK_TEXTS:
         return None
     if low.startswith("-") and _amount_or_none(low[1:], money) is not None:
-        raise ValueError(f"{what}不能为负数")
+        raise Problem(_text_of(Why.NEGATIVE, what))
     value = _amount_or_none(low, money)
     if value is None:
-        example = "1200、1,200元、¥1200 或 12万" if money else "12 或 1,200"
-        raise ValueError(f"无法识别的{what}, 应为非负数字, 如 {example}")
+        example = Why.EXAMPLE_MONEY if money else Why.EXAMPLE_COUNT
+        raise Problem(_unknown_amount(what, example))
     return value
+
+
+def _text_of(why: Why, what: Why) -> Words:
+    return why(what=what)
+
+
+def _unknown_amount(what: Why, example: Why) -> Words:
+    return Why.UNKNOWN_AMOUNT(what=what, example=example)
 
 
 def _amount_or_none(text: str, money: bool) -> float | None:
@@ -677,17 +694,17 @@ def _amount_or_none(text: str, money: bool) -> float | None:
 
 
 def _amount(value: Any, money: bool) -> float | None:
-    what = "金额" if money else "数量"
+    what = Why.AMOUNT if money else Why.COUNT
     if isinstance(value, bool) or isinstance(value, (dt.date, dt.time)):
-        raise ValueError(f"{what}应为数字")
+        raise Problem(_text_of(Why.NOT_A_NUMBER, what))
     number = _real(value)
     if number is not None:
         if math.isnan(number):
             return None
         if not math.isfinite(number):
-            raise ValueError(f"{what}应为有限的数字")
+            raise Problem(_text_of(Why.NOT_FINITE, what))
         if number < 0:
-            raise ValueError(f"{what}不能为负数")
+            raise Problem(_text_of(Why.NEGATIVE, what))
         return number
     if value is None:
         return None

@@ -16,9 +16,11 @@ from typing import Any
 import pandas as pd
 
 from .config import Config
-from .grading import MISSING_FLAG, PASSED_FLAG, REQUALIFY_FLAG, grade_change, grade_lead
+from .grading import grade_change, grade_lead
+from .issue_codes import IssueCode, Part
 from .model import Issue, Severity, Status
 from .records import Lead
+from .rule_words import Flag, Rule, TaskName
 from .schedule import (
     BUCKETS,
     LATER,
@@ -36,6 +38,7 @@ from .schedule import (
     next_due,
     task_state,
 )
+from .texts import said
 from .values import mask_phone, mask_text
 
 TASK_COLUMNS = [
@@ -43,11 +46,14 @@ TASK_COLUMNS = [
     "phone_masked", "grade", "model", "source", "reason", "file", "sheet", "row",
 ]
 FOLLOWUP, CARE, REVIEW = "followup", "care", "lost_review"
-NO_CONSULTANT = "(未填顾问)"
+NO_CONSULTANT = "(未填顾问)"  # the consultant column of a lead without one
+TASK_NAMES = {t.code: t for t in TaskName}
 
 
-def apply_rules(leads: Iterable[Lead], config: Config, as_of: dt.date) -> None:
-    """Grade every lead and set its next due date (in place)."""
+def apply_rules(leads: Iterable[Lead], config: Config, as_of: dt.date, lang: str = "zh"
+                ) -> None:
+    """Grade every lead and set its next due date (in place); the reasons and hints in
+    ``lang``."""
     scheme = config.scheme
     for lead in leads:
         g = grade_lead(
@@ -59,17 +65,19 @@ def apply_rules(leads: Iterable[Lead], config: Config, as_of: dt.date) -> None:
             last_contact=lead.last_contact,
             as_of=as_of,
             scheme=scheme,
+            lang=lang,
         )
         lead.grade, lead.reason, lead.expected = g.grade, g.reason, g.expected
         lead.grade_change = grade_change(lead.grade_recorded, g.grade, lead.status)
         if "→" in lead.grade_change:
-            lead.hints.append(f"级别 {lead.grade_change}: {g.reason}")
+            lead.hints.append(Rule.GRADE_CHANGED.say(lang, change=lead.grade_change,
+                                                     reason=g.reason))
         if g.passed_days:
-            lead.hints.append(PASSED_FLAG)
+            lead.hints.append(Rule.PASSED.say(lang))
         if g.requalify:
-            lead.hints.append(REQUALIFY_FLAG)
+            lead.hints.append(Rule.REQUALIFY.say(lang))
         if g.missing_horizon:
-            lead.hints.append(MISSING_FLAG)
+            lead.hints.append(Rule.NO_HORIZON.say(lang))
         if lead.status not in (Status.ACTIVE, Status.DORMANT):
             continue
         due = next_due(
@@ -82,29 +90,31 @@ def apply_rules(leads: Iterable[Lead], config: Config, as_of: dt.date) -> None:
             scheme=scheme,
             stale_factor=config.stale_factor,
             quasi_lost=g.quasi_lost,
+            lang=lang,
         )
         lead.next_due, lead.days_late = due.next_due, due.days_late
         lead.bucket, lead.escalation = due.bucket, due.escalation
         lead.due_why = due.why
         if due.days_late is not None and due.days_late > 0:
-            lead.hints.insert(0, f"已逾期 {due.days_late} 天")
+            lead.hints.insert(0, Rule.OVERDUE_DAYS.say(lang, days=due.days_late))
         elif due.days_late == 0:
-            lead.hints.insert(0, "今日应跟进")
+            lead.hints.insert(0, Rule.DUE_TODAY.say(lang))
         if due.escalation:
             lead.hints.append(
-                f"{due.escalation}: 超过 {config.stale_factor:g} 个跟进周期未联系"
-                "或预计购车时间已过 30 天以上"
+                Rule.STALE.say(lang, flag=Flag.QUASI_LOST.say(lang),
+                               factor=f"{config.stale_factor:g}")
                 if due.escalation == QUASI_LOST
-                else f"{due.escalation}: 逾期超过一个跟进周期 ({due.cadence} 天)"
+                else Rule.LATE_CYCLE.say(lang, flag=Flag.MANAGER.say(lang), days=due.cadence)
             )
 
 
-def build_tasks(leads: Iterable[Lead], as_of: dt.date, list_days: int = LIST_DAYS
-                ) -> tuple[pd.DataFrame, list[Issue]]:
+def build_tasks(leads: Iterable[Lead], as_of: dt.date, list_days: int = LIST_DAYS,
+                lang: str = "zh") -> tuple[pd.DataFrame, list[Issue]]:
     """The week's work, and the care and review tasks missed (one warning each).
 
     Follow-ups of active and dormant leads due by as-of + ``list_days``; care
     of won customers and the review of lost ones while not done (schedule.task_state).
+    Each task's 原因 is in ``lang``: the table goes to the writers as it is.
     """
     rows: list[dict[str, Any]] = []
     missed: list[Issue] = []
@@ -114,19 +124,21 @@ def build_tasks(leads: Iterable[Lead], as_of: dt.date, list_days: int = LIST_DAY
             continue
         if lead.status in (Status.ACTIVE, Status.DORMANT) and lead.next_due is not None:
             if lead.days_late is not None and lead.days_late >= horizon:
-                why = f"{lead.reason}; {lead.due_why}" if lead.due_why else lead.reason
-                rows.append(_task(lead, FOLLOWUP, "跟进", lead.next_due, as_of, why))
+                why = (Rule.REASON_AND_DUE.say(lang, reason=lead.reason, due=lead.due_why)
+                       if lead.due_why else lead.reason)
+                rows.append(_task(lead, FOLLOWUP, TaskName.FOLLOWUP.code, lead.next_due, as_of,
+                                  why))
         elif lead.status is Status.WON:
             delivered = lead.delivery_date or lead.latest_contact
-            why = f"交车 {delivered.isoformat()}" if delivered else ""
+            why = Rule.DELIVERED.say(lang, date=delivered.isoformat()) if delivered else ""
             for task in care_tasks(delivered, lead.birthday, as_of, list_days):
                 _place(lead, CARE, task, why, as_of, list_days, rows, missed)
         elif lead.status is Status.LOST:
             lost_on = lead.lost_on
             review = lost_review(lost_on, as_of, list_days)
             if review is not None and lost_on is not None:
-                reason = lead.lost_reason or "未填"
-                why = f"战败 {lost_on.isoformat()}, 原因: {reason}; 消除虚假战败"
+                why = Rule.LOST_ON.say(lang, date=lost_on.isoformat(),
+                                       reason=lead.lost_reason or Rule.NOT_FILLED.say(lang))
                 _place(lead, REVIEW, review, why, as_of, list_days, rows, missed)
     frame = pd.DataFrame(rows, columns=TASK_COLUMNS)
     if not frame.empty:
@@ -138,19 +150,21 @@ def build_tasks(leads: Iterable[Lead], as_of: dt.date, list_days: int = LIST_DAY
     return frame, missed
 
 
-def _place(lead: Lead, kind: str, task: Task, why: str, as_of: dt.date, list_days: int,
-           rows: list[dict[str, Any]], missed: list[Issue]) -> None:
+def _place(lead: Lead, kind: str, task: Task, why: str, as_of: dt.date,
+           list_days: int, rows: list[dict[str, Any]], missed: list[Issue]) -> None:
     """A care or review task onto the list, or into the missed warnings."""
     state = task_state(task, lead.latest_contact, as_of, list_days)
     if state == LISTED:
         rows.append(_task(lead, kind, task.task, task.day, as_of, why))
     elif state == MISSED:
-        who = lead.consultant or NO_CONSULTANT
+        who = mask_text(lead.consultant) if lead.consultant else Part.NO_CONSULTANT
         customer = " ".join(p for p in (lead.name, mask_phone(lead.phone)) if p)
-        message = (f"{task.task} 应于 {task.day.isoformat()} 完成, 超过 {TASK_OPEN_DAYS} 天"
-                   f"仍未联系客户 ({who}, {customer or '未填客户'}), 已错过")
-        missed.append(Issue(lead.file, lead.sheet, lead.row, None, None, "task_missed",
-                            mask_text(message), Severity.WARNING))
+        missed.append(Issue(
+            lead.file, lead.sheet, lead.row, None, None, IssueCode.TASK_MISSED,
+            said(task=TASK_NAMES.get(task.task, task.task), day=task.day.isoformat(),
+                 days=TASK_OPEN_DAYS, consultant=who,
+                 customer=mask_text(customer) if customer else Part.NO_CUSTOMER),
+            Severity.WARNING))
 
 
 def followup_counts(tasks: pd.DataFrame) -> dict[str, Any]:

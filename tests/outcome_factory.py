@@ -15,6 +15,8 @@ from typing import Any
 import pandas as pd
 
 from leadbook.model import Issue, Outcome, Severity
+from leadbook.rule_words import Bucket, Flag, TaskName
+from leadbook.texts import Phrase
 from leadbook.worklist import followup_counts
 
 AS_OF = dt.date(2026, 11, 22)
@@ -65,15 +67,36 @@ _MODELS = ["卡罗拉 1.5L", "RAV4荣放", "凯美瑞", "汉兰达"]
 _SOURCES = ["汽车之家", "懂车帝", "展厅到店", "老客户转介绍"]
 
 
+# The pipeline's task table holds codes (leadbook.rule_words); the plan above says
+# the words, as the report shows them.
+CODES = {p.zh: p.code for p in (*TaskName, *Bucket, *Flag)}
+
+
+class HandMade(Phrase):
+    """The issues of this outcome, as the writers get them: a code and its words."""
+
+    PHONE = "bad_phone", "联系电话无法识别", "Phone unreadable"
+    HORIZON = "bad_horizon", "预计购车时间无法识别", "Purchase horizon unreadable"
+    CONFLICT = "ownership_conflict", "撞单: 同一客户已由 {owner} 先报备, 先报备者负责", "Ownership conflict: {owner} registered the customer first"
+    UNREADABLE = "unreadable", "文件已损坏, 无法打开", "The file is damaged and cannot be opened"
+    CROSSCHECK = "crosscheck_kept", "日报核对: 李娜 2026-11-17 日报留档 5, 当天建卡 3, 相差 2", "Daily check: 李娜 2026-11-17 reported 5 kept, 3 cards, difference 2"
+
+
+class HandMadeToo(Phrase):
+    """A second message under a code already used above (an enum's values are unique)."""
+
+    PHONE_VALUE = "bad_phone", "联系电话无法识别: {value}", "Phone unreadable: {value}"
+
+
 def bucket(days_late: int) -> str:
     if days_late > 0:
-        return "逾期"
+        return CODES["逾期"]
     if days_late == 0:
-        return "今日"
+        return CODES["今日"]
     for limit, word in ((7, "紧急"), (30, "缓急"), (90, "不紧急")):
         if -days_late <= limit:
-            return word
-    return "可慢反应"
+            return CODES[word]
+    return CODES["可慢反应"]
 
 
 def phone(i: int) -> str:
@@ -91,9 +114,9 @@ def task_row(i: int, consultant: str, kind: str, task: str, late: int, escalatio
                "care": "交车 2026-11-21",
                "lost_review": "战败 2026-11-21, 原因: 价格; 消除虚假战败"}
     return {
-        "consultant": consultant, "kind": kind, "task": task,
+        "consultant": consultant, "kind": kind, "task": CODES.get(task, task),
         "due": AS_OF - dt.timedelta(days=late), "days_late": late, "bucket": bucket(late),
-        "escalation": escalation, "name": _NAMES[i % len(_NAMES)], "phone": full,
+        "escalation": CODES.get(escalation, escalation), "name": _NAMES[i % len(_NAMES)], "phone": full,
         "phone_masked": masked(full), "grade": grade, "model": _MODELS[i % len(_MODELS)],
         "source": _SOURCES[i % len(_SOURCES)], "reason": reasons[kind],
         "file": "意向客户管理卡_2026-11.xlsx", "sheet": "意向客户管理卡", "row": 4 + i,
@@ -180,18 +203,17 @@ def make_outcome(lang: str = "zh", *, funnel: dict[str, Any] | None = None,
     )
     issues = [
         Issue("意向客户管理卡_2026-11.xlsx", "意向客户管理卡", 12, "联系电话", HYPERLINK_VALUE,
-              "bad_phone", "联系电话无法识别", Severity.WARNING),
+              HandMade.PHONE, (), Severity.WARNING),  # type: ignore[arg-type]
         Issue("意向客户管理卡_2026-11.xlsx", "意向客户管理卡", 15, "联系电话", "13812345678x",
-              "bad_phone", "联系电话无法识别: 13812345678x", Severity.WARNING),
+              HandMadeToo.PHONE_VALUE, (("value", "13812345678x"),), Severity.WARNING),  # type: ignore[arg-type]
         Issue("意向客户管理卡_2026-11.xlsx", "意向客户管理卡", 21, "预计购车时间", "过完年再说",
-              "bad_horizon", "预计购车时间无法识别", Severity.WARNING),
+              HandMade.HORIZON, (), Severity.WARNING),  # type: ignore[arg-type]
         Issue("意向客户管理卡_2026-11.xlsx", "意向客户管理卡", 60, None, None,
-              "ownership_conflict", "撞单: 同一客户已由 张伟 先报备, 先报备者负责",
-              Severity.WARNING),
-        Issue("坏文件.xlsx", None, None, None, None, "unreadable", "文件已损坏, 无法打开",
+              HandMade.CONFLICT, (("owner", "张伟"),), Severity.WARNING),  # type: ignore[arg-type]
+        Issue("坏文件.xlsx", None, None, None, None, HandMade.UNREADABLE, (),  # type: ignore[arg-type]
               Severity.ERROR),
-        Issue("销售活动日报表_2026-11.xlsx", "日报", 5, None, None, "crosscheck_kept",
-              "日报核对: 李娜 2026-11-17 日报留档 5, 当天建卡 3, 相差 2", Severity.WARNING),
+        Issue("销售活动日报表_2026-11.xlsx", "日报", 5, None, None, HandMade.CROSSCHECK, (),  # type: ignore[arg-type]
+              Severity.WARNING),
     ]
     summary = {
         "store": "丰田XX汽车4S店",
@@ -212,7 +234,7 @@ def make_outcome(lang: str = "zh", *, funnel: dict[str, Any] | None = None,
         "followups": followup_counts(tasks),
         "funnel": funnel,
         "cost": cost,
-        "issues": [i.as_dict() for i in issues],
+        "issues": [i.as_dict(lang) for i in issues],
     }
     return Outcome(
         store="丰田XX汽车4S店", as_of=AS_OF, period_start=START, period_end=END,

@@ -69,7 +69,7 @@ def _check_outcome(src: SourceFile, summary: dict[str, Any]) -> None:
     [entry] = summary["files"]
     assert entry["status"] == src.status
     if src.status == "error":
-        assert src.message.startswith(f"{src.name}: ") and len(src.message) > len(src.name) + 5
+        assert src.message("zh").startswith(f"{src.name}: ") and len(src.message("zh")) > len(src.name) + 5
         assert entry["sheets"] == [] and src.issues == []
         return
     assert src.status == "ok", src.status
@@ -221,7 +221,7 @@ def test_cell_mutations_end_as_issues(base: str, changes: list[tuple[int, int, A
         wb.save(path)
 
         src, errors, summary = _run(path, work / "out")
-        assert src.status == "ok", src.message  # a valid workbook is always read
+        assert src.status == "ok", src.message("zh")  # a valid workbook is always read
         _check_outcome(src, summary)
         assert errors == []  # and every output is written
         assert (work / "out" / "report.xlsx").is_file()

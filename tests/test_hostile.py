@@ -125,19 +125,24 @@ def test_damaged_files_are_errors_and_the_rest_is_processed(inbox: Path, tmp_pat
     files = files_of(out)
     assert files["good.xlsx"]["status"] == "ok"
     assert files["good.xlsx"]["sheets"] == [{"name": "意向客户", "kind": "leads", "rows": 2}]
-    expected = {
-        "truncated.xlsx": "damaged or incomplete",
-        "random.xlsx": "not a spreadsheet",
-        "zipped_junk.xlsx": "damaged or incomplete",
-        "empty.xlsx": "empty",
-        "bad_part.xlsx": "not a readable workbook",
+    english_out = tmp_path / "out_en"
+    english = process(inbox, english_out, "--lang", "en")
+    assert english.exit_code == 1
+    expected = {  # (Chinese, English)
+        "truncated.xlsx": ("文件已损坏或不完整", "damaged or incomplete"),
+        "random.xlsx": ("不是 leadbook 能读取的表格", "not a spreadsheet"),
+        "zipped_junk.xlsx": ("文件已损坏或不完整", "damaged or incomplete"),
+        "empty.xlsx": ("文件是空的", "empty"),
+        "bad_part.xlsx": ("工作簿无法读取", "not a readable workbook"),
     }
-    for name, words in expected.items():
-        entry = files[name]
-        assert entry["status"] == "error", name
-        assert entry["message"].startswith(f"{name}: ") and words in entry["message"], entry
-        assert entry["sheets"] == []
-        assert f"Error: {entry['message']}\n" in result.output  # the name said once
+    for name, said in expected.items():
+        for got, (outcome, words) in ((files, (result, said[0])),
+                                      (files_of(english_out), (english, said[1]))):
+            entry = got[name]
+            assert entry["status"] == "error", name
+            assert entry["message"].startswith(f"{name}: ") and words in entry["message"], entry
+            assert entry["sheets"] == []
+            assert f"Error: {entry['message']}\n" in outcome.output  # the name said once
     # Everything was still written, for the files that could be read.
     for part in ("summary.json", "report.xlsx", "summary.html", "annotated/good.xlsx"):
         assert (out / part).is_file(), part
@@ -160,12 +165,12 @@ def _huge_dimensions(data: bytearray) -> None:
 
 
 @pytest.mark.parametrize(("damage", "words"), [
-    (_looping_chain, "the sector chain of the directory is broken"),
-    (_huge_dimensions, "rows 0–8,388,623"),
+    (_looping_chain, ("目录的扇区链已损坏", "the sector chain of the directory is broken")),
+    (_huge_dimensions, ("行 0–8,388,623", "rows 0–8,388,623")),
 ])
 @pytest.mark.slow
 def test_a_damaged_xls_is_refused_before_it_is_parsed(
-        inbox: Path, tmp_path: Path, damage: Any, words: str) -> None:
+        inbox: Path, tmp_path: Path, damage: Any, words: tuple[str, str]) -> None:
     """A legacy .xls damaged where the workbook parser would reserve memory until the
     process is killed (a sector chain looping back on itself, a sheet claiming millions of
     rows). It is refused with a message, the other files are read.
@@ -180,14 +185,17 @@ def test_a_damaged_xls_is_refused_before_it_is_parsed(
     child = subprocess.run(
         [sys.executable, "-c",
          "import sys; from pathlib import Path; from leadbook.read import read_file; "
-         "src = read_file(Path(sys.argv[1]), 'damaged.xls'); print(src.status); print(src.message)",
+         "src = read_file(Path(sys.argv[1]), 'damaged.xls'); print(src.status); "
+         "print(src.message('zh')); print(src.message('en'))",
          str(damaged)],
         capture_output=True, text=True, timeout=120, env={**os.environ, "RUST_BACKTRACE": "0"})
     assert child.returncode == 0, child.stderr[-500:]
-    status, message = child.stdout.splitlines()[:2]
+    status, message, english = child.stdout.splitlines()[:3]
     assert status == "error"
-    assert message.startswith("damaged.xls: not a readable workbook: the .xls file is damaged")
-    assert words in message
+    assert message.startswith("damaged.xls: 工作簿无法读取: 这个 .xls 文件已损坏")
+    assert words[0] in message
+    assert english.startswith("damaged.xls: not a readable workbook: the .xls file is damaged")
+    assert words[1] in english
     out = tmp_path / "out"
     result = process(inbox, out)
     assert result.exit_code == 1
@@ -210,18 +218,18 @@ def _with_sheet_data(path: Path, like: Path, sheet_data: str) -> Path:
     return path
 
 
-def _read_in_child(path: Path) -> tuple[str, str]:
-    """(status, message) of reading ``path`` in a child process, so that a parser which
-    aborts shows as a failed test rather than a killed test run."""
+def _read_in_child(path: Path) -> tuple[str, str, str]:
+    """(status, message in Chinese, in English) of reading ``path`` in a child process, so
+    that a parser which aborts shows as a failed test rather than a killed test run."""
     child = subprocess.run(
         [sys.executable, "-c",
          "import sys; from pathlib import Path; from leadbook.read import read_file; "
          "src = read_file(Path(sys.argv[1]), Path(sys.argv[1]).name); "
-         "print(src.status); print(src.message)", str(path)],
+         "print(src.status); print(src.message('zh')); print(src.message('en'))", str(path)],
         capture_output=True, text=True, timeout=120, env={**os.environ, "RUST_BACKTRACE": "0"})
     assert child.returncode == 0, child.stderr[-300:]
-    status, message = (child.stdout.splitlines() + [""])[:2]
-    return status, message
+    status, message, english = (child.stdout.splitlines() + ["", ""])[:3]
+    return status, message, english
 
 
 HEAD_ROW = ('<row r="1"><c r="A1" t="inlineStr"><is><t>客户姓名</t></is></c>'
@@ -247,11 +255,13 @@ def test_a_used_area_too_large_to_read_is_refused_before_parsing(
     in XFD1048576 asks for 17 billion cells and the process aborts. Such a sheet is
     refused with a message naming it and the cell, and the other files are read."""
     path = _with_sheet_data(inbox / name, inbox / "good.xlsx", HEAD_ROW + rows)
-    status, message = _read_in_child(path)
+    status, message, english = _read_in_child(path)
     assert status == "error"
-    assert message.startswith(f"{name}: refused: sheet '意向客户' has values as far as cell "
-                              f"{corner}")
+    assert message.startswith(f"{name}: 已拒绝: 工作表「意向客户」的数据一直到单元格 {corner}")
     assert "Ctrl+End" in message
+    assert english.startswith(f"{name}: refused: sheet '意向客户' has values as far as cell "
+                              f"{corner}")
+    assert "Ctrl+End" in english
     result = process(inbox, tmp_path / "out")
     assert result.exit_code == 1
     files = files_of(tmp_path / "out")
@@ -271,7 +281,7 @@ def test_a_large_but_readable_used_area_is_read(
     like = good_workbook(tmp_path / "like.xlsx")
     path = _with_sheet_data(tmp_path / "wide.xlsx", like, HEAD_ROW + rows)
     src = read_file(path, "wide.xlsx")
-    assert src.status == "ok", src.message
+    assert src.status == "ok", src.message("zh")
     [sheet], _ = load_grids(path, "xlsx")
     assert (len(sheet.cells), max(len(r) for r in sheet.cells)) == (height, width)
     assert [row for _, row in src.sheets[0].rows][0][:3] == ["王先生", "13800001001", "张伟"]
@@ -375,8 +385,10 @@ def test_zip_bomb_is_refused_at_once(inbox: Path, tmp_path: Path,
         print(f"\n1 GiB zip bomb refused in {took * 1000:.2f} ms")
 
     assert src.status == "error"
-    assert src.message.startswith("bomb.xlsx: refused: ")
-    assert "1.0 GiB" in src.message and "not a real workbook" in src.message
+    assert src.message("zh").startswith("bomb.xlsx: 已拒绝: ")
+    assert "1.0 GiB" in src.message("zh") and "不是真正的工作簿" in src.message("zh")
+    assert src.message("en").startswith("bomb.xlsx: refused: ")
+    assert "1.0 GiB" in src.message("en") and "not a real workbook" in src.message("en")
 
     out = tmp_path / "out"
     result = process(inbox, out)
@@ -384,7 +396,8 @@ def test_zip_bomb_is_refused_at_once(inbox: Path, tmp_path: Path,
     files = files_of(out)
     assert files["bomb.xlsx"]["status"] == "error"
     assert files["good.xlsx"]["status"] == "ok"
-    assert "Error: bomb.xlsx: refused" in result.output
+    assert "Error: bomb.xlsx: 已拒绝" in result.output
+    assert "Error: bomb.xlsx: refused" in process(inbox, tmp_path / "out_en", "--lang", "en").output
 
 
 # --------------------------------------------------------------------------
@@ -470,9 +483,16 @@ def test_xml_entities_are_never_resolved(inbox: Path, tmp_path: Path) -> None:
     assert files["good.xlsx"]["status"] == "ok"
     # Every package declaring a document type is refused before any part is parsed,
     # whether its entities are used or not, naming the part that declares it.
+    english_out = tmp_path / "out_en"
+    english = process(inbox, english_out, "--lang", "en")
+    assert SECRET not in english.output
+    in_english = files_of(english_out)
     for name, (part, _, _) in cases.items():
-        assert files[name]["status"] == "error", name
+        assert files[name]["status"] == in_english[name]["status"] == "error", name
         assert files[name]["message"] == (
+            f"{name}: 已拒绝: 部件 {part} 声明了文档类型 (DOCTYPE), 也就是声明 XML 实体之处; "
+            "Excel、WPS 和 LibreOffice 都不会这样写")
+        assert in_english[name]["message"] == (
             f"{name}: refused: its part {part} declares a document type (DOCTYPE), "
             "where XML entities are declared; Excel, WPS and LibreOffice never write that")
     assert files["xxe_page.xls"]["status"] in ("ok", "error")

@@ -45,15 +45,20 @@ def inbox(tmp_path: Path) -> Path:
     return box
 
 
-def _ok_beside(out: Path, name: str, expected: str) -> None:
-    """``name`` is an error whose message holds ``expected``; good.xlsx was read."""
-    files = files_of(out)
-    assert files["good.xlsx"]["status"] == "ok"
-    assert files["good.xlsx"]["sheets"][0]["rows"] == 2
-    assert files[name]["status"] == "error", files[name]
-    assert files[name]["message"].startswith(f"{name}: ")
-    assert expected in files[name]["message"], files[name]["message"]
-    assert (out / "report.xlsx").is_file() and (out / "summary.html").is_file()
+def _ok_beside(out: Path, name: str, zh: str, en: str) -> None:
+    """``name`` is an error whose message holds ``zh`` (and ``en`` when the inbox beside
+    ``out`` is run again with --lang en); good.xlsx was read."""
+    english = out.parent / f"{out.name}_en"
+    if not english.exists():
+        assert process(out.parent / "inbox", english, "--lang", "en").exit_code == 1
+    for folder, expected in ((out, zh), (english, en)):
+        files = files_of(folder)
+        assert files["good.xlsx"]["status"] == "ok"
+        assert files["good.xlsx"]["sheets"][0]["rows"] == 2
+        assert files[name]["status"] == "error", files[name]
+        assert files[name]["message"].startswith(f"{name}: ")
+        assert expected in files[name]["message"], files[name]["message"]
+        assert (folder / "report.xlsx").is_file() and (folder / "summary.html").is_file()
 
 
 # --------------------------------------------------------------------------
@@ -69,7 +74,11 @@ def test_an_output_folder_holding_the_inputs_is_refused_before_anything_is_writt
     result = process(inbox, inbox)
     assert result.exit_code == 2
     assert "Error: --out" in result.output and "report.xlsx" in result.output
-    assert "nothing was written" in result.output
+    assert "没有写入任何文件" in result.output
+    english = process(inbox, inbox, "--lang", "en")
+    assert english.exit_code == 2
+    assert "Error: --out" in english.output and "report.xlsx" in english.output
+    assert "nothing was written" in english.output
     assert digests(inbox) == before  # not even summary.json or annotated/
 
 
@@ -204,8 +213,9 @@ def test_a_reader_that_aborts_natively_fails_only_its_file(
     out = tmp_path / "out"
     result = process(inbox, out)
     assert result.exit_code == 1
-    _ok_beside(out, "bomb.xlsx", "could not be read")
-    assert "Open it in Excel or WPS" in files_of(out)["bomb.xlsx"]["message"]
+    _ok_beside(out, "bomb.xlsx", "无法读取", "could not be read")
+    assert "请用 Excel 或 WPS 打开后重新保存" in files_of(out)["bomb.xlsx"]["message"]
+    assert "Open it in Excel or WPS" in files_of(out.parent / "out_en")["bomb.xlsx"]["message"]
     assert "panicked" not in result.output + capfd.readouterr().err
 
 
@@ -226,7 +236,7 @@ def test_a_reader_that_runs_out_of_memory_fails_only_its_file(
     out = tmp_path / "out"
     result = process(inbox, out)
     assert result.exit_code == 1
-    _ok_beside(out, "greedy.xlsx", "memory")
+    _ok_beside(out, "greedy.xlsx", "内存", "memory")
 
 
 @pytest.mark.slow
@@ -245,7 +255,8 @@ def test_a_reader_that_runs_too_long_fails_only_its_file(
     out = tmp_path / "out"
     result = process(inbox, out)
     assert result.exit_code == 1
-    _ok_beside(out, "endless.xlsx", "took longer than leadbook allows")
+    _ok_beside(out, "endless.xlsx", "读取时间超过了 leadbook 给一个文件的上限",
+               "took longer than leadbook allows")
 
 
 def _bad_crc(path: Path, part: str) -> Path:
@@ -275,7 +286,7 @@ def test_a_far_cell_behind_a_wrong_checksum_is_refused(inbox: Path, tmp_path: Pa
     out = tmp_path / "out"
     result = process(inbox, out)
     assert result.exit_code == 1
-    _ok_beside(out, "far_crc.xlsx", "is damaged")
+    _ok_beside(out, "far_crc.xlsx", "已损坏", "is damaged")
 
 
 def _xls_with_far_cell(path: Path, row: int, col: int) -> Path:
@@ -302,16 +313,18 @@ def test_an_xls_cell_record_far_out_is_refused(inbox: Path, tmp_path: Path, col:
     path = _xls_with_far_cell(inbox / "far.xls", 65535, col)
     src = read_file(path, path.name)
     assert src.status == "error"
-    assert "beyond the 256 columns an .xls sheet holds" in src.message
+    assert "超过了 .xls 工作表的 256 列" in src.message("zh")
+    assert "beyond the 256 columns an .xls sheet holds" in src.message("en")
     out = tmp_path / "out"
     assert process(inbox, out).exit_code == 1
-    _ok_beside(out, "far.xls", "damaged")
+    _ok_beside(out, "far.xls", "已损坏", "damaged")
 
 
 def test_an_xls_grid_far_larger_than_its_cells_is_refused(tmp_path: Path) -> None:
     path = _xls_with_far_cell(tmp_path / "sparse.xls", 65535, 255)
     src = read_file(path, path.name)
-    assert src.status == "error" and "no real sheet is" in src.message
+    assert src.status == "error" and "真实的工作表不会这样" in src.message("zh")
+    assert "no real sheet is" in src.message("en")
     # the fixture itself, its cells where they are, is read
     assert read_file(MESSY / "wps_leads.xls", "wps_leads.xls").status == "ok"
 
@@ -347,14 +360,14 @@ def test_one_long_shared_string_used_by_many_cells_is_refused(inbox: Path,
     out = tmp_path / "out"
     result = process(inbox, out)
     assert result.exit_code == 1
-    _ok_beside(out, "sst.xlsx", "long shared strings")
+    _ok_beside(out, "sst.xlsx", "很长的共享字符串", "long shared strings")
 
 
 def test_a_long_shared_string_used_a_few_times_is_read(tmp_path: Path) -> None:
     like = good_workbook(tmp_path / "like.xlsx")
     path = _shared_string_bomb(tmp_path / "notes.xlsx", like, 20_000, 10)
     src = read_file(path, path.name)
-    assert src.status == "ok", src.message
+    assert src.status == "ok", src.message("zh")
     assert [row for _, row in src.sheets[0].rows][0][:3] == ["王先生", "13800001001", "张伟"]
 
 
@@ -366,14 +379,16 @@ def test_a_csv_line_past_the_field_limit_is_the_files_error(inbox: Path, tmp_pat
     out = tmp_path / "out"
     result = process(inbox, out)
     assert result.exit_code == 1
-    _ok_beside(out, "long.csv", "line 3 holds a field of more than 131,072 characters")
+    _ok_beside(out, "long.csv", "第 3 行有一个超过 131,072 个字符的字段",
+               "line 3 holds a field of more than 131,072 characters")
 
 
 def test_a_csv_whose_first_line_is_past_the_field_limit(tmp_path: Path) -> None:
     path = tmp_path / "head.csv"
     path.write_text('"' + "x" * (200 << 10) + "\n", encoding="utf-8")
     src = read_file(path, path.name)
-    assert src.status == "error" and "line 1 holds a field" in src.message
+    assert src.status == "error" and "第 1 行有一个超过" in src.message("zh")
+    assert "line 1 holds a field" in src.message("en")
 
 
 def test_an_html_row_of_40000_cells_is_read(tmp_path: Path) -> None:
@@ -382,7 +397,7 @@ def test_an_html_row_of_40000_cells_is_read(tmp_path: Path) -> None:
     path.write_text("<html><table><tr><td>客户姓名</td><td>联系电话</td><td>销售顾问</td></tr>"
                     "<tr>" + "<td>1</td>" * 16_000 + "</tr></table></html>", encoding="utf-8")
     src = read_file(path, path.name)
-    assert src.status == "ok", src.message
+    assert src.status == "ok", src.message("zh")
     [sheet], _ = leadbook.read.load_grids(path, "html")
     assert len(sheet.cells[1]) == 16_000
 
@@ -397,8 +412,8 @@ def test_an_html_row_wider_than_excel_is_refused(inbox: Path, tmp_path: Path) ->
     out = tmp_path / "out"
     result = process(inbox, out)
     assert result.exit_code == 1
-    _ok_beside(out, "spans.xls", "wider than Excel's 16,384 columns")
-    _ok_beside(out, "cells.xls", "wider than Excel's 16,384 columns")
+    _ok_beside(out, "spans.xls", "超过 Excel 的 16,384 列", "wider than Excel's 16,384 columns")
+    _ok_beside(out, "cells.xls", "超过 Excel 的 16,384 列", "wider than Excel's 16,384 columns")
 
 
 @pytest.mark.slow
@@ -412,7 +427,8 @@ def test_a_link_to_a_huge_file_is_refused_unread(inbox: Path, tmp_path: Path) ->
     out = tmp_path / "out"
     result = process(inbox, out)
     assert result.exit_code == 1
-    _ok_beside(out, "huge.csv", "the file is 1,024 MiB, more than leadbook reads (200 MiB)")
+    _ok_beside(out, "huge.csv", "文件有 1,024 MiB, 超过 leadbook 读取的上限 (200 MiB)",
+               "the file is 1,024 MiB, more than leadbook reads (200 MiB)")
 
 
 # --------------------------------------------------------------------------
@@ -454,7 +470,7 @@ def test_a_document_type_anywhere_in_the_package_is_refused(inbox: Path, tmp_pat
     _with_part(inbox / name, inbox / "good.xlsx", part, data)
     out = tmp_path / "out"
     assert process(inbox, out).exit_code == 1
-    _ok_beside(out, name, f"its part {part} declares a document type")
+    _ok_beside(out, name, f"部件 {part} 声明了文档类型", f"its part {part} declares a document type")
     assert not (out / "annotated" / name).exists()
 
 
@@ -465,7 +481,8 @@ def test_a_document_type_after_a_part_with_a_wrong_checksum_is_refused(
                (XML_HEAD + DOCTYPE + "<a/>").encode(), bad_crc_before="docProps/app.xml")
     out = tmp_path / "out"
     assert process(inbox, out).exit_code == 1
-    _ok_beside(out, "after_crc.xlsx", "its part docProps/app.xml is damaged")
+    _ok_beside(out, "after_crc.xlsx", "部件 docProps/app.xml 已损坏",
+               "its part docProps/app.xml is damaged")
     assert not (out / "annotated" / "after_crc.xlsx").exists()
 
 
@@ -482,17 +499,18 @@ def _with_entry(path: Path, like: Path, name: str, symlink: bool = False) -> Pat
 
 
 @pytest.mark.parametrize(("name", "entry", "symlink", "said"), [
-    ("dotdot.xlsx", "../../x.txt", False, "climbs out of the package"),
-    ("absolute.xlsx", "/abs_x.txt", False, "absolute name"),
-    ("backslash.xlsx", "..\\..\\x.txt", False, "backslash"),
-    ("link.xlsx", "xl/media/link.png", True, "a link or a special file"),
+    ("dotdot.xlsx", "../../x.txt", False, ("名称指向包外", "climbs out of the package")),
+    ("absolute.xlsx", "/abs_x.txt", False, ("绝对路径名", "absolute name")),
+    ("backslash.xlsx", "..\\..\\x.txt", False, ("反斜杠", "backslash")),
+    ("link.xlsx", "xl/media/link.png", True, ("链接或特殊文件", "a link or a special file")),
 ])
 def test_zip_entries_no_workbook_holds_are_refused(inbox: Path, tmp_path: Path, name: str,
-                                                   entry: str, symlink: bool, said: str) -> None:
+                                                   entry: str, symlink: bool,
+                                                   said: tuple[str, str]) -> None:
     _with_entry(inbox / name, inbox / "good.xlsx", entry, symlink)
     out = tmp_path / "out"
     assert process(inbox, out).exit_code == 1
-    _ok_beside(out, name, said)
+    _ok_beside(out, name, *said)
     assert not (out / "annotated" / name).exists()
     for copy in (out / "annotated").iterdir():
         with zipfile.ZipFile(copy) as zf:
@@ -524,7 +542,7 @@ def test_a_part_compressed_another_way_is_refused(inbox: Path, tmp_path: Path) -
     path.write_bytes(bytes(data))
     out = tmp_path / "out"
     assert process(inbox, out).exit_code == 1
-    _ok_beside(out, "ppmd.xlsx", "compressed by method 98")
+    _ok_beside(out, "ppmd.xlsx", "以第 98 种方法压缩", "compressed by method 98")
 
 
 def test_added_columns_past_xfd_refuse_that_copy(inbox: Path, tmp_path: Path) -> None:
@@ -550,7 +568,7 @@ def test_a_reference_beyond_xfd_is_refused(inbox: Path, tmp_path: Path) -> None:
                      HEAD_ROW + '<row r="9"><c r="ZZZ9"><v>1</v></c></row>')
     out = tmp_path / "out"
     assert process(inbox, out).exit_code == 1
-    _ok_beside(out, "zzz.xlsx", "beyond Excel's last column XFD")
+    _ok_beside(out, "zzz.xlsx", "超出 Excel 最后一列 XFD", "beyond Excel's last column XFD")
 
 
 def test_a_cell_with_a_negative_style_gets_a_copy_that_opens(inbox: Path, tmp_path: Path) -> None:

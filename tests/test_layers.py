@@ -21,6 +21,8 @@ LAYERS: dict[str, frozenset[str]] = {
     "base": frozenset({
         "leadbook", "leadbook.model", "leadbook.cells", "leadbook.excel", "leadbook.lifeline",
         "leadbook.own_files", "leadbook.labels", "leadbook.config_keys",
+        # the words of every message, zh and en: the issue codes' registry and its parts
+        "leadbook.texts", "leadbook.issue_codes", "leadbook.value_words", "leadbook.rule_words",
     }),
     # The dealer's words, how a cell's text is read, the store's configuration.
     "domain": frozenset({
@@ -33,7 +35,7 @@ LAYERS: dict[str, frozenset[str]] = {
         "leadbook.read.header_hint", "leadbook.read.headers", "leadbook.read.htmlgrid",
         "leadbook.read.isolated", "leadbook.read.legacy_formats", "leadbook.read.month_grid",
         "leadbook.read.safety", "leadbook.read.sheet_parts", "leadbook.read.sheets",
-        "leadbook.read.sniff", "leadbook.read.textgrid",
+        "leadbook.read.sniff", "leadbook.read.textgrid", "leadbook.read.file_words",
     }),
     "records": frozenset({
         "leadbook.record_types", "leadbook.records", "leadbook.grid_activity",

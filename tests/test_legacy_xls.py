@@ -41,8 +41,9 @@ def _clean(message: str) -> None:
 def test_a_password_protected_xls_says_so() -> None:
     src = read_file(LEGACY / "locked.xls", "locked.xls")
     assert src.status == "error" and src.sheets == []
-    assert src.message == ("locked.xls: the workbook is password-protected; save a copy "
-                           "without a password and run again")
+    assert src.message("zh") == "locked.xls: 工作簿设有打开密码; 请另存一份不带密码的副本后再运行"
+    assert src.message("en") == ("locked.xls: the workbook is password-protected; save a copy "
+                                 "without a password and run again")
 
 
 @pytest.mark.parametrize("cut", [1, SECTOR], ids=["one byte", "one sector"])
@@ -58,7 +59,7 @@ def test_an_xls_cut_short_is_read_when_both_readers_read_it(tmp_path: Path, cut:
     assert len(book.get_sheet_by_index(0).to_python()) == 64
     check_cfb(path)  # no FileError
     src = read_file(path, "cut.xls")
-    assert (src.status, src.message) == ("ok", "")
+    assert (src.status, src.message("zh")) == ("ok", "")
     assert [(s.name, s.kind, s.row_count) for s in src.sheets] == [
         ("意向客户", SheetKind.LEADS, 63)]
     leads = read_records([src], dt.date(2026, 11, 22)).leads
@@ -71,9 +72,12 @@ def test_an_xls_whose_workbook_stream_is_cut_is_refused_in_words(tmp_path: Path)
     path.write_bytes(data[: len(data) // 2])
     src = read_file(path, "half.xls")
     assert src.status == "error"
-    assert src.message.startswith("half.xls: not a readable workbook: the .xls file is damaged")
-    assert "save it" in src.message
-    _clean(src.message)
+    assert src.message("zh").startswith("half.xls: 工作簿无法读取: 这个 .xls 文件已损坏")
+    assert "请用 Excel 或 WPS 打开" in src.message("zh")
+    assert src.message("en").startswith("half.xls: not a readable workbook: the .xls file is damaged")
+    assert "save it" in src.message("en")
+    _clean(src.message("zh"))
+    _clean(src.message("en"))
 
 
 def test_an_excel_95_workbook_whose_text_cannot_be_read_is_named(tmp_path: Path) -> None:
@@ -85,7 +89,10 @@ def test_an_excel_95_workbook_whose_text_cannot_be_read_is_named(tmp_path: Path)
     assert [m.name for m in book.sheets_metadata] != ["意向客户"]
     src = read_file(path, "excel95.xls")
     assert src.status == "error"
-    assert src.message == (
+    assert src.message("zh") == (
+        "excel95.xls: 这是 Excel 5.0/95 工作簿 (BIFF5), 文字以 UTF-16 存储, leadbook 无法读取; "
+        "请用 Excel、WPS 或 LibreOffice 打开, 另存为 .xlsx")
+    assert src.message("en") == (
         "excel95.xls: an Excel 5.0/95 workbook (BIFF5) whose text is stored as UTF-16, which "
         "leadbook cannot read; open it in Excel, WPS or LibreOffice and save it as .xlsx")
 
@@ -106,8 +113,10 @@ def _biff2(path: Path) -> Path:
 def test_an_excel_2_worksheet_is_named_by_its_format(tmp_path: Path) -> None:
     src = read_file(_biff2(tmp_path / "old.xls"), "old.xls")
     assert src.status == "error"
-    assert src.message == ("old.xls: an Excel 2.x (BIFF2) worksheet, a format older than "
-                           "leadbook reads; open it in Excel or WPS and save it as .xlsx")
+    assert src.message("zh") == ("old.xls: 这是 Excel 2.x (BIFF2) 工作表, 格式比 leadbook 能读的还旧; "
+                                 "请用 Excel 或 WPS 打开, 另存为 .xlsx")
+    assert src.message("en") == ("old.xls: an Excel 2.x (BIFF2) worksheet, a format older than "
+                                 "leadbook reads; open it in Excel or WPS and save it as .xlsx")
 
 
 def test_library_text_goes_to_the_log_not_the_message(
@@ -128,9 +137,12 @@ def test_library_text_goes_to_the_log_not_the_message(
     with caplog.at_level(logging.INFO, logger="leadbook"):
         src = read_file(bad, "bad.xlsx")
     assert src.status == "error"
-    assert src.message == ("bad.xlsx: not a readable workbook: the file is damaged (sheet '线索' "
-                           "cannot be read); open it in Excel or WPS and save it again as .xlsx")
-    _clean(src.message)
+    assert src.message("zh") == ("bad.xlsx: 工作簿无法读取: 文件已损坏 (工作表「线索」无法读取); "
+                                 "请用 Excel 或 WPS 打开, 重新另存为 .xlsx")
+    assert src.message("en") == ("bad.xlsx: not a readable workbook: the file is damaged (sheet '线索' "
+                                 "cannot be read); open it in Excel or WPS and save it again as .xlsx")
+    _clean(src.message("zh"))
+    _clean(src.message("en"))
     assert "Range is missing the expected row component" in caplog.text
 
 
@@ -144,9 +156,12 @@ def test_the_v_log_has_the_library_text_the_message_has_not(tmp_path: Path) -> N
             str(tmp_path / "out"), "--as-of", "2026-11-22"]
     quiet = subprocess.run(args, capture_output=True, text=True, timeout=120)
     verbose = subprocess.run([*args, "-v"], capture_output=True, text=True, timeout=120)
-    assert quiet.returncode == verbose.returncode == 1
-    assert "half.xls: not a readable workbook" in quiet.stdout + quiet.stderr
+    english = subprocess.run([*args, "--lang", "en"], capture_output=True, text=True, timeout=120)
+    assert quiet.returncode == verbose.returncode == english.returncode == 1
+    assert "half.xls: 工作簿无法读取" in quiet.stdout + quiet.stderr
+    assert "half.xls: not a readable workbook" in english.stdout + english.stderr
     assert "olefile" not in quiet.stdout + quiet.stderr
+    assert "olefile" not in english.stdout + english.stderr
     assert "olefile:" in verbose.stderr  # what the library said, for whoever debugs it
 
 
@@ -198,7 +213,7 @@ def test_an_excel_95_workbook_the_reader_can_read_is_read(tmp_path: Path) -> Non
     sheets, _ = load_grids(path, "xls")
     assert [(s.name, s.cells) for s in sheets] == [("Leads", cells)]
     src = read_file(path, "old95.xls")
-    assert src.status == "ok", src.message
+    assert src.status == "ok", src.message("zh")
     assert [(s.name, s.kind) for s in src.sheets] == [("Leads", SheetKind.IGNORED)]
 
 
@@ -214,7 +229,10 @@ def test_an_excel_95_workbook_in_a_chinese_code_page_is_named(
     assert book.get_sheet_by_index(0).to_python()[0][0] != cells[0][0]
     src = read_file(path, "old95.xls")
     assert src.status == "error"
-    assert src.message == (
+    assert src.message("zh") == (
+        f"old95.xls: 这是 Excel 5.0/95 工作簿 (BIFF5), 文字使用代码页 {codepage} ({name}), "
+        "leadbook 无法读取; 请用 Excel、WPS 或 LibreOffice 打开, 另存为 .xlsx")
+    assert src.message("en") == (
         f"old95.xls: an Excel 5.0/95 workbook (BIFF5) whose text is in code page {codepage} "
         f"({name}), which leadbook cannot read; open it in Excel, WPS or LibreOffice and save "
         "it as .xlsx")

@@ -122,9 +122,9 @@ def test_each_day_is_one_store_level_activity_row(tmp_path: Path) -> None:
     mismatch = records.issues[0]
     assert mismatch.value == str(month_total(WRONG_TOTAL) + 5)
     assert f"合计 {month_total(WRONG_TOTAL) + 5} 与各日之和 {month_total(WRONG_TOTAL)}" \
-        in mismatch.message
+        in mismatch.message("zh")
     assert records.issues[1].value == "再次来客批次"
-    assert f"(合计 {month_total('再次来客批次')})" in records.issues[1].message
+    assert f"(合计 {month_total('再次来客批次')})" in records.issues[1].message("zh")
 
 
 def test_the_month_from_sheet_name_file_name_else_as_of(tmp_path: Path) -> None:
@@ -147,7 +147,7 @@ def test_the_month_from_sheet_name_file_name_else_as_of(tmp_path: Path) -> None:
     assert records.activity[0].date == dt.date(2026, 11, 1)
     assumed = [i for i in records.issues if i.code == "grid_month_assumed"]
     assert [(i.row, i.sheet) for i in assumed] == [(1, "日报")]
-    assert "2026年11月" in assumed[0].message
+    assert "2026年11月" in assumed[0].message("zh")
 
 
 def test_november_has_no_31st(tmp_path: Path) -> None:
@@ -241,10 +241,10 @@ def test_a_grid_and_a_daily_report_for_the_same_days_count_once(tmp_path: Path) 
     assert all(len(kinds) == 1 for kinds in by_day.values())  # never both for one day
     (overlap,) = [i for i in analysis.outcome.issues if i.code == "grid_overlaps_daily"]
     assert (overlap.file, overlap.sheet) == ("grid.xlsx", "销售日报")
-    assert "2026-11-16 至 2026-11-22 中 7 天" in overlap.message
-    assert "漏斗只计按顾问的日报" in overlap.message and "daily.xlsx 日报" in overlap.message
-    assert f"来店 {sum(daily.values())}" in overlap.message
-    assert f"来店 {month_total('展厅首次来客批次', range(16, 23))}" in overlap.message
+    assert "2026-11-16 至 2026-11-22 中 7 天" in overlap.message("zh")
+    assert "漏斗只计按顾问的日报" in overlap.message("zh") and "daily.xlsx 日报" in overlap.message("zh")
+    assert f"来店 {sum(daily.values())}" in overlap.message("zh")
+    assert f"来店 {month_total('展厅首次来客批次', range(16, 23))}" in overlap.message("zh")
     table = analysis.outcome.consultants.set_index("consultant")
     assert table.loc["(全店)", "traffic"] == from_grid
     assert table.loc["张伟", "traffic"] == 3 * 7
@@ -260,8 +260,8 @@ def test_two_month_grids_for_the_same_month_count_once(tmp_path: Path) -> None:
     assert {a.file for a in analysis.records.activity} == {"a_grid.xlsx"}
     (overlap,) = [i for i in analysis.outcome.issues if i.code == "grid_overlaps_daily"]
     assert overlap.file == "b_copy.xlsx"
-    assert "另一份月报表 (a_grid.xlsx 销售日报)" in overlap.message
-    assert "中 21 天" in overlap.message
+    assert "另一份月报表 (a_grid.xlsx 销售日报)" in overlap.message("zh")
+    assert "中 21 天" in overlap.message("zh")
 
 
 def test_store_level_crosscheck_against_the_cards(tmp_path: Path) -> None:

@@ -78,7 +78,7 @@ def write_workbook(path: Path, kinds: tuple[str, ...]) -> Path:
 @pytest.mark.parametrize("kinds", [("macro",), ("dialog",), ("macro", "dialog")])
 def test_read_for_its_worksheets(tmp_path: Path, kinds: tuple[str, ...]) -> None:
     src = read_file(write_workbook(tmp_path / "book.xlsm", kinds), "book.xlsm")
-    assert (src.status, src.message) == ("ok", "")
+    assert (src.status, src.message("zh")) == ("ok", "")
     assert [(s.name, s.kind) for s in src.sheets] == [("意向客户", SheetKind.LEADS)]
     assert [row for row, _ in src.sheets[0].rows] == [2, 3]
 

@@ -224,7 +224,7 @@ def test_every_fixture_is_committed() -> None:
 def test_sheets_headers_and_data_rows(name: str) -> None:
     src, _ = _read(name)
     fmt, date1904, sheets = SHEETS[name]
-    assert (src.status, src.message) == ("ok", "")
+    assert (src.status, src.message("zh")) == ("ok", "")
     assert src.format == fmt
     assert src.date1904 is date1904
     got = [(s.name, s.kind.value, s.header_row, s.header_rows, s.hidden, [r for r, _ in s.rows])
@@ -244,7 +244,7 @@ def test_issue_rows(name: str) -> None:
     assert {i.row for i in issues} <= kept
     # An unreadable value names the value (phones masked) and says what was expected.
     for issue in issues:
-        assert issue.message
+        assert issue.message("zh")
         if issue.code.startswith("bad_"):
             assert issue.value
 
@@ -324,11 +324,11 @@ def _read_path(path: Path) -> tuple[SourceFile, Records]:
 # The whole folder through the command line
 # --------------------------------------------------------------------------
 
-NOT_READ = {
-    "~$x.xlsx": "Excel's owner file",
-    ".~lock.x.xlsx#": "LibreOffice's lock file",
-    ".hidden.xlsx": "hidden file",
-    "notes.txt": "not a spreadsheet",
+NOT_READ = {  # why, in Chinese and in English
+    "~$x.xlsx": ("Excel 打开工作簿时生成的临时文件", "Excel's owner file"),
+    ".~lock.x.xlsx#": ("LibreOffice 打开工作簿时生成的锁定文件", "LibreOffice's lock file"),
+    ".hidden.xlsx": ("隐藏文件", "hidden file"),
+    "notes.txt": ("不是表格文件", "not a spreadsheet"),
 }
 
 
@@ -376,8 +376,13 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     result = CliRunner().invoke(
         main, ["process", str(inbox), "--out", str(out), "--as-of", AS_OF.isoformat(),
                "--jobs", "1", "--no-history"], catch_exceptions=False)
+    english = base / "out_en"
+    CliRunner().invoke(
+        main, ["process", str(inbox), "--out", str(english), "--as-of", AS_OF.isoformat(),
+               "--jobs", "1", "--no-history", "--lang", "en"], catch_exceptions=False)
     return {"inbox": inbox, "out": out, "result": result, "before": before,
-            "summary": json.loads((out / "summary.json").read_text(encoding="utf-8"))}
+            "summary": json.loads((out / "summary.json").read_text(encoding="utf-8")),
+            "english": json.loads((english / "summary.json").read_text(encoding="utf-8"))}
 
 
 def test_cli_run_exits_0_and_leaves_inputs_alone(run: dict[str, Any]) -> None:
@@ -393,9 +398,11 @@ def test_cli_lists_every_file_with_its_kinds(run: dict[str, Any]) -> None:
         assert files[name]["status"] == "ok"
         assert [(s["name"], s["kind"], s["rows"]) for s in files[name]["sheets"]] == [
             (sheet, kind, len(rows)) for sheet, kind, _, _, _, rows in sheets]
-    for name, why in NOT_READ.items():
-        assert files[name]["status"] == "skipped"
-        assert why in files[name]["message"]
+    in_english = {f["path"]: f for f in run["english"]["files"]}
+    for name, (zh, en) in NOT_READ.items():
+        assert files[name]["status"] == in_english[name]["status"] == "skipped"
+        assert zh in files[name]["message"]
+        assert en in in_english[name]["message"]
         assert files[name]["sheets"] == []
     ignored = [(f["path"], s["name"]) for f in files.values() for s in f["sheets"]
                if s["kind"] == "ignored"]

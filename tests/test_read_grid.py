@@ -13,6 +13,7 @@ from leadbook.model import FileError
 from leadbook.read.grid import RawSheet, load_grids
 from leadbook.read.htmlgrid import read_html
 from leadbook.read.textgrid import decode_text, read_csv, sniff_delimiter
+from leadbook.texts import render
 
 
 def _book(path: Path, fill, *, epoch=None) -> Path:
@@ -214,8 +215,9 @@ def test_html_tables_become_sheets(tmp_path: Path) -> None:
 
 
 def test_html_without_a_table(tmp_path: Path) -> None:
-    with pytest.raises(FileError, match="no table"):
+    with pytest.raises(FileError, match="没有表格") as caught:
         load_grids(_html(tmp_path, "<p>nothing</p>"), "html")
+    assert "no table" in render(caught.value.reason, "en")
 
 
 def test_html_span_bounds(tmp_path: Path) -> None:

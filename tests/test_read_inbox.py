@@ -40,7 +40,7 @@ def _kinds(src) -> list[tuple[str, str, bool]]:
 def test_every_fixture_is_read(fixtures_read) -> None:
     assert list(fixtures_read) == FIXTURE_NAMES  # sorted by name
     for src in fixtures_read.values():
-        assert (src.status, src.message) == ("ok", "")
+        assert (src.status, src.message("zh")) == ("ok", "")
         assert src.issues == []
 
 
@@ -227,21 +227,29 @@ def test_hostile_inbox(hostile_inbox: Path) -> None:
     assert list(files) == [".hidden.xlsx", ".~lock.good.xlsx#", "csv_named.xlsx", "good.xlsx",
                            "locked.xlsx", "notes.txt", "random.xlsx", "truncated.xlsx",
                            "~$good.xlsx"]
-    status = {name: (f.status, f.message) for name, f in files.items()}
-    assert status[".hidden.xlsx"] == ("skipped", "skipped: hidden file")
+    status = {name: (f.status, f.message("zh")) for name, f in files.items()}
+    english = {name: (f.status, f.message("en")) for name, f in files.items()}
+    assert status[".hidden.xlsx"] == ("skipped", "已跳过: 隐藏文件")
+    assert english[".hidden.xlsx"] == ("skipped", "skipped: hidden file")
     lock = status[".~lock.good.xlsx#"]
-    assert lock[0] == "skipped" and "LibreOffice" in lock[1]
-    assert status["~$good.xlsx"][0] == "skipped" and "owner file" in status["~$good.xlsx"][1]
-    assert status["notes.txt"][0] == "skipped" and "not a spreadsheet" in status["notes.txt"][1]
+    assert lock[0] == "skipped" and "LibreOffice" in lock[1] and "锁定文件" in lock[1]
+    assert "LibreOffice" in english[".~lock.good.xlsx#"][1]
+    assert status["~$good.xlsx"][0] == "skipped" and "临时文件" in status["~$good.xlsx"][1]
+    assert "owner file" in english["~$good.xlsx"][1]
+    assert status["notes.txt"][0] == "skipped" and "不是表格文件" in status["notes.txt"][1]
+    assert "not a spreadsheet" in english["notes.txt"][1]
 
-    assert status["good.xlsx"] == ("ok", "")
+    assert status["good.xlsx"] == english["good.xlsx"] == ("ok", "")
     assert files["good.xlsx"].sheets[0].kind is SheetKind.LEADS
 
     assert status["truncated.xlsx"][0] == "error"
-    assert status["truncated.xlsx"][1].startswith("truncated.xlsx: not a readable workbook")
+    assert status["truncated.xlsx"][1].startswith("truncated.xlsx: 工作簿无法读取")
+    assert english["truncated.xlsx"][1].startswith("truncated.xlsx: not a readable workbook")
     assert status["random.xlsx"][0] == "error"
-    assert status["random.xlsx"][1].startswith("random.xlsx: not a spreadsheet")
-    assert status["locked.xlsx"][0] == "error" and "password" in status["locked.xlsx"][1]
+    assert status["random.xlsx"][1].startswith("random.xlsx: 不是 leadbook 能读取的表格")
+    assert english["random.xlsx"][1].startswith("random.xlsx: not a spreadsheet")
+    assert status["locked.xlsx"][0] == "error" and "打开密码" in status["locked.xlsx"][1]
+    assert "password" in english["locked.xlsx"][1]
     for name in ("truncated.xlsx", "random.xlsx", "locked.xlsx"):
         assert files[name].sheets == [] and files[name].issues == []
 
@@ -262,7 +270,8 @@ def test_damaged_part_inside_a_sound_zip(tmp_path: Path) -> None:
                 data = data[: len(data) // 2]  # cut in the middle of the XML
             out.writestr(info, data)
     src = read_file(tmp_path / "bad.xlsx", "bad.xlsx")
-    assert src.status == "error" and src.message.startswith("bad.xlsx: not a readable workbook")
+    assert src.status == "error" and src.message("zh").startswith("bad.xlsx: 工作簿无法读取")
+    assert src.message("en").startswith("bad.xlsx: not a readable workbook")
 
 
 def test_external_entities_are_never_resolved(tmp_path: Path) -> None:
@@ -274,9 +283,10 @@ def test_external_entities_are_never_resolved(tmp_path: Path) -> None:
     [src] = read_inbox(inbox)
     cells = [v for sheet in src.sheets for _, row in sheet.rows for v in row]
     assert not any("TOP-SECRET" in str(v) for v in cells)
-    assert "TOP-SECRET" not in src.message
+    assert "TOP-SECRET" not in src.message("zh") and "TOP-SECRET" not in src.message("en")
     # refused before any part is parsed
-    assert src.status == "error" and "document type (DOCTYPE)" in src.message
+    assert src.status == "error" and "文档类型 (DOCTYPE)" in src.message("zh")
+    assert "document type (DOCTYPE)" in src.message("en")
 
 
 def test_a_declared_but_unused_entity_is_refused_too(tmp_path: Path) -> None:
@@ -290,14 +300,16 @@ def test_a_declared_but_unused_entity_is_refused_too(tmp_path: Path) -> None:
             out.writestr(info, src.read(info).replace(b"&xxe;", b"plain"))
     got = read_file(unused, "unused.xlsx")
     assert got.status == "error"
-    assert got.message.startswith("unused.xlsx: refused: its part ")
-    assert "document type" in got.message and "TOP-SECRET" not in got.message
+    assert got.message("zh").startswith("unused.xlsx: 已拒绝: 部件 ")
+    assert "文档类型" in got.message("zh") and "TOP-SECRET" not in got.message("zh")
+    assert got.message("en").startswith("unused.xlsx: refused: its part ")
+    assert "document type" in got.message("en") and "TOP-SECRET" not in got.message("en")
     assert got.sheets == []
 
 
 def test_a_missing_file_is_an_error_not_an_exception(tmp_path: Path) -> None:
     src = read_file(tmp_path / "gone.xlsx", "gone.xlsx")
-    assert src.status == "error" and src.message.startswith("gone.xlsx: ")
+    assert src.status == "error" and src.message("zh").startswith("gone.xlsx: ")
 
 
 def test_header_issues_reach_the_file(tmp_path: Path) -> None:

@@ -16,8 +16,17 @@ import xlsxwriter
 from leadbook.model import FileError
 from leadbook.read import read_file
 from leadbook.read.safety import MAX_MEMBERS, MAX_TOTAL, check_zip
+from leadbook.texts import render
 
 MIB = 1 << 20
+
+
+def refused(path: Path, zh: str, en: str) -> None:
+    """check_zip refuses ``path``, saying ``zh`` in Chinese and ``en`` in English."""
+    with pytest.raises(FileError) as caught:
+        check_zip(path)
+    assert zh in render(caught.value.reason, "zh"), render(caught.value.reason, "zh")
+    assert en in render(caught.value.reason, "en"), render(caught.value.reason, "en")
 
 
 def _zeros_deflated(mib: int) -> tuple[bytes, int]:
@@ -80,10 +89,14 @@ def test_a_1_gib_bomb_is_refused_at_once(tmp_path: Path, capsys) -> None:
     with pytest.raises(FileError) as caught:
         check_zip(bomb)
     elapsed = time.perf_counter() - start
-    assert caught.value.reason.startswith("refused: its parts would inflate to 1.0 GiB (ratio ")
-    assert caught.value.reason.endswith(":1), which is not a real workbook")
+    zh, en = render(caught.value.reason, "zh"), render(caught.value.reason, "en")
+    assert zh.startswith("已拒绝: 全部部件解压后将达 1.0 GiB (压缩比 ")
+    assert zh.endswith(":1), 不是真正的工作簿")
+    assert en.startswith("refused: its parts would inflate to 1.0 GiB (ratio ")
+    assert en.endswith(":1), which is not a real workbook")
     src = read_file(bomb, "bomb.xlsx")
-    assert src.status == "error" and src.message.startswith("bomb.xlsx: refused")
+    assert src.status == "error" and src.message("zh").startswith("bomb.xlsx: 已拒绝")
+    assert src.message("en").startswith("bomb.xlsx: refused")
     with capsys.disabled():
         print(f"\n  zip bomb (1 GiB) refused in {elapsed * 1000:.1f} ms")
 
@@ -92,30 +105,28 @@ def test_one_part_inflating_far_beyond_its_size_is_refused(tmp_path: Path) -> No
     data, crc = _zeros_deflated(64)  # 64 MiB at about 1000:1, under the total bound
     path = _raw_zip(tmp_path / "ratio.xlsx", [
         ("xl/sharedStrings.xml", data, zipfile.ZIP_DEFLATED, crc, 64 * MIB)])
-    with pytest.raises(FileError, match=r"part xl/sharedStrings.xml would inflate to 64.0 MiB"):
-        check_zip(path)
+    refused(path, "部件 xl/sharedStrings.xml 解压后将达 64.0 MiB",
+            "part xl/sharedStrings.xml would inflate to 64.0 MiB")
 
 
 def test_many_parts_adding_up_past_the_bound_are_refused(tmp_path: Path) -> None:
     data, crc = _zeros_deflated(1)  # 1 MiB each: no part alone is checked for its ratio
     parts = [(f"xl/media/p{i}.bin", data, zipfile.ZIP_DEFLATED, crc, MIB)
              for i in range(MAX_TOTAL // MIB + 1)]
-    with pytest.raises(FileError, match="its parts would inflate to 513.0 MiB"):
-        check_zip(_raw_zip(tmp_path / "parts.xlsx", parts))
+    refused(_raw_zip(tmp_path / "parts.xlsx", parts), "全部部件解压后将达 513.0 MiB",
+            "its parts would inflate to 513.0 MiB")
 
 
 def test_too_many_parts_are_refused(tmp_path: Path) -> None:
     parts = [_small(f"x/{i}.xml", b"<a/>") for i in range(MAX_MEMBERS + 1)]
-    with pytest.raises(FileError, match="10,001 parts"):
-        check_zip(_raw_zip(tmp_path / "many.xlsx", parts))
+    refused(_raw_zip(tmp_path / "many.xlsx", parts), "10,001 个部件", "10,001 parts")
 
 
 def test_a_directory_that_understates_a_part_is_refused(tmp_path: Path) -> None:
     data, crc = _zeros_deflated(64)
     path = _raw_zip(tmp_path / "liar.xlsx", [
         ("xl/worksheets/sheet1.xml", data, zipfile.ZIP_DEFLATED, crc, 1000)])
-    with pytest.raises(FileError, match="does not add up"):
-        check_zip(path)
+    refused(path, "压缩包的目录对不上", "does not add up")
 
 
 def test_damaged_zips(tmp_path: Path) -> None:
@@ -126,8 +137,7 @@ def test_damaged_zips(tmp_path: Path) -> None:
     check_zip(tmp_path / "good.xlsx")
     cut = tmp_path / "cut.xlsx"
     cut.write_bytes(good[: len(good) // 2])
-    with pytest.raises(FileError, match="^.*not a readable workbook: the file is damaged"):
-        check_zip(cut)
+    refused(cut, "工作簿无法读取: 文件已损坏", "not a readable workbook: the file is damaged")
 
 
 def test_a_real_lead_workbook_passes(tmp_path: Path) -> None:
@@ -167,7 +177,7 @@ def test_a_100k_row_workbook_passes_and_loads(tmp_path: Path, capsys) -> None:
     start = time.perf_counter()
     src = read_file(path, path.name)
     elapsed = time.perf_counter() - start
-    assert src.status == "ok", src.message
+    assert src.status == "ok", src.message("zh")
     [sheet] = src.sheets
     assert len(sheet.rows) == 100_000 and sheet.width == 14
     assert sheet.rows[-1][0] == 100_001
@@ -187,19 +197,24 @@ DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 ROOT = b'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>'
 
 
-@pytest.mark.parametrize(("head", "refused"), [
-    (DECL + b'<!DOCTYPE workbook [<!ENTITY x "y">]>', "declares a document type"),
+DOCTYPE_SAID = ("声明了文档类型", "declares a document type")
+
+
+@pytest.mark.parametrize(("head", "said"), [
+    (DECL + b'<!DOCTYPE workbook [<!ENTITY x "y">]>', DOCTYPE_SAID),
     # behind a comment and a processing instruction
     (DECL + b"<!-- saved -->\n<?mso-application progid='Excel.Sheet'?>\n<!DOCTYPE workbook>",
-     "declares a document type"),
-    (b"\xef\xbb\xbf" + DECL + b"<!doctype workbook>", "declares a document type"),
+     DOCTYPE_SAID),
+    (b"\xef\xbb\xbf" + DECL + b"<!doctype workbook>", DOCTYPE_SAID),
     # a part in UTF-16
     (("\ufeff" + DECL.decode() + '<!DOCTYPE workbook SYSTEM "x.dtd">').encode("utf-16-le"),
-     "declares a document type"),
+     DOCTYPE_SAID),
     # a prolog longer than anything a program writes, hiding what follows
-    (DECL + b"<!--" + b" " * (70 << 10) + b"-->", "opens with more than 64 KiB"),
+    (DECL + b"<!--" + b" " * (70 << 10) + b"-->",
+     ("在第一个元素之前有超过 64 KiB", "opens with more than 64 KiB")),
 ])
-def test_a_declared_document_type_is_refused(tmp_path: Path, head: bytes, refused: str) -> None:
+def test_a_declared_document_type_is_refused(tmp_path: Path, head: bytes,
+                                             said: tuple[str, str]) -> None:
     like = tmp_path / "like.xlsx"
     wb = xlsxwriter.Workbook(like)
     wb.add_worksheet().write_row(0, 0, ["客户姓名", "联系电话", "销售顾问"])
@@ -213,7 +228,8 @@ def test_a_declared_document_type_is_refused(tmp_path: Path, head: bytes, refuse
     path = _package_with_part(tmp_path / "dtd.xlsx", like, "xl/workbook.xml", data)
     with pytest.raises(FileError) as err:
         check_zip(path)
-    assert err.value.reason.startswith("refused: its part xl/workbook.xml " + refused)
+    assert render(err.value.reason, "zh").startswith("已拒绝: 部件 xl/workbook.xml " + said[0])
+    assert render(err.value.reason, "en").startswith("refused: its part xl/workbook.xml " + said[1])
     # a comment or declaration alone is no document type
     plain = _package_with_part(tmp_path / "plain.xlsx", like, "xl/workbook.xml",
                                DECL + b"<!-- <!DOCTYPE x> -->" + body)

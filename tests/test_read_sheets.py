@@ -43,7 +43,7 @@ def test_leads_without_a_phone_column_are_still_leads_with_an_error() -> None:
     [issue] = header_issues(sheet, "cards.xlsx")
     assert (issue.file, issue.sheet, issue.row, issue.code, issue.severity) == (
         "cards.xlsx", "卡片", 1, "missing_column", Severity.ERROR)
-    assert "联系电话" in issue.message
+    assert "联系电话" in issue.message("zh")
 
 
 def test_too_few_lead_fields_is_not_a_lead_sheet() -> None:

@@ -91,7 +91,7 @@ def test_a_dms_export_with_a_field_code_row(tmp_path: Path) -> None:
     assert [lead.grade_recorded for lead in records.leads] == [None, None, None, "B"]
     # The grade words: one issue for the sheet, naming them and the config line.
     assert [(i.row, i.column, i.code) for i in records.issues] == [(3, "客户级别", "grade_words")]
-    message = records.issues[0].message
+    message = records.issues[0].message("zh")
     for word in ("重点客户", "普通客户", "VIP客户", "[grading.aliases]", '"重点客户" = "A"'):
         assert word in message
 
@@ -159,7 +159,7 @@ def test_a_work_order_sheet_beside_a_lead_card(tmp_path: Path) -> None:
     assert src.status == "ok"
     assert [(s.name, s.kind) for s in src.sheets] == [
         ("维修工单", SheetKind.IGNORED), ("意向客户", SheetKind.LEADS)]
-    assert src.message.startswith("维修工单: 不是销售线索表: 表头有 工单号、车牌号、维修顾问、进厂日期")
+    assert src.message("zh").startswith("维修工单: 不是销售线索表: 表头有 工单号、车牌号、维修顾问、进厂日期")
     assert [(i.sheet, i.code) for i in src.issues] == [("维修工单", "sheet_ignored")]
     records = read_records([src], AS_OF)
     assert [(lead.sheet, lead.row, lead.name) for lead in records.leads] == [

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from zh_words import escalation_word, task_word, zh, zh_all
 
 from leadbook.config import PRESETS, Config, parse_config
 from leadbook.horizon import add_months, parse_horizon
@@ -48,7 +49,7 @@ def run(x: Lead, scheme: str = "4s", **config: object) -> tuple[Lead, list[tuple
     cfg = Config(scheme=PRESETS[scheme], **config)  # type: ignore[arg-type]
     apply_rules([x], cfg, AS_OF)
     tasks, _missed = build_tasks([x], AS_OF, cfg.list_days)
-    return x, [(t.task, t.due) for t in tasks.itertuples()]
+    return x, [(task_word(t.task), t.due) for t in tasks.itertuples()]
 
 
 # (id, scheme, lead kwargs, grade, next due, days late, escalation, tasks)
@@ -178,25 +179,25 @@ def test_rules_table(scheme, kwargs, grade, due, late, escalation, tasks):
     assert x.grade == grade
     assert x.next_due == (D(due) if due else None)
     assert x.days_late == late
-    assert x.escalation == escalation
+    assert escalation_word(x.escalation) == escalation
     assert sorted(got_tasks) == sorted(tasks)
 
 
 def test_reason_text_matches_the_example():
     x, _ = run(lead(horizon="3个月内", grade="B", first="2026-11-01", last="2026-11-18"))
-    assert x.reason.startswith("预计购车时间 3个月内 (自 2026-11-18) → 2027-02-18, 距今 88 天 → A")
+    assert zh(x.reason).startswith("预计购车时间 3个月内 (自 2026-11-18) → 2027-02-18, 距今 88 天 → A")
     assert x.grade_change == "B→A"
 
 
 def test_passed_date_is_flagged():
     x, _ = run(lead(horizon="2026-11-01", grade="A", first="2026-11-20"))
-    assert any("预计购车时间已过" in h for h in x.hints)
-    assert "已过 21 天" in x.reason
+    assert any("预计购车时间已过" in h for h in zh_all(x.hints))
+    assert "已过 21 天" in zh(x.reason)
 
 
 def test_missing_horizon_is_flagged():
     x, _ = run(lead(grade="C", first="2026-11-20"))
-    assert "未填预计购车时间" in x.hints
+    assert "未填预计购车时间" in zh_all(x.hints)
     assert x.grade_change == ""
 
 
@@ -232,7 +233,7 @@ def test_config_override_replaces_the_preset_table():
     assert (x.days_late, x.escalation) == (3, "")
     x = lead(horizon="10天内", first="2026-11-15")
     apply_rules([x], cfg, AS_OF)
-    assert x.escalation == "建议准战败"
+    assert escalation_word(x.escalation) == "建议准战败"
 
 
 def test_add_months_clips_to_month_end():

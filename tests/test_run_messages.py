@@ -50,6 +50,14 @@ def test_an_inbox_of_documents_names_each_file(tmp_path: Path):
     assert result.exit_code == 1
     assert result.output.splitlines() == [
         "Error: 没有找到意向客户表或销售活动日报表, 本次没有可统计的线索。看过的文件:",
+        "  周报.docx: 已跳过: 不是表格文件 (.xlsx、.xlsm、.xls 或 .csv)",
+        "  说明.txt: 已跳过: 不是表格文件 (.xlsx、.xlsm、.xls 或 .csv)",
+    ]
+    english = run(inbox, tmp_path / "out_en", "--lang", "en")
+    assert english.exit_code == 1
+    assert english.output.splitlines() == [
+        "Error: no lead card (意向客户管理卡) or daily report (销售活动日报表) found, so there are "
+        "no leads to count. Files looked at:",
         "  周报.docx: skipped: not a spreadsheet (.xlsx, .xlsm, .xls or .csv)",
         "  说明.txt: skipped: not a spreadsheet (.xlsx, .xlsm, .xls or .csv)",
     ]
@@ -104,6 +112,11 @@ def test_its_own_outputs_in_the_inbox_are_skipped(tmp_path: Path):
     assert s["leads"]["rows"] == 500  # not 725: report.xlsx was not read as leads
     entry = {f["path"]: f for f in s["files"]}["report.xlsx"]
     assert entry["status"] == "skipped"
+    assert entry["message"] == ("已跳过: 这是 leadbook 生成的文件 (以前运行的报告); "
+                                "leadbook 从不读取自己的输出")
+    assert run(inbox, inbox, "--lang", "en").exit_code == 0
+    s = json.loads((inbox / "summary.json").read_text(encoding="utf-8"))
+    entry = {f["path"]: f for f in s["files"]}["report.xlsx"]
     assert entry["message"] == ("skipped: written by leadbook (an earlier run's report); "
                                 "leadbook never reads its own outputs")
     # Last week's report copied into a fresh inbox under another name: skipped too.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from zh_words import bucket_code, task_word, zh
 
 from leadbook.config import PRESETS, Config, parse_config
 from leadbook.grading import REQUALIFY_FLAG
@@ -78,7 +79,7 @@ def test_one_year_said_three_days_ago_is_d_not_c():
     x = lead("一年以上", last="2026-11-19")
     apply_rules([x], Config(), AS_OF)
     assert x.grade == "D"
-    assert x.reason == "预计购车时间 一年以上 (自 2026-11-19, 不早于 2027-11-19) → D"
+    assert zh(x.reason) == "预计购车时间 一年以上 (自 2026-11-19, 不早于 2027-11-19) → D"
     assert x.next_due == D("2027-02-17")  # D's 90 days from the latest contact
 
 
@@ -104,16 +105,16 @@ def test_earliest_date_passed_keeps_the_grade_and_asks_to_requalify(scheme, hori
     assert on_the_day.grade == grade
     assert on_the_day.expected == AS_OF
     assert REQUALIFY_FLAG not in on_the_day.hints
-    assert REQUALIFY_FLAG not in on_the_day.reason
+    assert zh(REQUALIFY_FLAG) not in zh(on_the_day.reason)
 
     day_after = lead(horizon, last=(D(said) - dt.timedelta(days=1)).isoformat())
     apply_rules([day_after], cfg, AS_OF)
     assert day_after.grade == grade  # kept, not moved to the top grade
     assert REQUALIFY_FLAG in day_after.hints
-    assert REQUALIFY_FLAG in day_after.reason  # 原因 in the call list says so too
+    assert zh(REQUALIFY_FLAG) in zh(day_after.reason)  # 原因 in the call list says so too
     tasks, _ = build_tasks([day_after], AS_OF)
     if len(tasks):
-        assert REQUALIFY_FLAG in tasks.loc[0, "reason"]
+        assert zh(REQUALIFY_FLAG) in tasks.loc[0, "reason"]
 
 
 def test_follow_ups_listed_within_list_days_only():
@@ -139,8 +140,8 @@ def test_follow_ups_listed_within_list_days_only():
     table = schedule_table(leads, ["A", "B", "C", "D"])
     a = table[table["grade"] == "A"].iloc[0]
     b = table[table["grade"] == "B"].iloc[0]
-    assert (a["逾期"], a["紧急"], a["total"]) == (1, 2, 3)  # today counts as 紧急
-    assert (b["紧急"], b["缓急"], b["total"]) == (0, 1, 1)
+    assert (a[bucket_code("逾期")], a[bucket_code("紧急")], a["total"]) == (1, 2, 3)  # today counts as 紧急
+    assert (b[bucket_code("紧急")], b[bucket_code("缓急")], b["total"]) == (0, 1, 1)
 
 
 def _won(last: str, **dates: str) -> Lead:
@@ -150,8 +151,8 @@ def _won(last: str, **dates: str) -> Lead:
 def _tasks(x: Lead) -> tuple[list[tuple[str, dt.date, int]], list[str]]:
     apply_rules([x], Config(), AS_OF)
     tasks, missed = build_tasks([x], AS_OF)
-    return ([(t.task, t.due, t.days_late) for t in tasks.itertuples()],
-            [i.message for i in missed])
+    return ([(task_word(t.task), t.due, t.days_late) for t in tasks.itertuples()],
+            [i.message("zh") for i in missed])
 
 
 def test_care_task_not_done_stays_listed_up_to_30_days():

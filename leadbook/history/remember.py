@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..issue_codes import STATUS_WORDS, IssueCode
 from ..model import Issue, Outcome, Severity
+from ..texts import Words, said
 from ..values import mask_phone
 from . import compare
 from .model import LeadState, RunFigures, Snapshot, TaskState, day
-from .summary import MESSAGES
 
 if TYPE_CHECKING:
     from ..records import Lead
@@ -190,11 +191,11 @@ class Keeping:
                  lang: str = "zh") -> None:
         self.location, self.store_name, self.as_of = location, store_name, as_of
         self.grades, self.list_days = list(grades), list_days
-        self.words = MESSAGES.get(lang, MESSAGES["zh"])
+        self.lang = lang
         self.store: HistoryStore | None = None
         self.earlier: list[RunFigures] = []
         self.found: tuple[RunFigures, list[TaskState], list[LeadState]] | None = None
-        self.failed = ""  # the warning, once something failed
+        self.failed: Words | None = None  # why, once something failed
         self.report: HistoryReport | None = None
         self.issues: list[Issue] = []
         self.now: dict[str, LeadState] = {}
@@ -207,7 +208,7 @@ class Keeping:
         """Open the history and read the previous run. Without ``create`` (reading
         ahead) a history not made yet, or one that cannot be opened, is left for
         the next part, which says what is wrong."""
-        if self.store is not None or self.failed:
+        if self.store is not None or self.failed is not None:
             return
         try:
             from .store import open_history
@@ -233,7 +234,7 @@ class Keeping:
     def compare(self, facts: Sequence[LeadFact], tasks: Any) -> None:
         """Compare the leads (:func:`lead_facts`) and the due list with the previous run."""
         self.open()
-        if self.failed or self.store is None:
+        if self.failed is not None or self.store is None:
             return
         try:
             keys: dict[str, str] = {}
@@ -249,7 +250,7 @@ class Keeping:
                 kept = {s.key: s for s in rows if s.key in wanted}
                 report.followthrough = compare.followthrough(
                     Snapshot(run_then, kept, listed), now, self.as_of)
-                self.issues = [_vanished_issue(s, previous.as_of, self.words)
+                self.issues = [_vanished_issue(s, previous.as_of)
                                for s in report.changes.vanished]
             self.found = None  # let the earlier leads go
             self.listed = task_states(tasks, self.store, self.list_days, keys)
@@ -260,7 +261,7 @@ class Keeping:
     def save(self, outcome: Outcome) -> HistoryResult:
         """Keep the snapshot and put the results on ``outcome`` (as :meth:`HistoryResult.apply`)."""
         try:
-            if not self.failed and self.report is not None and self.store is not None:
+            if self.failed is None and self.report is not None and self.store is not None:
                 try:
                     run = run_figures(outcome, self.list_days, self.report.followthrough)
                     self.store.save(Snapshot(run, self.now, self.listed))
@@ -270,12 +271,14 @@ class Keeping:
                     self._fail(exc)
         finally:
             self.close()
-        if self.failed or self.report is None:
-            message = self.failed or self.words["unavailable"].format(reason="-")
-            issue = Issue("(history)", None, None, None, None, "history_unavailable",
-                          message, Severity.WARNING)
-            result = HistoryResult(None, None, [issue], [message])
+        if self.failed is None and self.report is None:  # compare() was not called
+            self._fail(RuntimeError("the history was not compared"))
+        if self.failed is not None:
+            issue = Issue("(history)", None, None, None, None, IssueCode.HISTORY_UNAVAILABLE,
+                          said(reason=self.failed), Severity.WARNING)
+            result = HistoryResult(None, None, [issue], [issue.message(self.lang)])
         else:
+            assert self.report is not None
             result = HistoryResult(self.report, summary_history(self.report), self.issues, [])
         result.apply(outcome)
         return result
@@ -287,11 +290,10 @@ class Keeping:
         self.store, self.now, self.listed = None, {}, []
 
     def _fail(self, exc: BaseException) -> None:
-        from .store import HistoryError
+        from .store import HistoryError, reason_of
 
         log.debug("history at %s not used", self.location, exc_info=True)
-        reason = str(exc) if isinstance(exc, HistoryError) else type(exc).__name__
-        self.failed = self.words["unavailable"].format(reason=reason)
+        self.failed = exc.why if isinstance(exc, HistoryError) else reason_of(exc)
 
 
 def remember(outcome: Outcome, facts: Sequence[LeadFact], location: str | None,
@@ -308,13 +310,11 @@ def remember(outcome: Outcome, facts: Sequence[LeadFact], location: str | None,
     return keeping.save(outcome).warnings
 
 
-def _vanished_issue(s: LeadState, as_of: dt.date, words: dict[str, str]) -> Issue:
-    status = words.get(f"status.{s.status}", s.status)
-    message = words["vanished"].format(consultant=s.consultant, phone=s.phone_masked,
-                                       grade=s.grade or "-", status=status,
-                                       as_of=as_of.isoformat(), file=s.file, sheet=s.sheet,
-                                       row=s.row)
-    return Issue(s.file, s.sheet, s.row, None, None, "vanished_lead", message,
+def _vanished_issue(s: LeadState, as_of: dt.date) -> Issue:
+    return Issue(s.file, s.sheet, s.row, None, None, IssueCode.VANISHED_LEAD,
+                 said(consultant=s.consultant, phone=s.phone_masked, grade=s.grade or "-",
+                      status=STATUS_WORDS.get(s.status, s.status), as_of=as_of.isoformat(),
+                      file=s.file, sheet=s.sheet, row=s.row),
                  Severity.WARNING)
 
 
@@ -337,7 +337,7 @@ def _set(outcome: Outcome, history: dict[str, Any] | None, issues: list[Issue]) 
     summary = outcome.summary
     listed = summary.pop("issues", [])
     summary["history"] = history
-    summary["issues"] = [*listed, *(i.as_dict() for i in issues)]
+    summary["issues"] = [*listed, *(i.as_dict(outcome.lang) for i in issues)]
 
 
 __all__ = ["HistoryReport", "HistoryResult", "Keeping", "LeadFact", "lead_facts", "location_of",

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import hmac
 import os
 import secrets
@@ -38,7 +39,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from ..texts import Value, Words, render
 from .model import LeadState, RunFigures, Snapshot, TaskState
+from .summary import HistoryWhy
 
 SCHEMA_VERSION = 2
 KEY_BYTES = 32
@@ -49,7 +52,14 @@ PG_LOCK = 0x1EADB00C  # advisory lock id serialising schema changes on PostgreSQ
 
 
 class HistoryError(Exception):
-    """The history cannot be opened or used; the message says why, in words."""
+    """The history cannot be opened or used; ``why`` says why, in words."""
+
+    def __init__(self, why: Words) -> None:
+        super().__init__(why)
+        self.why = why
+
+    def __str__(self) -> str:
+        return render(self.why, "zh")
 
 
 metadata = sa.MetaData()
@@ -175,11 +185,11 @@ class HistoryStore:
         self.location = location
         self.file = sqlite_file(location)
         if self.file is not None and not create and not self.file.is_file():
-            raise HistoryError(f"没有历史记录文件 {self.file}")
+            raise HistoryError(HistoryWhy.NO_FILE(file=str(self.file)))
         try:
             self.engine = _make_engine(_engine_url(location))
         except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
-            raise HistoryError(f"无法识别的历史记录地址 {_shown(location)} ({exc})") from exc
+            raise HistoryError(HistoryWhy.BAD_ADDRESS(location=_shown(location))) from exc
         self.sqlite = self.engine.dialect.name == "sqlite"
         if self.file is not None and create:
             self.file.parent.mkdir(parents=True, exist_ok=True)
@@ -210,15 +220,14 @@ class HistoryStore:
         with self._write() as conn:
             if not sa.inspect(conn).has_table("schema_version"):
                 if not create:
-                    raise HistoryError(f"{_shown(self.location)} 里没有历史记录")
+                    raise HistoryError(HistoryWhy.EMPTY(location=_shown(self.location)))
                 current = 0
             else:
                 current = conn.execute(sa.select(sa.func.max(schema_version.c.version))
                                        ).scalar() or 0
             if current > SCHEMA_VERSION:
-                raise HistoryError(
-                    f"历史记录 {_shown(self.location)} 的格式 (第 {current} 版) 比本程序新"
-                    f" (第 {SCHEMA_VERSION} 版); 请升级 leadbook")
+                raise HistoryError(HistoryWhy.NEWER(location=_shown(self.location),
+                                                    found=current, known=SCHEMA_VERSION))
             for version, step in MIGRATIONS:
                 if version > current:
                     step(conn)
@@ -242,11 +251,9 @@ class HistoryStore:
         except FileNotFoundError:
             pass
         except (OSError, ValueError) as exc:
-            raise HistoryError(f"历史记录的密钥文件 {path} 无法读取 ({exc})") from exc
+            raise HistoryError(HistoryWhy.KEY_UNREADABLE(path=str(path))) from exc
         if not create or self.run_count() > 0:
-            raise HistoryError(
-                f"历史记录的密钥文件 {path} 不见了: 没有它, 以往各次的线索无法对应;"
-                f" 请把它放回 {self.file} 旁边")
+            raise HistoryError(HistoryWhy.KEY_MISSING(path=str(path), file=str(self.file)))
         # Written under a temporary name and linked into place: of two runs creating
         # the history at once, one key wins and both use it.
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -406,7 +413,7 @@ def _driver(conn: Connection) -> Any:
     """The DB-API connection under SQLAlchemy's (sqlite3's or psycopg's)."""
     raw = conn.connection.driver_connection
     if raw is None:  # pragma: no cover - an open connection always has one
-        raise HistoryError("历史记录的数据库连接已关闭")
+        raise HistoryError(HistoryWhy.CLOSED)
     return raw
 
 
@@ -434,14 +441,14 @@ def _make_engine(url: sa.engine.URL) -> Engine:
     return engine
 
 
-def _shown(location: str) -> str:
+def _shown(location: str) -> Value:
     """The location without a password, for messages."""
     if not is_url(location):
         return location
     try:
         return sa.engine.make_url(location).render_as_string(hide_password=True)
     except sa.exc.ArgumentError:
-        return "(地址无法识别)"
+        return HistoryWhy.UNREADABLE_ADDRESS
 
 
 def open_history(location: str, create: bool = True) -> HistoryStore:
@@ -456,13 +463,20 @@ def open_history(location: str, create: bool = True) -> HistoryStore:
     except HistoryError:
         raise
     except (sa.exc.SQLAlchemyError, OSError) as exc:
-        raise HistoryError(f"无法打开历史记录 {_shown(location)}: {_reason(exc)}") from exc
+        raise HistoryError(HistoryWhy.CANNOT_OPEN(location=_shown(location),
+                                                  reason=reason_of(exc))) from exc
 
 
-def _reason(exc: BaseException) -> str:
+# Why a history file could not be used, by the system's error number.
+_OS_WHY = {errno.EACCES: HistoryWhy.NOT_ALLOWED, errno.EPERM: HistoryWhy.NOT_ALLOWED,
+           errno.ENOENT: HistoryWhy.GONE, errno.ENOTDIR: HistoryWhy.GONE,
+           errno.ENOSPC: HistoryWhy.NO_SPACE, errno.EROFS: HistoryWhy.READ_ONLY}
+
+
+def reason_of(exc: BaseException) -> Words:
     """A short reason without the library's full text (that goes to the -v log)."""
-    if isinstance(exc, sa.exc.OperationalError):
-        return "数据库无法连接或文件已损坏"
-    if isinstance(exc, OSError):
-        return exc.strerror or type(exc).__name__
-    return type(exc).__name__
+    if isinstance(exc, sa.exc.DBAPIError):  # no server, no database, a damaged file
+        return HistoryWhy.NO_CONNECTION
+    if isinstance(exc, OSError) and exc.errno in _OS_WHY:
+        return _OS_WHY[exc.errno]
+    return HistoryWhy.FAILED(what=type(exc).__name__)

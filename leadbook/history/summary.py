@@ -7,29 +7,66 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..texts import Phrase
+
+# The terminal's line (the warnings are leadbook.issue_codes: vanished_lead,
+# history_unavailable).
 MESSAGES = {
     "zh": {
-        "vanished": "线索消失: {consultant} 的客户 {phone} ({grade}级, {status}) 上次 ({as_of})"
-                    "在 {file} {sheet} 第 {row} 行, 本次不在任何线索卡中; 请核实是否战败或被删除",
-        "unavailable": "历史记录未能使用, 本次不与上周比较, 也不记录: {reason}",
         "line": "跟进完成 {done}/{listed} ({rate}) · 消失线索 {vanished} · "
                 "升级 {upgraded} 降级 {downgraded}",
         "first": "历史: 本店首次记录 (上次记录: 无), 下次运行起与本次比较",
-        "status.active": "跟进中", "status.dormant": "休眠", "status.won": "成交",
-        "status.lost": "战败", "status.invalid": "无效",
     },
     "en": {
-        "vanished": "Lead vanished: {consultant}'s customer {phone} (grade {grade}, {status}) "
-                    "was in {file} {sheet} row {row} last time ({as_of}) and is in no lead "
-                    "card now; check whether it was lost or deleted",
-        "unavailable": "History not used: this run is neither compared nor kept: {reason}",
         "line": "Follow-through {done}/{listed} ({rate}) · vanished leads {vanished} · "
                 "upgraded {upgraded} downgraded {downgraded}",
         "first": "History: the store's first run kept; the next run compares with it",
-        "status.active": "active", "status.dormant": "dormant", "status.won": "won",
-        "status.lost": "lost", "status.invalid": "invalid",
     },
 }
+
+
+class HistoryWhy(Phrase):
+    """Why a history cannot be opened or used (history.store.HistoryError)."""
+
+    NO_FILE = "no_history_file", "没有历史记录文件 {file}", "there is no history file {file}"
+    BAD_ADDRESS = (
+        "bad_history_address",
+        "无法识别的历史记录地址 {location}; 请写成文件名, 或 postgresql://用户@主机/库",
+        "the history address {location} is not one leadbook knows; give a file name or "
+        "postgresql://user@host/db")
+    UNREADABLE_ADDRESS = (
+        "unreadable_address", "(地址无法识别)", "(an address leadbook cannot read)")
+    EMPTY = "no_history_in", "{location} 里没有历史记录", "{location} holds no history"
+    NEWER = (
+        "newer_history",
+        "历史记录 {location} 的格式 (第 {found} 版) 比本程序新 (第 {known} 版); 请升级 leadbook",
+        "the history {location} is of a newer format (version {found}) than this leadbook "
+        "knows (version {known}); upgrade leadbook")
+    KEY_UNREADABLE = (
+        "key_unreadable", "历史记录的密钥文件 {path} 无法读取; 请检查它是否完好、能否打开",
+        "the history's key file {path} cannot be read; check that it is whole and can be "
+        "opened")
+    KEY_MISSING = (
+        "key_missing",
+        "历史记录的密钥文件 {path} 不见了: 没有它, 以往各次的线索无法对应; "
+        "请把它放回 {file} 旁边",
+        "the history's key file {path} is missing: without it the earlier runs' leads cannot "
+        "be matched; put it back beside {file}")
+    CLOSED = (
+        "connection_closed", "历史记录的数据库连接已关闭",
+        "the history's database connection was closed")
+    CANNOT_OPEN = (
+        "cannot_open_history", "无法打开历史记录 {location}: {reason}",
+        "the history {location} cannot be opened: {reason}")
+    NO_CONNECTION = (
+        "no_connection", "数据库无法连接或文件已损坏",
+        "the database cannot be reached or the file is damaged")
+    NOT_ALLOWED = (
+        "history_not_allowed", "没有读写权限", "leadbook is not allowed to read or write it")
+    GONE = "history_gone", "文件或文件夹不存在", "the file or its folder is not there"
+    NO_SPACE = "no_space", "磁盘已满", "the disk is full"
+    READ_ONLY = "read_only", "磁盘是只读的", "the disk is read-only"
+    FAILED = "history_failed", "读写时出错 ({what})", "reading or writing it failed ({what})"
 
 
 def terminal_line(history: dict[str, Any] | None, lang: str = "zh") -> str | None:

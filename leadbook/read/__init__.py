@@ -11,10 +11,13 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from ..issue_codes import FORMAT_WORDS, IssueCode
 from ..model import FileError, Issue, RawSheet, Severity, SourceFile
+from ..texts import Words, said
 from .cfb import check_cfb
 from .discover import discover, skipped
 from .extent import check_extent
+from .file_words import FileWhy
 from .grid import load_grids, share_values
 from .headers import find_header, normalise_header, normalise_text
 from .legacy_formats import REFUSED_XLS, old_biff, xls_kind
@@ -49,10 +52,6 @@ EXPECTED_FORMATS = {
     ".xlsm": {"xlsm", "xlsx"},
     ".xls": {"xls", "html", "csv"},
     ".csv": {"csv"},
-}
-FORMAT_WORDS = {
-    "xlsx": "Excel 工作簿(.xlsx)", "xlsm": "带宏的 Excel 工作簿(.xlsm)",
-    "xls": "旧版 Excel 工作簿(.xls)", "html": "网页表格(HTML)", "csv": "CSV 文本",
 }
 
 
@@ -130,26 +129,22 @@ def read_file(
     try:
         size = path.stat().st_size
         if size > MAX_INPUT_BYTES:
-            raise FileError(path, f"refused: the file is {size / (1 << 20):,.0f} MiB, more than "
-                                  f"leadbook reads ({MAX_INPUT_BYTES >> 20} MiB); a store's "
-                                  "lead cards fill a few MiB: check it is the right file")
+            raise FileError(path, FileWhy.TOO_BIG(size=f"{size / (1 << 20):,.0f}",
+                                                  limit=MAX_INPUT_BYTES >> 20))
         src.format = sniff_format(path)
         if src.format == "other" and path.stat().st_size == 0:
-            raise FileError(path, "the file is empty (0 bytes); save it again from Excel or WPS")
+            raise FileError(path, FileWhy.EMPTY)
         if src.format == "other" and (old := _old_biff(path)):
-            raise FileError(path, f"an {old} worksheet, a format older than leadbook reads; "
-                                  "open it in Excel or WPS and save it as .xlsx")
+            raise FileError(path, FileWhy.OLD_BIFF(version=old))
         if src.format == "other":
-            raise FileError(path, "not a spreadsheet leadbook can read: its content is neither "
-                                  "a workbook nor table text; open it in Excel or WPS and save "
-                                  "it as .xlsx")
+            raise FileError(path, FileWhy.NOT_SPREADSHEET)
         if src.format in ZIP_FORMATS:
             check_zip(path)
             check_extent(path)
         elif src.format == "xls":
             check_cfb(path)
             refused = REFUSED_XLS.get(xls_kind(path) or "")
-            if refused:
+            if refused is not None:
                 raise FileError(path, refused)
         grids, src.date1904 = load_grids(path, src.format)
         for raw in grids:
@@ -158,26 +153,24 @@ def read_file(
             src.sheets.append(sheet)
             src.issues.extend(header_issues(sheet, name))
         src.issues[:0] = _format_issues(path, name, src.format)
-        src.message = "; ".join(f"{s.name}: {s.reason}" for s in src.sheets if s.reason)
     except FileError as exc:
-        _failed(src, f"{name}: {exc.reason}")
+        _failed(src, exc.reason)
     except MemoryError:
-        _failed(src, f"{name}: could not be read: it needs more memory than leadbook allows "
-                     "a file; open it in Excel or WPS and save it again")
+        _failed(src, FileWhy.TOO_MUCH_MEMORY)
     except (OSError, RecursionError, ValueError, UnicodeError) as exc:
         log.info("%s: %s: %s", name, type(exc).__name__, exc)  # library text: the -v log
-        why = _READ_FAILED.get(type(exc), "the file is damaged or was changed while it was read")
-        _failed(src, f"{name}: could not be read ({why}); save it again as .xlsx")
+        why = _READ_FAILED.get(type(exc), FileWhy.CHANGED)
+        _failed(src, FileWhy.READ_FAILED(why=why))
     return src
 
 
 # The words for a failure the readers did not name (their own text goes to the log).
-_READ_FAILED: dict[type, str] = {
-    PermissionError: "leadbook is not allowed to open it",
-    FileNotFoundError: "it was moved or deleted during the run",
-    MemoryError: "it needs more memory than this computer has",
-    RecursionError: "its structure is nested too deeply",
-    UnicodeDecodeError: "its text is in an encoding leadbook cannot tell",
+_READ_FAILED: dict[type, FileWhy] = {
+    PermissionError: FileWhy.NOT_ALLOWED,
+    FileNotFoundError: FileWhy.GONE,
+    MemoryError: FileWhy.NO_MEMORY,
+    RecursionError: FileWhy.TOO_NESTED,
+    UnicodeDecodeError: FileWhy.UNKNOWN_ENCODING,
 }
 
 
@@ -189,8 +182,10 @@ def _old_biff(path: Path) -> str | None:
         return None
 
 
-def _failed(src: SourceFile, message: str) -> None:
-    src.status, src.message, src.sheets, src.issues = "error", message, [], []
+def _failed(src: SourceFile, reason: Words) -> None:
+    """The file cannot be read: its note names it and says why."""
+    src.status, src.sheets, src.issues = "error", [], []
+    src.note = FileWhy.FAILED(file=src.name, reason=reason)
 
 
 def _format_issues(path: Path, name: str, fmt: str) -> list[Issue]:
@@ -198,7 +193,6 @@ def _format_issues(path: Path, name: str, fmt: str) -> list[Issue]:
     if expected is None or fmt in expected:
         return []
     return [Issue(
-        name, None, None, None, None, "format_mismatch",
-        f"文件名为{path.suffix}, 内容却是{FORMAT_WORDS.get(fmt, fmt)}; 已按内容读取",
-        Severity.WARNING,
+        name, None, None, None, None, IssueCode.FORMAT_MISMATCH,
+        said(suffix=path.suffix, format=FORMAT_WORDS.get(fmt, fmt)), Severity.WARNING,
     )]

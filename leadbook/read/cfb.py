@@ -27,6 +27,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from ..model import FileError
+from ..texts import Words, render
+from .file_words import FileWhy, os_why
 
 log = logging.getLogger("leadbook")
 
@@ -39,7 +41,11 @@ READ_STREAMS = ("Workbook", "Book")
 
 
 class _Damaged(Exception):
-    pass
+    """How the compound file is damaged, in words."""
+
+    def __init__(self, why: Words) -> None:
+        super().__init__(render(why, "en"))
+        self.why = why
 
 
 def check_cfb(path: Path) -> None:
@@ -49,16 +55,14 @@ def check_cfb(path: Path) -> None:
         with open(path, "rb") as fh:
             head = fh.read(len(SIGNATURE))
     except OSError as exc:
-        raise FileError(path, f"could not be opened ({exc.strerror or exc})") from exc
+        log.info("%s: %s", path, exc)
+        raise FileError(path, FileWhy.CANNOT_OPEN(why=os_why(exc))) from exc
     try:
         if head != SIGNATURE:
-            raise _Damaged("no compound-file header")
+            raise _Damaged(FileWhy.NO_CFB_HEADER)
         _check(path, size)
     except _Damaged as exc:
-        raise FileError(
-            path, f"not a readable workbook: the .xls file is damaged ({exc}); "
-                  "open it in Excel or WPS and save it again"
-        ) from None
+        raise FileError(path, FileWhy.XLS_BROKEN(why=exc.why)) from None
 
 
 def _check(path: Path, size: int) -> None:
@@ -68,11 +72,11 @@ def _check(path: Path, size: int) -> None:
         ole = olefile.OleFileIO(str(path))
     except (OSError, ValueError, IndexError, struct.error, RecursionError) as exc:
         log.info("%s: olefile: %s", path, exc)  # library text: for the -v log only
-        raise _Damaged("its compound-file structure is broken") from None
+        raise _Damaged(FileWhy.CFB_BROKEN) from None
     with ole:
         sectors = max(0, -(-(size - ole.sectorsize) // ole.sectorsize))
         fat = list(ole.fat)
-        _walk(ole.first_dir_sector, fat, "the directory")
+        _walk(ole.first_dir_sector, fat, FileWhy.THE_DIRECTORY)
         root = ole.root
         names = [e for e in ole.direntries if e is not None]
         streams = [e for e in names if e.entry_type == olefile.STGTY_STREAM
@@ -80,30 +84,30 @@ def _check(path: Path, size: int) -> None:
         small = [e for e in streams if e.size < ole.minisectorcutoff]
         minifat: list[int] = []
         if small:
-            _walk(ole.first_mini_fat_sector, fat, "the mini FAT")
+            _walk(ole.first_mini_fat_sector, fat, FileWhy.THE_MINI_FAT)
             if root.size > size:
-                raise _Damaged("the mini stream is declared larger than the file")
-            _walk(root.isectStart, fat, "the mini stream")
+                raise _Damaged(FileWhy.MINI_STREAM_LARGER)
+            _walk(root.isectStart, fat, FileWhy.THE_MINI_STREAM)
             try:
                 ole.loadminifat()
             except (OSError, ValueError, IndexError, struct.error) as exc:
                 log.info("%s: olefile: %s", path, exc)
-                raise _Damaged("its mini FAT is broken") from None
+                raise _Damaged(FileWhy.MINI_FAT_BROKEN) from None
             minifat = list(ole.minifat)
         for entry in streams:
             if entry.size > size or entry.size > sectors * ole.sectorsize:
-                raise _Damaged("a stream is declared larger than its sectors")
+                raise _Damaged(FileWhy.STREAM_LARGER)
             table = minifat if entry.size < ole.minisectorcutoff else fat
-            _walk(entry.isectStart, table, "a stream")
+            _walk(entry.isectStart, table, FileWhy.A_STREAM)
             try:
                 data = ole.openstream(entry.name).read()
             except (OSError, ValueError, IndexError, struct.error) as exc:
                 log.info("%s: olefile: %s", path, exc)
-                raise _Damaged(f"its {entry.name} stream is cut short") from None
+                raise _Damaged(FileWhy.STREAM_SHORT(name=entry.name)) from None
             check_extents(data[:entry.size])
 
 
-def _walk(start: int, table: Sequence[int], what: str) -> None:
+def _walk(start: int, table: Sequence[int], what: FileWhy) -> None:
     """A chain of sector numbers: a loop or a special value inside it is damage.
 
     olefile's tables cover the sectors the file holds: a chain that runs on past
@@ -115,7 +119,7 @@ def _walk(start: int, table: Sequence[int], what: str) -> None:
         if sector >= len(table) and sector <= MAX_SECTOR:
             return
         if sector > MAX_SECTOR or sector in seen:
-            raise _Damaged(f"the sector chain of {what} is broken")
+            raise _Damaged(FileWhy.CHAIN_BROKEN(what=what))
         seen.add(sector)
         sector = table[sector]
 
@@ -176,11 +180,10 @@ def check_extents(stream: bytes) -> None:
             elif kind == BIFF_DIMENSIONS:
                 _check_dimensions(data)
         if cols > BIFF_COLUMNS:
-            raise _Damaged(f"a sheet has a cell in column {cols:,}, beyond the {BIFF_COLUMNS} "
-                           "columns an .xls sheet holds")
+            raise _Damaged(FileWhy.COLUMN_BEYOND(col=f"{cols:,}", limit=BIFF_COLUMNS))
         if rows * cols > max(DENSE_FLOOR, DENSE_RATIO * cells):
-            raise _Damaged(f"a sheet's {cells:,} cells are spread over {rows:,} rows × "
-                           f"{cols:,} columns, which no real sheet is")
+            raise _Damaged(FileWhy.SPREAD_OUT(cells=f"{cells:,}", rows=f"{rows:,}",
+                                              cols=f"{cols:,}"))
 
 
 def _check_dimensions(data: bytes) -> None:
@@ -189,8 +192,9 @@ def _check_dimensions(data: bytes) -> None:
     elif len(data) >= 8:
         first_row, last_row, first_col, last_col = struct.unpack_from("<HHHH", data)
     else:
-        raise _Damaged("a sheet's DIMENSIONS record is cut short")
+        raise _Damaged(FileWhy.DIMENSIONS_SHORT)
     if (first_row > last_row or first_col > last_col or last_row > BIFF_ROWS
             or last_col > BIFF_COLUMNS):
-        raise _Damaged(f"a sheet declares rows {first_row:,}–{last_row:,} and columns "
-                       f"{first_col:,}–{last_col:,}, beyond what an .xls sheet holds")
+        raise _Damaged(FileWhy.DIMENSIONS_BEYOND(
+            first_row=f"{first_row:,}", last_row=f"{last_row:,}", first_col=f"{first_col:,}",
+            last_col=f"{last_col:,}"))

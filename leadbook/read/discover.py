@@ -6,30 +6,30 @@ from pathlib import Path
 
 from ..model import SourceFile
 from ..own_files import own_output
+from .file_words import FileWhy
 
 SPREADSHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".csv"})
 CONFIG_NAME = "leadbook.toml"  # the inbox's config: read by the config loader, not listed
 # The default history (domain.md §10) and its key and journal files: leadbook's own,
 # not listed, so that a run's file list does not depend on the runs before it.
 HISTORY_PREFIX = "leadbook-history.sqlite"
-OWN_OUTPUT = ("skipped: written by leadbook (an earlier run's report); leadbook never reads "
-              "its own outputs")
+OWN_OUTPUT = FileWhy.SKIP_OWN_OUTPUT
 
 
-def skip_reason(name: str) -> str | None:
+def skip_reason(name: str) -> FileWhy | None:
     """Why a file of the inbox is not read, or None to read it."""
     if name.startswith("~$"):
-        return "skipped: Excel's owner file of an open workbook"
+        return FileWhy.SKIP_OWNER_FILE
     if name.startswith(".~lock.") and name.endswith("#"):
-        return "skipped: LibreOffice's lock file of an open workbook"
+        return FileWhy.SKIP_LOCK_FILE
     if name.startswith("."):
-        return "skipped: hidden file"
+        return FileWhy.SKIP_HIDDEN
     if Path(name).suffix.lower() not in SPREADSHEET_SUFFIXES:
-        return "skipped: not a spreadsheet (.xlsx, .xlsm, .xls or .csv)"
+        return FileWhy.SKIP_NOT_SPREADSHEET
     return None
 
 
-def discover(inbox: Path) -> list[tuple[Path, str | None]]:
+def discover(inbox: Path) -> list[tuple[Path, FileWhy | None]]:
     """Every file directly in the inbox, sorted by name, with a reason to skip it or None."""
     out = []
     for path in sorted(inbox.iterdir(), key=lambda p: p.name):
@@ -43,7 +43,7 @@ def discover(inbox: Path) -> list[tuple[Path, str | None]]:
     return out
 
 
-def skipped(path: Path, reason: str) -> SourceFile:
+def skipped(path: Path, reason: FileWhy) -> SourceFile:
     fmt = path.suffix.lower().lstrip(".")
     return SourceFile(path, path.name, fmt if fmt in ("xlsx", "xlsm", "xls", "csv") else "other",
-                      status="skipped", message=reason)
+                      status="skipped", note=reason)

@@ -19,6 +19,7 @@ count, as they do not for the parser.
 
 from __future__ import annotations
 
+import logging
 import posixpath
 import re
 import zipfile
@@ -29,6 +30,9 @@ from urllib.parse import unquote
 
 from ..excel import column_index, column_letter
 from ..model import FileError
+from .file_words import FileWhy
+
+log = logging.getLogger("leadbook")
 
 # 25 million cells: a full-height sheet (1,048,576 rows) of 23 columns, or
 # 250,000 rows × 100 columns. The parser holds about 1 GB for it.
@@ -66,33 +70,24 @@ def check_extent(path: Path) -> None:
                 try:
                     rows, cols = sheet_extent(zf, part)
                 except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
-                    raise FileError(path, f"not a readable workbook: its part {part} is "
-                                          f"damaged ({exc}); open it in Excel or WPS and save "
-                                          "it again") from None
+                    log.info("%s: %s: %s", path, part, exc)  # library text: the -v log only
+                    raise FileError(path, FileWhy.PART_DAMAGED(part=part)) from None
                 far = f"{column_letter(cols - 1)}{rows}"
                 sheet = names.get(part)
-                where = f"sheet {sheet!r}" if sheet else f"the sheet stored as {part}"
+                where = (FileWhy.SHEET_NAMED(sheet=sheet) if sheet
+                         else FileWhy.SHEET_STORED(part=part))
                 if rows * cols > MAX_CELLS:
-                    raise FileError(
-                        path,
-                        f"refused: {where} has values as far as cell {far}, so its used area "
-                        f"A1:{far} is {rows:,} rows × {cols:,} columns ({rows * cols:,} cells), "
-                        f"more than leadbook reads ({MAX_CELLS:,}); clear the cells past the table "
-                        "(Ctrl+End in Excel goes to the last one) and save again",
-                    )
+                    raise FileError(path, FileWhy.TOO_MANY_CELLS(
+                        where=where, far=far, rows=f"{rows:,}", cols=f"{cols:,}",
+                        cells=f"{rows * cols:,}", limit=f"{MAX_CELLS:,}"))
                 if cols > EXCEL_COLUMNS or rows > EXCEL_ROWS:
-                    raise FileError(
-                        path,
-                        f"refused: {where} refers to a cell beyond Excel's last column XFD or "
-                        f"row 1,048,576 (as far as {far}); no program that writes .xlsx makes "
-                        "such a reference: open it in Excel or WPS and save it again",
-                    )
+                    raise FileError(path, FileWhy.BEYOND_XFD(where=where, far=far))
             try:
                 check_shared_strings(path, zf, sorted(p for p in stored if p in names or (
                     p.startswith("xl/worksheets/") and p.lower().endswith(".xml"))))
             except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
-                raise FileError(path, f"not a readable workbook: a part is damaged ({exc}); "
-                                      "open it in Excel or WPS and save it again") from None
+                log.info("%s: %s", path, exc)  # library text: the -v log only
+                raise FileError(path, FileWhy.A_PART_DAMAGED) from None
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError,
             RuntimeError, zlib.error) as exc:
         # The parser gives its own message for a damaged directory or an
@@ -239,13 +234,9 @@ def check_shared_strings(path: Path, zf: zipfile.ZipFile, sheets: list[str]) -> 
                     uses[index] = uses.get(index, 0) + 1
                     total += size
                     if total > MAX_STRING_BYTES:
-                        raise FileError(
-                            path,
-                            f"refused: its cells repeat long shared strings (string {index:,}: "
-                            f"{size / (1 << 20):.1f} MiB, used {uses[index]:,} times so far) "
-                            f"adding up to more than {MAX_STRING_BYTES >> 20} MiB of text, "
-                            "which is not a real workbook",
-                        )
+                        raise FileError(path, FileWhy.LONG_STRINGS(
+                            index=f"{index:,}", size=f"{size / (1 << 20):.1f}",
+                            uses=f"{uses[index]:,}", limit=MAX_STRING_BYTES >> 20))
                 carry = buf[end:]
 
 

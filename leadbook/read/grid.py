@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from ..model import FileError, RawSheet
+from ..texts import Words
+from .file_words import FileWhy, os_why
 
 log = logging.getLogger("leadbook")
 
@@ -43,7 +45,7 @@ def load_grids(path: Path, fmt: str) -> tuple[list[RawSheet], bool]:
 
         tables = read_html(path)
         return [RawSheet(f"Sheet{i}", False, rows) for i, rows in enumerate(tables, 1)], False
-    raise FileError(path, "not a spreadsheet: its content is neither a workbook nor text")
+    raise FileError(path, FileWhy.NOT_SPREADSHEET_CONTENT)
 
 
 _SHARED_KINDS = frozenset({str, dt.date, dt.datetime, dt.time})
@@ -105,7 +107,8 @@ def _workbook(path: Path, fmt: str) -> tuple[list[RawSheet], bool]:
     except pc.PasswordError as exc:
         raise FileError(path, _PASSWORD) from exc
     except OSError as exc:
-        raise FileError(path, f"could not be opened ({exc.strerror or exc})") from exc
+        log.info("%s: %s", path, exc)
+        raise FileError(path, FileWhy.CANNOT_OPEN(why=os_why(exc))) from exc
     except BaseException as exc:  # calamine raises several types, a Rust panic among them
         if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
             raise
@@ -173,10 +176,10 @@ def _without_cell_formats(path: Path) -> io.BytesIO:
 
 # The extensions calamine reads each format by.
 _SUFFIXES = {"xlsx": ("xlsx", "xlsm"), "xlsm": ("xlsx", "xlsm"), "xls": ("xls",)}
-_PASSWORD = "the workbook is password-protected; save a copy without a password and run again"
+_PASSWORD = FileWhy.PASSWORD
 
 
-def _unreadable(path: Path, fmt: str, sheet: str = "") -> str:
+def _unreadable(path: Path, fmt: str, sheet: str = "") -> Words:
     """What the manager reads when the workbook reader gives up: the file named
     by what it is, and what to do."""
     if fmt == "xls":
@@ -186,13 +189,10 @@ def _unreadable(path: Path, fmt: str, sheet: str = "") -> str:
         if kind == "encrypted":
             return _PASSWORD
         if kind == "biff5":
-            return ("an Excel 5.0/95 workbook (BIFF5) that could not be read; open it in Excel "
-                    "or WPS and save it as .xlsx")
-        return ("not a readable workbook: the .xls file is damaged or incomplete; open it in "
-                "Excel or WPS and save it as .xlsx")
-    part = f"sheet {sheet!r} cannot be read" if sheet else "a part of the workbook cannot be read"
-    return (f"not a readable workbook: the file is damaged ({part}); open it in Excel or WPS "
-            "and save it again as .xlsx")
+            return FileWhy.BIFF5_UNREADABLE
+        return FileWhy.XLS_DAMAGED
+    part = FileWhy.SHEET_UNREADABLE(sheet=sheet) if sheet else FileWhy.PART_UNREADABLE
+    return FileWhy.WORKBOOK_DAMAGED(part=part)
 
 
 def _short(exc: BaseException) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import FileError
+from .file_words import FileWhy, os_why
 from .textgrid import decode_text
 
 # Bounds on spans, so a hostile colspan="99999999" cannot fill memory.
@@ -159,16 +160,15 @@ def read_html(path: Path) -> list[list[list[Any]]]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise FileError(path, f"could not be opened ({exc.strerror or exc})") from exc
+        raise FileError(path, FileWhy.CANNOT_OPEN(why=os_why(exc))) from exc
     parser = _Tables()
     try:
         parser.feed(decode_text(data, path))
         tables = parser.finish()
     except _TooLarge:
-        raise FileError(path, f"refused: its tables hold more than {MAX_CELLS:,} cells") from None
+        raise FileError(path, FileWhy.HTML_TOO_LARGE(limit=f"{MAX_CELLS:,}")) from None
     except _TooWide:
-        raise FileError(path, f"refused: a row of its table is wider than Excel's "
-                              f"{MAX_COLUMNS:,} columns (XFD), which no sheet is") from None
+        raise FileError(path, FileWhy.HTML_TOO_WIDE(limit=f"{MAX_COLUMNS:,}")) from None
     if not tables:
-        raise FileError(path, "holds a web page but no table")
+        raise FileError(path, FileWhy.HTML_NO_TABLE)
     return tables

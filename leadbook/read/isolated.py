@@ -40,6 +40,7 @@ from typing import Any, NoReturn
 
 from ..lifeline import die_with_parent
 from ..model import SourceFile
+from .file_words import FileWhy
 
 log = logging.getLogger("leadbook")
 
@@ -222,12 +223,8 @@ def _collect(child: _Child, timed_out: bool = False) -> SourceFile:
     src = SourceFile(path, path.name, "other")
     src.status = "error"
     if timed_out or code == -signal.SIGXCPU:
-        src.message = (f"{path.name}: reading it took longer than leadbook allows a file "
-                       f"({CPU_LIMIT} s), which no real workbook needs; it was stopped. Open it "
-                       "in Excel or WPS, save it again, and check it holds only the tables")
+        why = FileWhy.TOO_SLOW(limit=CPU_LIMIT)
     else:
-        src.message = (f"{path.name}: could not be read: reading it needed more memory than "
-                       f"leadbook allows a file ({MEMORY_LIMIT >> 30} GiB) or met damage the "
-                       "workbook reader could not handle, and it was stopped. Open it in Excel "
-                       "or WPS and save it again")
+        why = FileWhy.READER_STOPPED(limit=MEMORY_LIMIT >> 30)
+    src.note = FileWhy.FAILED(file=path.name, reason=why)
     return src

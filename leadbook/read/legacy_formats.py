@@ -16,6 +16,9 @@ import logging
 import struct
 from pathlib import Path
 
+from ..texts import Words
+from .file_words import FileWhy
+
 log = logging.getLogger("leadbook")
 
 # BOF record id of a bare BIFF stream → the Excel version that writes it.
@@ -75,14 +78,9 @@ def xls_kind(path: Path) -> str | None:
 
 
 # What the manager reads for an .xls leadbook refuses before reading it.
-REFUSED_XLS = {
-    "encrypted": "the workbook is password-protected; save a copy without a password and "
-                 "run again",
-    "biff5_utf16": "an Excel 5.0/95 workbook (BIFF5) whose text is stored as UTF-16, which "
-                   "leadbook cannot read; open it in Excel, WPS or LibreOffice and save it as "
-                   ".xlsx",
-    **{f"biff5_{page}": f"an Excel 5.0/95 workbook (BIFF5) whose text is in code page {page} "
-                        f"({name}), which leadbook cannot read; open it in Excel, WPS or "
-                        "LibreOffice and save it as .xlsx"
+REFUSED_XLS: dict[str, Words] = {
+    "encrypted": FileWhy.PASSWORD,
+    "biff5_utf16": FileWhy.BIFF5_UTF16,
+    **{f"biff5_{page}": FileWhy.BIFF5_CODEPAGE(page=page, name=name)
        for page, name in CODEPAGE_NAMES.items()},
 }

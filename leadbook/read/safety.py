@@ -11,12 +11,17 @@ sixteen-fold margin on the ratio, while a 1 GiB bomb fails two of them.
 
 from __future__ import annotations
 
+import logging
 import re
 import zipfile
 import zlib
 from pathlib import Path
 
 from ..model import FileError
+from ..texts import Words
+from .file_words import FileWhy
+
+log = logging.getLogger("leadbook")
 
 MAX_TOTAL = 512 << 20  # inflated size of all parts together
 MAX_MEMBERS = 10_000
@@ -33,13 +38,9 @@ def _size(n: float) -> str:
     return f"{n / (1 << 20):.1f} MiB"
 
 
-def _refuse(path: Path, what: str, inflated: int, packed: int) -> FileError:
+def _refuse(path: Path, what: Words, inflated: int, packed: int) -> FileError:
     ratio = inflated / max(packed, 1)
-    return FileError(
-        path,
-        f"refused: {what} would inflate to {_size(inflated)} (ratio {ratio:.0f}:1), "
-        "which is not a real workbook",
-    )
+    return FileError(path, FileWhy.INFLATES(what=what, size=_size(inflated), ratio=f"{ratio:.0f}"))
 
 
 def check_zip(path: Path) -> None:
@@ -49,33 +50,27 @@ def check_zip(path: Path) -> None:
             infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError,
             NotImplementedError) as exc:  # NotImplementedError: "zip file version 20.8"
-        raise FileError(
-            path, f"not a readable workbook: the file is damaged or incomplete ({exc})"
-        ) from exc
+        log.info("%s: zipfile: %s", path, exc)  # library text: the -v log only
+        raise FileError(path, FileWhy.ZIP_DAMAGED) from exc
     if len(infos) > MAX_MEMBERS:
-        raise FileError(
-            path, f"refused: it holds {len(infos):,} parts, which is not a real workbook"
-        )
+        raise FileError(path, FileWhy.TOO_MANY_PARTS(count=f"{len(infos):,}"))
     total = sum(i.file_size for i in infos)
     if total > MAX_TOTAL:
-        raise _refuse(path, "its parts", total, sum(i.compress_size for i in infos))
+        raise _refuse(path, FileWhy.ALL_PARTS, total, sum(i.compress_size for i in infos))
     for info in infos:
         unsafe = _unsafe_entry(info)
         if unsafe:
-            raise FileError(path, f"refused: it holds an entry {info.filename!r} {unsafe}, "
-                                  "which no workbook holds; open it in Excel or WPS and save "
-                                  "it again")
+            raise FileError(path, FileWhy.UNSAFE_ENTRY(name=repr(info.filename), unsafe=unsafe))
         if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * info.compress_size:
-            raise _refuse(path, f"its part {info.filename}", info.file_size, info.compress_size)
+            raise _refuse(path, FileWhy.ONE_PART(part=info.filename), info.file_size,
+                          info.compress_size)
         if (
             info.compress_type != zipfile.ZIP_STORED
             and info.compress_size > info.file_size + info.file_size // 100 + FRAMING_SLACK
         ):
-            raise FileError(
-                path,
-                f"refused: its part {info.filename} is stored in {info.compress_size:,} bytes "
-                f"but declared to hold {info.file_size:,}; the zip directory does not add up",
-            )
+            raise FileError(path, FileWhy.SIZE_MISMATCH(
+                part=info.filename, stored=f"{info.compress_size:,}",
+                declared=f"{info.file_size:,}"))
 
     check_document_types(path)
 
@@ -87,21 +82,21 @@ _DRIVE = re.compile(r"^[A-Za-z]:")
 S_IFMT, S_IFREG, S_IFDIR = 0o170000, 0o100000, 0o040000
 
 
-def _unsafe_entry(info: zipfile.ZipInfo) -> str | None:
+def _unsafe_entry(info: zipfile.ZipInfo) -> Words | None:
     name = info.filename
     if name.startswith("/") or _DRIVE.match(name):
-        return "with an absolute name"
+        return FileWhy.ABSOLUTE_NAME
     if "\\" in name:
-        return "with a backslash in its name"
+        return FileWhy.BACKSLASH
     if any(seg in (".", "..") for seg in name.split("/")):
-        return "whose name climbs out of the package (..)"
+        return FileWhy.CLIMBS_OUT
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        return f"compressed by method {info.compress_type} (Excel uses deflate only)"
+        return FileWhy.OTHER_METHOD(method=info.compress_type)
     if info.flag_bits & 0x1:
-        return "encrypted inside the zip (a protected workbook is not stored that way)"
+        return FileWhy.ZIP_ENCRYPTED
     mode = info.external_attr >> 16
     if info.create_system == 3 and mode & S_IFMT not in (0, S_IFREG, S_IFDIR):
-        return "that is a link or a special file, not a part"
+        return FileWhy.SPECIAL_FILE
     return None
 
 
@@ -141,13 +136,11 @@ def check_document_types(path: Path) -> None:
                     with zf.open(info) as fh:  # a small part is checked to its checksum
                         head = fh.read(PROLOG_BYTES)
                 except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
-                    raise FileError(path, f"not a readable workbook: its part {info.filename} "
-                                          f"is damaged ({exc}); open it in Excel or WPS and "
-                                          "save it again") from None
+                    log.info("%s: %s: %s", path, info.filename, exc)  # library text: the log
+                    raise FileError(path, FileWhy.PART_DAMAGED(part=info.filename)) from None
                 what = _prolog_problem(head, full=len(head) < PROLOG_BYTES)
                 if what:
-                    raise FileError(path, f"refused: its part {info.filename} {what}; Excel, "
-                                          "WPS and LibreOffice never write that")
+                    raise FileError(path, FileWhy.PART_PROLOG(part=info.filename, what=what))
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
         if isinstance(exc, FileError):
             raise
@@ -175,13 +168,13 @@ def _decode(data: bytes, encoding: str) -> str:
     return data[: len(data) // width * width].decode(encoding, "replace")
 
 
-def _prolog_problem(head: bytes, full: bool) -> str | None:
+def _prolog_problem(head: bytes, full: bool) -> Words | None:
     text = xml_text(head)
     if text is None:
         return None  # not XML: an image, a VBA project, a printer setting
     rest = text[_PROLOG.match(text).end():]  # type: ignore[union-attr]
     if _DOCTYPE.match(rest):
-        return "declares a document type (DOCTYPE), where XML entities are declared"
+        return FileWhy.DOCTYPE
     if not full and not _ELEMENT.match(rest):  # the prolog runs past what was read
-        return f"opens with more than {PROLOG_BYTES >> 10} KiB before its first element"
+        return FileWhy.LONG_PROLOG(kib=PROLOG_BYTES >> 10)
     return None

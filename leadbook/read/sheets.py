@@ -11,7 +11,9 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
+from ..issue_codes import MISSING_COLUMN_WORDS, IssueCode, Part
 from ..model import Issue, RawSheet, Severity, SheetData, SheetKind
+from ..texts import DEFAULT_LANGUAGE, Words, render, said
 from ..vocab import (
     ACTIVITY_COUNT_FIELDS,
     ACTIVITY_FIELDS,
@@ -24,6 +26,7 @@ from ..vocab import (
     SPEND_FIELDS,
     TOTAL_WORDS,
 )
+from .file_words import SheetWhy
 from .header_hint import HeaderGuess, columns_line, guess_header, suggest
 from .headers import HEADER_SEARCH_ROWS, HeaderMatch, find_header, normalise_header, with_extra
 from .month_grid import find_month_grid
@@ -43,11 +46,7 @@ REQUIRED: dict[SheetKind, tuple[str, ...]] = {
     SheetKind.ACTIVITY: ACTIVITY_REQUIRED,
 }
 # How a missing column is named to the manager, and what its absence costs.
-MISSING_COLUMN: dict[str, tuple[str, str]] = {
-    "phone": ("联系电话", "无法识别同一客户(撞单、重复)"),
-    "consultant": ("销售顾问", "无法把待跟进客户分给顾问"),
-    "date": ("日期", "无法按日期统计"),
-}
+MISSING_COLUMN = MISSING_COLUMN_WORDS
 
 _TOTALS = tuple(normalise_header(w) for w in TOTAL_WORDS)
 # First characters (after NFKC) a total row's first cell can start with; only
@@ -173,38 +172,33 @@ def _names_someone(columns: Mapping[str, int]) -> bool:
     return ("phone" in columns or "name" in columns) and len(columns) >= 2
 
 
-def _ignored_reason(service: Sequence[str], near: HeaderMatch | None) -> str:
-    """Why a sheet that looks like a table of people is not read ("" for others)."""
+def _ignored_reason(service: Sequence[str], near: HeaderMatch | None) -> Words | None:
+    """Why a sheet that looks like a table of people is not read (None for others)."""
     if service:
-        return (f"不是销售线索表: 表头有 {'、'.join(service[:4])}, 没有销售顾问、预计购车时间"
-                "或客户级别列 (维修工单、服务客户一类), 未读取")
+        return SheetWhy.SERVICE_SHEET(words=tuple(service[:4]))
     if near is not None:
-        seen = "、".join(near.headers.values())
-        return (f"不是意向客户表: 表头只有 {seen}, 没有销售顾问、客户级别、预计购车时间或跟进日期列"
-                " (姓名和电话不足以构成线索卡), 未读取")
-    return ""
+        return SheetWhy.NOT_LEAD_CARDS(words=tuple(near.headers.values()))
+    return None
 
 
 def header_issues(sheet: SheetData, file: str) -> list[Issue]:
     """A required column the header lacks: one error on the header row."""
     issues: list[Issue] = []
     if sheet.kind is SheetKind.IGNORED and sheet.reason:
-        return [Issue(file, sheet.name, None, None, None, "sheet_ignored",
-                      f"{sheet.name}: {sheet.reason}", Severity.WARNING)]
+        return [Issue(file, sheet.name, None, None, None, IssueCode.SHEET_IGNORED,
+                      said(sheet=sheet.name, reason=sheet.reason), Severity.WARNING)]
     if sheet.grid is not None:
         return issues  # a month grid is store-level: it has no date or consultant column
     for fld in REQUIRED.get(sheet.kind, ()):
         if fld in sheet.columns:
             continue
-        word, cost = MISSING_COLUMN.get(fld, (fld, "此表无法完整使用"))
-        message = f"表头中没有{word}列, {cost}"
+        word, cost = MISSING_COLUMN.get(fld, (fld, Part.COST_OTHER))
         header = suggest(fld, sheet.guess.others) if sheet.guess is not None else None
-        if header:
-            message += (f"; 如果「{header}」就是{word}列, 在 leadbook.toml 里加一行: "
-                        f"{columns_line(fld, header)}")
+        fix = (Part.COLUMN_FIX(header=header, word=word, line=columns_line(fld, header))
+               if header else None)
         issues.append(Issue(
-            file, sheet.name, sheet.header_row, word, None, "missing_column", message,
-            Severity.ERROR,
+            file, sheet.name, sheet.header_row, render(word, DEFAULT_LANGUAGE), None,
+            IssueCode.MISSING_COLUMN, said(word=word, cost=cost, fix=fix), Severity.ERROR,
         ))
     return issues
 

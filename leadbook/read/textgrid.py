@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import FileError
+from .file_words import FileWhy, os_why
 
 DELIMITERS = (",", "\t", ";")
 SNIFF_LINES = 50
@@ -32,9 +33,7 @@ def decode_text(data: bytes, path: Path | str = "") -> str:
             try:
                 return data.decode(encoding)
             except UnicodeDecodeError as exc:
-                raise FileError(
-                    path, f"the text is not valid {encoding.upper()} ({exc.reason})"
-                ) from exc
+                raise FileError(path, FileWhy.TEXT_INVALID(encoding=encoding.upper())) from exc
     for encoding in ("utf-8", "gb18030"):
         try:
             return data.decode(encoding)
@@ -44,7 +43,7 @@ def decode_text(data: bytes, path: Path | str = "") -> str:
 
     best = from_bytes(data).best()
     if best is None:
-        raise FileError(path, "the text encoding could not be recognised; save it as UTF-8 CSV")
+        raise FileError(path, FileWhy.ENCODING_UNKNOWN)
     return str(best)
 
 
@@ -82,7 +81,7 @@ def read_csv(path: Path) -> list[list[Any]]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise FileError(path, f"could not be opened ({exc.strerror or exc})") from exc
+        raise FileError(path, FileWhy.CANNOT_OPEN(why=os_why(exc))) from exc
     text = decode_text(data, path)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
     rows: list[list[Any]] = []
@@ -92,11 +91,7 @@ def read_csv(path: Path) -> list[list[Any]]:
     except csv.Error as exc:
         line = reader.line_num
         if "field larger than field limit" in str(exc):
-            raise FileError(path, f"line {line:,} holds a field of more than "
-                                  f"{csv.field_size_limit():,} characters, which no "
-                                  "spreadsheet cell holds (an unclosed quote mark runs to the "
-                                  "end of the file this way); check the quotes on that line "
-                                  "and save it again") from None
-        raise FileError(path, f"not readable as CSV text at line {line:,}; open it in Excel "
-                              "or WPS and save it again as CSV") from None
+            raise FileError(path, FileWhy.CSV_FIELD_TOO_LONG(
+                line=f"{line:,}", limit=f"{csv.field_size_limit():,}")) from None
+        raise FileError(path, FileWhy.CSV_UNREADABLE(line=f"{line:,}")) from None
     return rows

@@ -25,14 +25,14 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from ..model import RawSheet, SheetLayout, SheetNotes
-from ..vocab import ANNOTATION_HEADERS
 from .annotation_cells import (
     COLUMN_WIDTHS,
     COMMENT_AUTHOR,
     DATE_FORMAT,
     FILL_COLORS,
-    ROW_COLOUR_LEGEND,
+    added_headers,
     clean_text,
+    legend,
     note_cells,
     row_fill,
 )
@@ -151,9 +151,9 @@ def _write_sheet(ws: Worksheet, cells: list[list[Any]], sheet_notes: SheetNotes 
         if sheet_notes is None:
             continue
         if number == header_row:
-            for i, word in enumerate(ANNOTATION_HEADERS):
+            for i, word in enumerate(added_headers(sheet_notes)):
                 write_text(ws, row, width + i, word, formats.get("text", "added", bold=True))
-            ws.write_comment(row, width, ROW_COLOUR_LEGEND,
+            ws.write_comment(row, width, legend(sheet_notes),
                              {"author": COMMENT_AUTHOR, "x_scale": 2, "y_scale": 1.5})
             continue
         if note is None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from ..model import RowNote
+from ..model import RowNote, SheetNotes
+from ..vocab import ANNOTATION_HEADERS
 
 # Row colours by state: Excel's own "Bad", "Neutral", "Good" cell-style fills,
 # and a light grey for closed (lost) leads — what Excel users read at a glance.
@@ -24,6 +25,24 @@ FILL_COLORS: dict[str, str] = {
 # The legend of the row colours: a note on the 系统级别 header cell of every copy.
 ROW_COLOUR_LEGEND = ("leadbook 添加了 系统级别 至 提示 五列 (浅蓝表头)。行的颜色: 红 = 已逾期, "
                      "黄 = 今日应跟进, 绿 = 已成交, 灰 = 战败。")
+# The added headers and the legend in each language (vocab.ANNOTATION_HEADERS: Chinese).
+ADDED_HEADERS = {
+    "zh": ANNOTATION_HEADERS,
+    "en": ("System grade", "Grade change", "Next follow-up", "Days overdue", "Hints"),
+}
+LEGENDS = {
+    "zh": ROW_COLOUR_LEGEND,
+    "en": ("leadbook added the five columns System grade to Hints (light blue headers). Row "
+           "colours: red = overdue, yellow = due today, green = won, grey = lost."),
+}
+
+
+def added_headers(notes: SheetNotes) -> tuple[str, ...]:
+    return ADDED_HEADERS.get(notes.lang, ANNOTATION_HEADERS)
+
+
+def legend(notes: SheetNotes) -> str:
+    return LEGENDS.get(notes.lang, ROW_COLOUR_LEGEND)
 
 # Widths (Excel character units) of 系统级别, 级别变化, 下次跟进, 逾期天数, 提示.
 COLUMN_WIDTHS: tuple[float, ...] = (10, 16, 12, 10, 40)

@@ -18,7 +18,7 @@ import jinja2
 
 from ..cells import MISSING, clean
 from ..labels import Labels
-from ..model import Outcome
+from ..model import Issue, Outcome
 from ..spend import spend_text
 from ..values import mask_text
 from ..worklist import CARE, FOLLOWUP, REVIEW
@@ -141,12 +141,20 @@ def context(outcome: Outcome, lab: Labels) -> dict[str, Any]:
         "consultants": table(outcome.consultants, consultant_columns(outcome.consultants), lab,
                              outcome.list_days),
         "files": files(s.get("files") or [], lab),
-        "issue_counts": Counter((i.severity.value, i.code) for i in outcome.issues).most_common(),
-        "issues": outcome.issues[:ISSUE_CAP],
+        "issue_counts": Counter((i.severity.value, i.code.code)
+                                for i in outcome.issues).most_common(),
+        "issues": [_issue_row(i, outcome.lang) for i in outcome.issues[:ISSUE_CAP]],
         "issues_more": max(0, len(outcome.issues) - ISSUE_CAP),
         "generated": lab["text.generated"],
         "history": history_context(outcome, lab),  # 本周变化 and 趋势 (§10)
     }
+
+
+def _issue_row(issue: Issue, lang: str) -> dict[str, Any]:
+    """An issue as the page shows it: its message in the run's language."""
+    return {"severity": issue.severity, "message": issue.message(lang), "value": issue.value,
+            "file": issue.file, "sheet": issue.sheet, "row": issue.row,
+            "column": issue.column, "code": issue.code.code}
 
 
 def kpis(funnel: dict[str, Any], cost: dict[str, Any], lab: Labels, spend_made_of: str = ""

@@ -384,8 +384,9 @@ class _Report:
                 Col("file", lab["col.file"], max_width=30), Col("sheet", lab["col.sheet"]),
                 Col("row", lab["col.row"], "id"), Col("column", lab["col.column"]),
                 Col("value", lab["col.value"], max_width=30), Col("code", lab["col.code"])]
-        rows = [[lab.word("sev", i.severity.value), i.message, i.file, i.sheet, i.row, i.column,
-                 i.value, i.code] for i in self.o.issues]
+        lang = self.o.lang
+        rows = [[lab.word("sev", i.severity.value), i.message(lang), i.file, i.sheet, i.row,
+                 i.column, i.value, i.code.code] for i in self.o.issues]
         errors = [i.severity.value == "error" for i in self.o.issues]
         write_table(ws, self.fmts, HEADER_ROW, cols, rows, empty_note=lab["text.none"],
                     style=lambda i, _row: {"red": errors[i]})

@@ -23,7 +23,7 @@ from defusedxml import ElementTree
 from ..excel import column_index, column_letter
 from ..model import SheetNotes
 from ..vocab import ANNOTATION_HEADERS
-from .annotation_cells import ROW_COLOUR_LEGEND
+from .annotation_cells import legend
 from .atomic import atomic_path
 from .copy_checks import Parsed, check_well_formed, inflated
 from .xlsx_comments import Note, blocks_in_use, merge_comments, merge_vml, new_comments, new_vml
@@ -215,7 +215,7 @@ class _Workbook:
         comments = [Note(row - 1, notes.width, note.comment)
                     for row, note in sorted(notes.rows.items()) if note.comment]
         if notes.header_row > 0:  # the row colours' legend, on the 系统级别 header cell
-            comments.insert(0, Note(notes.header_row - 1, notes.width, ROW_COLOUR_LEGEND))
+            comments.insert(0, Note(notes.header_row - 1, notes.width, legend(notes)))
         self.print_to[self.sheet_index.get(notes.name, -1)] = notes.width + len(
             ANNOTATION_HEADERS) - 1
         vml_rid = free_rid(rels) if comments else None

@@ -44,8 +44,10 @@ class _Shape:
 class RowPatcher:
     def __init__(self, *, width: int, header_row: int, notes: dict[int, RowNote],
                  styles: StyleBook, date1904: bool, prefix: bytes,
-                 col_styles: dict[int, int]) -> None:
+                 col_styles: dict[int, int],
+                 headers: tuple[str, ...] = ANNOTATION_HEADERS) -> None:
         self.width, self.header_row, self.notes = width, header_row, notes
+        self.headers = headers  # the added headers, in the run's language
         self.styles, self.date1904, self._p = styles, date1904, prefix
         self._col_styles = col_styles
         p = re.escape(prefix)
@@ -329,7 +331,7 @@ class RowPatcher:
         if number == self.header_row:
             num = b"%d" % number
             style = b' s="%d"' % self._header_style(body)
-            return [self._text(i, num, style, word) for i, word in enumerate(ANNOTATION_HEADERS)]
+            return [self._text(i, num, style, word) for i, word in enumerate(self.headers)]
         if note is None:
             return [None] * ADDED
         return self._note_cells(number, note, row_fill(note))

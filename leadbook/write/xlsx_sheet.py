@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 
 from ..excel import column_index, column_letter
 from ..model import SheetNotes
-from .annotation_cells import COLUMN_WIDTHS
+from .annotation_cells import COLUMN_WIDTHS, added_headers
 from .xlsx_rows import ADDED, RowPatcher
 from .xlsx_styles import StyleBook
 from .xml_scan import attributes, namespace_prefix, set_attributes, top_level
@@ -71,7 +71,8 @@ class SheetPatcher:
         p = self._p = m.group(1) or b""
         yield self._patch_head(buf[:m.start()])
         rows = RowPatcher(width=self.width, header_row=self.notes.header_row,
-                          notes=self.notes.rows, styles=self.styles, date1904=self.date1904,
+                          notes=self.notes.rows, headers=added_headers(self.notes),
+                          styles=self.styles, date1904=self.date1904,
                           prefix=p, col_styles=self._col_styles)
         yield b"<%ssheetData>" % p
         buf = buf[m.end():]
