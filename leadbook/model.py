@@ -101,7 +101,15 @@ class FileError(Exception):
 
 
 class OutputError(Exception):
-    """An output could not be written (target locked, disk full...)."""
+    """An output could not be written (target locked, disk full...): ``why`` says so in
+    words (leadbook.write.output_words), rendered in the run's language."""
+
+    def __init__(self, why: Words | str) -> None:
+        super().__init__(why)
+        self.why = why
+
+    def __str__(self) -> str:
+        return render(self.why, "zh")
 
 
 @dataclass

@@ -26,7 +26,9 @@ from typing import TYPE_CHECKING, Any
 from .lifeline import die_with_parent
 from .model import Outcome, OutputError, SourceFile
 from .read.discover import SPREADSHEET_SUFFIXES
+from .texts import Words, render
 from .write.atomic import remove_leftovers, write_text
+from .write.output_words import OutputWhy
 
 if TYPE_CHECKING:
     from .history.remember import HistoryResult, Keeping, LeadFact
@@ -39,7 +41,7 @@ log = logging.getLogger("leadbook")
 @dataclass
 class Written:
     paths: list[Path] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # in the run's language
     warnings: list[str] = field(default_factory=list)  # the history's, in words
 
 
@@ -199,12 +201,12 @@ class EarlyReport:
             self.sender.join()
             self.sender = None
 
-    def finish(self) -> list[tuple[list[Path], str]]:
+    def finish(self) -> list[Result]:
         """Wait for the worker and say what it wrote; the history step's results go
         on the run's outcome (the step is done here when the worker did not)."""
         self.sent()
         try:
-            results: list[tuple[list[Path], str]]
+            results: list[Result]
             results, self.kept = self.conn.recv()
         except (EOFError, OSError, TypeError, ValueError):
             results = []
@@ -221,9 +223,8 @@ class EarlyReport:
                 self.kept.apply(self.outcome)
         if self.process.exitcode != 0 or len(results) != 1 + (self.page is not None):
             code = self.process.exitcode
-            stopped: list[tuple[list[Path], str]] = [
-                ([], f"{self.target.name}: could not be written "
-                     f"(the worker stopped, exit {code})")]
+            stopped: list[Result] = [
+                ([], [OutputWhy.WORKER_STOPPED(name=self.target.name, code=code)])]
             # The page is this process's to write again: it has all it needs.
             page = [_run("html", self.outcome, self.page)] if self.page is not None else []
             return stopped + page
@@ -352,10 +353,9 @@ def write_outputs(analysis: Analysis, out: Path, *, split: bool = False, jobs: i
         if history is not None:
             done.warnings = report.kept.warnings if report.kept is not None else []
             results.append(_run(*summary))
-    for paths, error in results:
+    for paths, errors in results:
         done.paths.extend(paths)
-        if error:
-            done.errors.append(error)
+        done.errors.extend(render(why, outcome.lang) for why in errors)
     return done
 
 
@@ -393,7 +393,7 @@ def share_out(tasks: list[tuple[Any, ...]], local: list[tuple[Any, ...]], worker
 
 
 def _in_parallel(tasks: list[tuple[Any, ...]], local: list[tuple[Any, ...]],
-                 jobs: int, leads: int) -> list[tuple[list[Path], str]]:
+                 jobs: int, leads: int) -> list[Result]:
     """report.xlsx and the annotated copies shared out between this process and up to
     jobs − 1 workers. Workers are forked where the platform allows (no start-up,
     nothing pickled on the way in), else spawned with their tasks' data."""
@@ -402,7 +402,7 @@ def _in_parallel(tasks: list[tuple[Any, ...]], local: list[tuple[Any, ...]],
     forked = ctx.get_start_method() == "fork"
     mine, *theirs = share_out(tasks, local, min(jobs - 1, len(tasks)), leads)
     theirs = [share for share in theirs if share]
-    done: dict[int, tuple[list[Path], str]] = {}
+    done: dict[int, Result] = {}
     if not theirs:
         return [_run(*t) for t in local] + [_run(*t) for t in tasks]
     _FORKED_TASKS[:] = tasks if forked else []
@@ -426,57 +426,66 @@ def _in_parallel(tasks: list[tuple[Any, ...]], local: list[tuple[Any, ...]],
                 try:
                     done.update(zip(share, future.result(), strict=True))
                 except Exception as exc:  # a worker that died: say which outputs are missing
+                    log.debug("a worker writing outputs failed: %s", exc, exc_info=True)
                     for i in share:
-                        done[i] = ([], f"{tasks[i][-1].name}: could not be written ({exc})")
+                        done[i] = ([], [OutputWhy.WORKER_FAILED(name=tasks[i][-1].name)])
     finally:
         _FORKED_TASKS.clear()
         gc.unfreeze()
     return first + [done[i] for i in range(len(tasks))]
 
 
-def _run_batch(batch: list[tuple[Any, ...]]) -> list[tuple[list[Path], str]]:
+def _run_batch(batch: list[tuple[Any, ...]]) -> list[Result]:
     return [_run(*t) for t in batch]
 
 
-def _run_forked(share: list[int]) -> list[tuple[list[Path], str]]:
+def _run_forked(share: list[int]) -> list[Result]:
     return [_run(*_FORKED_TASKS[i]) for i in share]
 
 
-def _run(kind: str, *args: Any) -> tuple[list[Path], str]:
-    """Write one output; errors come back as a message, never as an exception."""
+# What writing one output gave: the files written, and why what is missing is missing.
+Result = tuple[list[Path], list[Words | str]]
+
+# The outputs named in the errors of their writers, by kind.
+OUTPUT_NAMES = {"summary": "summary.json", "report": "report.xlsx", "html": "summary.html",
+                "split": "due/"}
+
+
+def _run(kind: str, *args: Any) -> Result:
+    """Write one output; errors come back in words, never as an exception."""
     try:
         if kind == "summary":
             analysis, target = args
             write_text(target, summary_json(analysis))
-            return [target], ""
+            return [target], []
         if kind == "report":
             from .write.report_xlsx import write_report
 
-            return [write_report(*args)], ""
+            return [write_report(*args)], []
         if kind == "html":
             from .write.html import write_html
 
-            return [write_html(*args)], ""
+            return [write_html(*args)], []
         if kind == "split":
             from .write.split import write_split
 
-            errors: list[str] = []
+            errors: list[Words | str] = []
             outcome, folder = args
-            return list(write_split(outcome, folder, errors)), "; ".join(errors)
+            return list(write_split(outcome, folder, errors)), errors
         from .annotate import write_annotated
 
         src, notes, target = args
-        return [write_annotated(src, notes, target)], ""
+        return [write_annotated(src, notes, target)], []
     except OutputError as exc:
-        message = str(exc)
-        if kind == "annotated" and args[0].name not in message:
+        why = exc.why
+        if kind == "annotated" and args[0].name not in render(why, "zh"):
             # A damaged part of the input met while copying it: say which input.
-            message = f"{args[0].name}: the annotated copy could not be written ({message})"
-        return [], message
+            why = OutputWhy.COPY_FAILED(file=args[0].name, reason=why)
+        return [], [why]
     except Exception as exc:  # one output's failure must not stop the others
         log.debug("writing %s failed", kind, exc_info=True)
-        what = args[0].name if kind == "annotated" else kind
-        return [], f"{what}: could not be written ({type(exc).__name__}: {exc})"
+        what = args[0].name if kind == "annotated" else OUTPUT_NAMES.get(kind, kind)
+        return [], [OutputWhy.UNEXPECTED(name=what, kind=type(exc).__name__)]
 
 
 def _without_rows(src: SourceFile) -> SourceFile:

@@ -543,7 +543,7 @@ def test_history_step_done_here_when_the_report_worker_dies(inboxes, tmp_path, m
                weeks.AS_OF[2].isoformat(), "--jobs", "2", "--history", hist],
         catch_exceptions=False)
     assert result.exit_code == 1
-    assert "report.xlsx: could not be written (the worker stopped, exit 5)" in result.output
+    assert "report.xlsx: 未能写出 (写出它的进程中途退出, 退出码 5)" in result.output
     assert [int(p) for p in pids.read_text().split()] == [os.getpid()]
     s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert s["history"]["previous_as_of"] == weeks.AS_OF[1].isoformat()

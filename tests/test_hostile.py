@@ -676,7 +676,8 @@ def test_a_locked_output_is_a_clear_error(inbox: Path, tmp_path: Path,
     assert result.exit_code == 1
     errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1
-    assert locked in errors[0] and "open in another program" in errors[0]
+    assert locked in errors[0] and "文件正被另一个程序打开 (Excel 或 WPS?)。关闭它后再运行 leadbook。" \
+        in errors[0]
     assert not (out / locked).exists() and not (out / "annotated" / locked).exists()
     assert (out / "summary.json").is_file() and (out / "summary.html").is_file()
     assert not temp_files(out)

@@ -164,7 +164,7 @@ def test_one_due_file_that_cannot_be_written_does_not_stop_the_others(tmp_path: 
     (out / "due" / "张伟.xlsx").mkdir(parents=True)  # in the way: cannot be replaced
     result = process(box, out, "--split")
     assert result.exit_code == 1
-    assert "Error: due/张伟.xlsx: could not be written" in result.output
+    assert "Error: due/张伟.xlsx: 未能写出 (无法写入 " in result.output
     assert sorted(p.name for p in (out / "due").iterdir() if p.is_file()) == ["李娜.xlsx",
                                                                               "王强.xlsx"]
     assert temp_files(out) == []
@@ -556,8 +556,8 @@ def test_added_columns_past_xfd_refuse_that_copy(inbox: Path, tmp_path: Path) ->
     assert result.exit_code == 1
     files = files_of(out)
     assert files["xfd.xlsx"]["status"] == "ok"  # it is read; only its copy is refused
-    assert "xfd.xlsx: no annotated copy: sheet '意向客户' has values as far as column XFD" \
-        in result.output
+    assert "xfd.xlsx: 未生成注释副本: 工作表 '意向客户' 的数值一直到 XFD 列, 添加的 5 列会超出 " \
+        "Excel 的最后一列 XFD" in result.output
     assert not (out / "annotated" / "xfd.xlsx").exists()
     assert (out / "annotated" / "good.xlsx").is_file()
 
@@ -617,8 +617,8 @@ def test_a_patch_that_is_not_well_formed_is_never_renamed_into_place(
     out = tmp_path / "out"
     result = process(inbox, out)
     assert result.exit_code == 1
-    assert "good.xlsx: no annotated copy: leadbook's patch of its part " \
-           "xl/worksheets/sheet1.xml is not well-formed XML" in result.output
+    assert "good.xlsx: 未生成注释副本: leadbook 对它的部件 xl/worksheets/sheet1.xml 的修改不是" \
+           "格式正确的 XML (mismatched tag, line 2); 原文件未改动" in result.output
     assert not (out / "annotated" / "good.xlsx").exists()
     assert temp_files(out) == []
     assert (out / "report.xlsx").is_file()
@@ -672,7 +672,7 @@ def test_a_damaged_part_the_reader_skips_refuses_the_copy(inbox: Path, tmp_path:
     result = process(inbox, out)
     assert result.exit_code == 1
     assert files_of(out)["props.xlsx"]["status"] == "ok"
-    assert "props.xlsx: no annotated copy: its part docProps/core.xml is damaged" in result.output
+    assert "props.xlsx: 未生成注释副本: 它的部件 docProps/core.xml 已损坏" in result.output
     assert not (out / "annotated" / "props.xlsx").exists()
     assert (out / "annotated" / "good.xlsx").is_file()
 

@@ -59,6 +59,7 @@ LAYERS: dict[str, frozenset[str]] = {
         "leadbook.write.xlsx_comments", "leadbook.write.xlsx_package", "leadbook.write.xlsx_rows",
         "leadbook.write.xlsx_sheet", "leadbook.write.xlsx_stream", "leadbook.write.xlsx_styles",
         "leadbook.write.xlsx_table", "leadbook.write.xlsx_text", "leadbook.write.xlsx_zip",
+        "leadbook.write.output_words",
         "leadbook.write.xml_scan",
     }),
     # A run around the core: outputs written, the copies made, history kept.

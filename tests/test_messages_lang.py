@@ -291,3 +291,25 @@ def test_init_in_english_writes_english_comments_the_loader_reads_back(tmp_path:
     again = CliRunner().invoke(main, ["init", str(folder)])
     assert again.exit_code == 1
     assert again.output == f"Error: {target} 已存在, 没有改动它 (要重新生成, 请先改名或删除它)\n"
+
+
+def test_output_errors_in_both_languages_word_for_word() -> None:
+    """Why an output is missing: the same words under zh and en, never the system's text."""
+    import errno
+
+    from leadbook.write.output_words import OutputWhy, os_why
+
+    locked = OutputWhy.LOCKED(target="out/report.xlsx")
+    assert locked.render("zh") == ("无法覆盖 out/report.xlsx: 文件正被另一个程序打开 (Excel 或 WPS?)。"
+                                   "关闭它后再运行 leadbook。")
+    assert locked.render("en") == ("cannot replace out/report.xlsx: the file is open in another "
+                                   "program (Excel or WPS?). Close it and run leadbook again.")
+    stopped = OutputWhy.WORKER_STOPPED(name="report.xlsx", code=5)
+    assert stopped.render("zh") == "report.xlsx: 未能写出 (写出它的进程中途退出, 退出码 5)"
+    assert stopped.render("en") == "report.xlsx: could not be written (the worker stopped, exit 5)"
+    full = OutputWhy.CANNOT_WRITE(target="due/a.xlsx", why=os_why(OSError(errno.ENOSPC, "x")))
+    assert full.render("zh") == "无法写入 due/a.xlsx: 磁盘已满"
+    assert full.render("en") == "cannot write due/a.xlsx: the disk is full"
+    odd = OutputWhy.CANNOT_WRITE(target="a", why=os_why(OSError(errno.EISDIR, "Is a directory")))
+    assert odd.render("en") == "cannot write a: the system refused (EISDIR)"
+    assert "Is a directory" not in odd.render("zh")

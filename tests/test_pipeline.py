@@ -224,7 +224,7 @@ def test_workers_write_in_other_processes_and_a_dead_one_is_reported(tmp_path, m
     out = tmp_path / "out2"
     written = write_outputs(_sample_analysis(), out, jobs=2)
     assert len(written.errors) == 1
-    assert written.errors[0].startswith("report.xlsx: could not be written (")
+    assert written.errors[0] == "report.xlsx: 未能写出 (写出它的进程出错退出)"
     assert not (out / "report.xlsx").exists()
     assert (out / "summary.html").exists() and (out / "summary.json").exists()
     assert (out / "annotated" / "意向客户管理卡_2026-10.xlsx").exists()
@@ -312,7 +312,10 @@ def test_an_early_report_worker_that_dies_is_named(tmp_path, monkeypatch):
     monkeypatch.setattr(report_xlsx, "write_due_sheet", dies)
     result = _cli(SAMPLE, tmp_path / "out", "--jobs", "2")
     assert result.exit_code == 1
-    assert "Error: report.xlsx: could not be written (the worker stopped, exit 5)" in result.output
+    assert "Error: report.xlsx: 未能写出 (写出它的进程中途退出, 退出码 5)" in result.output
+    english = _cli(SAMPLE, tmp_path / "en", "--jobs", "2", "--lang", "en")
+    assert "Error: report.xlsx: could not be written (the worker stopped, exit 5)" \
+        in english.output
     assert not (tmp_path / "out" / "report.xlsx").exists()
     # the page the worker was to write after the report is written here instead
     assert (tmp_path / "out" / "summary.html").exists()

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..lifeline import parent_alive
 from ..model import OutputError
+from .output_words import OutputWhy, os_why
 
 TEMP_PREFIX = ".~leadbook-"
 
@@ -29,7 +30,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
             prefix=TEMP_PREFIX, suffix=target.suffix, dir=target.parent
         )
     except OSError as exc:
-        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        raise OutputError(OutputWhy.CANNOT_WRITE(target=str(target), why=os_why(exc))) from exc
     os.close(fd)
     tmp = Path(tmp_name)
     os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are shared like any file
@@ -52,16 +53,13 @@ def replace(tmp: Path, target: Path) -> None:
 
     A worker whose run has ended renames nothing (:mod:`leadbook.lifeline`)."""
     if not parent_alive():
-        raise OutputError(f"{target.name}: not written, the run that asked for it has ended")
+        raise OutputError(OutputWhy.RUN_ENDED(name=target.name))
     try:
         os.replace(tmp, target)
     except PermissionError as exc:
-        raise OutputError(
-            f"cannot replace {target}: the file is open in another program "
-            "(Excel or WPS?). Close it and run leadbook again."
-        ) from exc
+        raise OutputError(OutputWhy.LOCKED(target=str(target))) from exc
     except OSError as exc:
-        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        raise OutputError(OutputWhy.CANNOT_WRITE(target=str(target), why=os_why(exc))) from exc
 
 
 def write_bytes(target: Path, data: bytes) -> None:

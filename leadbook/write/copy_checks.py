@@ -19,6 +19,7 @@ from xml.parsers import expat
 
 from ..excel import column_letter
 from ..model import OutputError
+from .output_words import OutputWhy
 
 EXCEL_COLUMNS = 16_384  # A … XFD
 PARSE_CHUNK = 1 << 20
@@ -28,10 +29,7 @@ def check_room(file: str, sheet: str, width: int, added: int) -> None:
     """Raise OutputError when ``added`` columns after ``width`` would pass XFD."""
     if width + added > EXCEL_COLUMNS:
         last = column_letter(width - 1) if width else "A"
-        raise OutputError(
-            f"{file}: no annotated copy: sheet {sheet!r} has values as far as column {last}, "
-            f"so the {added} added columns would lie past Excel's last column XFD; move or "
-            "clear the far columns (Ctrl+End in Excel goes to the last cell) and run again")
+        raise OutputError(OutputWhy.NO_ROOM(file=file, sheet=sheet, last=last, added=added))
 
 
 class _Doctype(Exception):
@@ -63,16 +61,12 @@ def check_well_formed(file: str, part: str, chunks: Iterable[bytes],
 def _refusal(file: str, part: str, exc: BaseException, patched: bool) -> OutputError:
     """Why a part fails the check, in words."""
     if isinstance(exc, _Doctype):
-        return OutputError(f"{file}: no annotated copy: its part {part} would carry a document "
-                           "type declaration")
+        return OutputError(OutputWhy.DOCTYPE(file=file, part=part))
     assert isinstance(exc, expat.ExpatError)
-    where = f"({expat.ErrorString(exc.code)}, line {exc.lineno})"
+    where = f"{expat.ErrorString(exc.code)}, line {exc.lineno}"
     if not patched:
-        return OutputError(f"{file}: no annotated copy: its part {part} is damaged, not "
-                           f"well-formed XML {where}, and a copy holding it would not open; "
-                           "open the file in Excel or WPS and save it again")
-    return OutputError(f"{file}: no annotated copy: leadbook's patch of its part {part} is "
-                       f"not well-formed XML {where}; the input is unchanged")
+        return OutputError(OutputWhy.DAMAGED_PART(file=file, part=part, where=where))
+    return OutputError(OutputWhy.BAD_PATCH(file=file, part=part, where=where))
 
 
 class Parsed:

@@ -17,9 +17,11 @@ from pathlib import Path
 from ..labels import Labels
 from ..model import Outcome, OutputError
 from ..own_files import own_output
+from ..texts import Words
 from ..values import mask_text
 from ..worklist import followup_counts
 from .atomic import atomic_path
+from .output_words import OutputWhy, os_why
 from .report_xlsx import write_due_sheet
 from .xlsx_table import Formats, new_workbook, title_text
 
@@ -48,7 +50,8 @@ def safe_name(name: str) -> str:
     return text
 
 
-def write_split(outcome: Outcome, out_dir: Path, errors: list[str] | None = None) -> list[Path]:
+def write_split(outcome: Outcome, out_dir: Path,
+                errors: list[Words | str] | None = None) -> list[Path]:
     """One workbook per consultant with tasks; returns the paths written, in name order.
 
     A consultant's file that cannot be written is a message in ``errors`` (raised
@@ -59,7 +62,7 @@ def write_split(outcome: Outcome, out_dir: Path, errors: list[str] | None = None
     if tasks is None:
         return []
     written: list[Path] = []
-    failed: list[str] = []
+    failed: list[Words | str] = []
     taken: set[str] = set()
     for key, group in tasks.groupby("consultant", sort=True, dropna=False):
         consultant = str(key) if isinstance(key, str) and key else lab["text.unknown"]
@@ -79,9 +82,11 @@ def write_split(outcome: Outcome, out_dir: Path, errors: list[str] | None = None
                 write_due_sheet(wb, Formats(wb), lab, group.reset_index(drop=True), title,
                                 f"{outcome.store} · {consultant}")
                 wb.close()
-        except (OSError, OutputError) as exc:
-            failed.append(f"due/{target.name}: could not be written "
-                          f"({getattr(exc, 'strerror', None) or exc})")
+        except OutputError as exc:
+            failed.append(OutputWhy.LIST_FAILED(name=target.name, why=exc.why))
+            continue
+        except OSError as exc:
+            failed.append(OutputWhy.LIST_FAILED(name=target.name, why=os_why(exc)))
             continue
         written.append(target)
     # A list of a consultant who has none this week (who left, or whose leads
@@ -91,10 +96,9 @@ def write_split(outcome: Outcome, out_dir: Path, errors: list[str] | None = None
             try:
                 old.unlink()
             except OSError as exc:
-                failed.append(f"due/{old.name}: an earlier list could not be removed "
-                              f"({exc.strerror or exc})")
+                failed.append(OutputWhy.LIST_NOT_REMOVED(name=old.name, why=os_why(exc)))
     if failed and errors is None:
-        raise OutputError("; ".join(failed))
+        raise OutputError(failed[0])
     if errors is not None:
         errors.extend(failed)
     return written

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from ..model import OutputError
+from .output_words import OutputWhy
 
 LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")
 CENTRAL_HEADER = struct.Struct("<IHHHHHHIIIHHHHHII")
@@ -128,7 +129,7 @@ class PackageWriter:
 
     def _check(self, *figures: int) -> None:
         if any(f > LIMIT_32 for f in figures) or len(self._entries) >= 0xFFFF:
-            raise OutputError("the annotated workbook would be larger than 4 GiB")
+            raise OutputError(OutputWhy.TOO_LARGE)
 
     def _header(self, entry: _Entry) -> None:
         self._check(entry.offset, entry.csize, entry.usize)
@@ -141,12 +142,12 @@ class PackageWriter:
     def copy(self, source: BinaryIO, info: zipfile.ZipInfo) -> None:
         """Copy one member of an open zip (``source`` is its file) without inflating it."""
         if info.flag_bits & 0x1:
-            raise OutputError(f"{info.filename}: encrypted workbook parts cannot be copied")
+            raise OutputError(OutputWhy.ENCRYPTED_PART(part=info.filename))
         source.seek(info.header_offset)
         head = source.read(LOCAL_HEADER.size)
         fields = LOCAL_HEADER.unpack(head)
         if fields[0] != LOCAL_SIG:
-            raise OutputError(f"{info.filename}: damaged zip member")
+            raise OutputError(OutputWhy.DAMAGED_MEMBER(part=info.filename))
         source.seek(info.header_offset + LOCAL_HEADER.size + fields[9] + fields[10])
         dostime, dosdate = _dos_time(info.date_time)
         entry = _Entry(
@@ -161,7 +162,7 @@ class PackageWriter:
         while left:
             block = source.read(min(left, COPY_CHUNK))
             if not block:
-                raise OutputError(f"{info.filename}: the workbook ends inside this part")
+                raise OutputError(OutputWhy.CUT_SHORT(part=info.filename))
             self._out.write(block)
             left -= len(block)
         self._add(entry)
@@ -191,7 +192,7 @@ class PackageWriter:
     def _add(self, entry: _Entry) -> None:
         name = entry.name.decode("utf-8", "replace")
         if name in self._names:
-            raise OutputError(f"{name}: written twice into the annotated workbook")
+            raise OutputError(OutputWhy.WRITTEN_TWICE(part=name))
         self._names.add(name)
         self._entries.append(entry)
 
