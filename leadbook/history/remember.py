@@ -201,9 +201,6 @@ class Keeping:
         self.now: dict[str, LeadState] = {}
         self.listed: list[TaskState] = []
 
-    def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "store": None}  # a connection stays in its process
-
     def open(self, create: bool = True) -> None:
         """Open the history and read the previous run. Without ``create`` (reading
         ahead) a history not made yet, or one that cannot be opened, is left for
