@@ -154,6 +154,16 @@ class EarlyReport:
             theirs.close()
         self.conn, self.process = conn, process
 
+    def ahead(self, leads: list[Lead]) -> None:
+        """The leads' phones, as soon as the records are built: the worker hashes
+        them for the history while the run applies its rules."""
+        if self.process is None or self.keeping is None or len(leads) < PARALLEL_MIN_ROWS:
+            return
+        try:
+            self.conn.send(list(dict.fromkeys(lead.phone for lead in leads if lead.phone)))
+        except OSError:
+            self.abandon()
+
     def start(self, early: Outcome, leads: list[Lead]) -> None:
         """Give the waiting worker the due list, and the leads' facts for the history's
         comparison, which it makes after the 待跟进 sheet; a small run lets it go
@@ -201,26 +211,43 @@ class EarlyReport:
             self.sender.join()
             self.sender = None
 
-    def finish(self) -> list[Result]:
-        """Wait for the worker and say what it wrote; the history step's results go
-        on the run's outcome (the step is done here when the worker did not)."""
+    def kept_history(self) -> HistoryResult:
+        """Wait for the history step's results, which the worker sends once it has
+        saved the snapshot, and put them on the run's outcome; when the worker
+        stopped first, the step is done here."""
+        from .history.remember import HistoryResult, lead_facts
+
+        assert self.keeping is not None and self.outcome is not None
+        if self.kept is not None:
+            return self.kept
         self.sent()
         try:
-            results: list[Result]
-            results, self.kept = self.conn.recv()
+            kept = self.conn.recv()
+        except (EOFError, OSError, TypeError, ValueError):
+            kept = None
+        if isinstance(kept, HistoryResult):
+            kept.apply(self.outcome)
+        else:  # the worker stopped first: the step is this process's
+            self.keeping.compare(lead_facts(self.leads), self.outcome.tasks)
+            kept = self.keeping.save(self.outcome)
+        self.kept = kept
+        return kept
+
+    def finish(self) -> list[Result]:
+        """Wait for the worker and say what it wrote; the history step's results go
+        on the run's outcome first (:meth:`kept_history`)."""
+        if self.keeping is not None:
+            self.kept_history()
+        self.sent()
+        try:
+            results: list[Result] = self.conn.recv()
+            if not isinstance(results, list):
+                results = []
         except (EOFError, OSError, TypeError, ValueError):
             results = []
         self.process.join()
         self.conn.close()
         assert self.outcome is not None
-        if self.keeping is not None:
-            if self.kept is None:  # the worker stopped first: the step is this process's
-                from .history.remember import lead_facts
-
-                self.keeping.compare(lead_facts(self.leads), self.outcome.tasks)
-                self.kept = self.keeping.save(self.outcome)
-            else:
-                self.kept.apply(self.outcome)
         if self.process.exitcode != 0 or len(results) != 1 + (self.page is not None):
             code = self.process.exitcode
             stopped: list[Result] = [
@@ -263,39 +290,61 @@ def _early_report(target: Path, conn: Any, parents_end: Any, run: int,
     try:
         early: Outcome
         facts: list[LeadFact] | None
-        early, facts = conn.recv()
+        message = conn.recv()
+        if isinstance(message, list):  # the phones, while the run applies its rules
+            if keeping is not None:
+                keeping.hash_ahead(message)
+            message = conn.recv()
+        early, facts = message
     except EOFError:  # not needed after all
         if keeping is not None:
             keeping.close()
         return
 
-    got: list[tuple[Outcome, Path | None, HistoryResult | None]] = []
-    compared = [keeping is not None and facts is not None]
+    got: list[tuple[Outcome, Path | None]] = []
+    sending: list[threading.Thread] = []
 
     def rest() -> Outcome:
         nonlocal facts
         whole: Outcome
         if keeping is not None and facts is not None:  # while the run counts its figures
             keeping.compare(facts, early.tasks)
-            facts = None  # the comparison holds what it needs
         # EOFError when the run stops: no file is written
         whole, page = pickle.loads(conn.recv_bytes())
         whole.tasks = early.tasks
-        kept = keeping.save(whole) if keeping is not None and compared[0] else None
-        got.append((whole, page, kept))
+        if keeping is not None:
+            kept = keeping.save(whole) if facts is not None else None
+            # The run's process writes the page and summary.json with these while this
+            # one finishes report.xlsx: sent from a thread, as the run may be busy.
+            thread = threading.Thread(
+                target=_send_quietly, args=(conn, None if kept is None else kept.for_page()),
+                name="leadbook-kept", daemon=True)
+            thread.start()
+            sending.append(thread)
+        facts = None  # the comparison holds what it needs
+        got.append((whole, page))
         return whole
 
     results = [_run("report", early, target, rest)]
     try:
         if not got:  # the report stopped before it needed the rest: the page still does
             rest()
-        whole, page, kept = got[0]
+        whole, page = got[0]
         if page is not None:
             results.append(_run("html", whole, page))
-        conn.send((results, None if kept is None else kept.brief()))
+        for thread in sending:
+            thread.join()
+        conn.send(results)
     except (EOFError, OSError):  # the run stopped and closed its end
         pass
     conn.close()
+
+
+def _send_quietly(conn: Any, message: Any) -> None:
+    try:
+        conn.send(message)
+    except OSError:  # the run is gone
+        pass
 
 
 def write_outputs(analysis: Analysis, out: Path, *, split: bool = False, jobs: int = 1,
@@ -331,14 +380,19 @@ def write_outputs(analysis: Analysis, out: Path, *, split: bool = False, jobs: i
     local: list[tuple[Any, ...]] = [summary, ("html", outcome, out / "summary.html")]
     if split:
         local.append(("split", outcome, out / "due"))
+    later: list[tuple[Any, ...]] = []  # written once the worker's history results are in
     if early:
-        # The page goes with the report: the worker has the due list it is made of,
-        # and this process the annotated copies to write.
         assert report is not None
-        page = local.pop(1)[-1]
-        report.send(outcome, page)
-        if history is not None:  # summary.json holds the history: written after it
-            local.remove(summary)
+        if history is None:
+            # The page goes with the report: the worker has the due list it is made
+            # of, and this process the annotated copies to write.
+            report.send(outcome, local.pop(1)[-1])
+        else:
+            # The page and summary.json hold the history, which the worker keeps
+            # after the 待跟进 sheet: this process writes them after its copies.
+            report.send(outcome, None)
+            later = local[:2]
+            del local[:2]
     leads = outcome.summary["leads"]["rows"]
     workers = jobs - 1 - (1 if early else 0)  # the early report has a core of its own
     if workers > 0 and leads >= PARALLEL_MIN_ROWS and tasks:
@@ -349,10 +403,10 @@ def write_outputs(analysis: Analysis, out: Path, *, split: bool = False, jobs: i
         results = [_run(*t) for t in local + tasks]
     if early:
         assert report is not None
-        results += report.finish()
         if history is not None:
-            done.warnings = report.kept.warnings if report.kept is not None else []
-            results.append(_run(*summary))
+            done.warnings = report.kept_history().warnings
+            results += [_run(*t) for t in later]
+        results += report.finish()
     for paths, errors in results:
         done.paths.extend(paths)
         done.errors.extend(render(why, outcome.lang) for why in errors)

@@ -57,6 +57,12 @@ class Analysis:
         return [f for f in self.files if f.status == "error"]
 
 
+def records_of(files: Sequence[SourceFile], config: Config, as_of: dt.date) -> Records:
+    """The files' leads, activity and spend rows; each sheet's raw rows are let go
+    as its records are built."""
+    return read_records(files, as_of, release=True, grade_aliases=config.grade_aliases)
+
+
 def analyse(
     inbox: Path,
     config: Config,
@@ -65,6 +71,7 @@ def analyse(
     end: dt.date | None = None,
     lang: str = "zh",
     files: Sequence[SourceFile] | None = None,
+    records: Records | None = None,
     on_tasks: Callable[[Outcome, list[Lead]], None] | None = None,
     jobs: int = 1,
     on_file: Callable[[str, int, int], None] | None = None,
@@ -75,13 +82,15 @@ def analyse(
     with an outcome holding only that list and the title's facts, and the
     leads, graded and scheduled: the report's largest sheet, and the history's
     comparison, can be started then.
-    ``jobs`` > 1 reads several files of the inbox at once.
+    ``jobs`` > 1 reads several files of the inbox at once. ``records``, when
+    given, are ``files``' records, built already (:func:`records_of`).
     """
     if files is None:
         extra = {k: list(v) for k, v in config.columns.items()}
         files = read_inbox(inbox, extra, jobs, on_file)
     files = list(files)
-    records = read_records(files, as_of, release=True, grade_aliases=config.grade_aliases)
+    if records is None:
+        records = records_of(files, config, as_of)
     issues: list[Issue] = [i for f in files for i in f.issues]
     issues += records.issues
     leads = records.leads

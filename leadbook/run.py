@@ -138,10 +138,12 @@ def run_store(
     try:
         files = read_inbox(inbox, {k: list(v) for k, v in config.columns.items()}, jobs,
                            step.read, meanwhile=meanwhile)
-        from .pipeline import analyse
+        from .pipeline import analyse, records_of
 
+        records = records_of(files, config, as_of)
+        report.ahead(records.leads)  # the history's worker hashes the phones meanwhile
         analysis = analyse(inbox, config, as_of, start, end, lang=lang, files=files,
-                           on_tasks=report.start, jobs=jobs)
+                           records=records, on_tasks=report.start, jobs=jobs)
         if keeping is not None:
             step.step("history")
         else:

@@ -100,3 +100,44 @@ def test_trend_keeps_the_last_twelve_oldest_first():
     assert len(trend) == 12
     assert trend[0]["as_of"] == (THEN + dt.timedelta(days=21)).isoformat()
     assert list(trend[0]) == list(compare.TREND_KEYS)
+
+
+def test_the_page_sized_results_show_the_page_the_whole_results_show():
+    """report.xlsx's worker sends the run's process the history's results with the
+    vanished and missed lists cut to the page's rows (HistoryResult.for_page): the
+    page's sections, "另有 N 条" counts included, are those of the whole results."""
+    from dataclasses import replace
+
+    from outcome_factory import make_outcome
+
+    from leadbook.history.remember import PAGE_ROWS, HistoryReport, HistoryResult, summary_history
+    from leadbook.labels import labels
+    from leadbook.write.html_history import history_context
+
+    before = {f"k{i}": lead(f"k{i}", dt.date(2026, 11, 1)) for i in range(PAGE_ROWS + 40)}
+    tasks = [task(k, dt.date(2026, 11, 10)) for k in before]
+    now = {k: s for k, s in before.items() if int(k[1:]) >= 25}  # 25 vanished
+    now.update({f"v{i}": lead(f"v{i}", None) for i in range(3)})
+    previous = Snapshot(run(THEN), before, tasks)
+    changes = compare.lead_changes(before.values(), now, ["A", "B", "C"])
+    gone = [lead(f"g{i}", dt.date(2026, 10, 2)) for i in range(PAGE_ROWS + 7)]
+    changes = replace(changes, vanished=gone, counts={**changes.counts, "vanished": len(gone)})
+    ft = compare.followthrough(previous, now, NOW)
+    assert ft.missed == len(ft.missed_list) > PAGE_ROWS
+    report = HistoryReport(previous=run(THEN), followthrough=ft, changes=changes,
+                           trend=compare.trend([run(THEN), run(NOW)]), runs=2)
+    whole = HistoryResult(report, summary_history(report), [], [])
+    cut = whole.for_page()
+    assert cut.report is not None and cut.report.changes is not None
+    assert len(cut.report.changes.vanished) == PAGE_ROWS
+    assert cut.report.followthrough is not None
+    assert len(cut.report.followthrough.missed_list) == PAGE_ROWS
+    for lang in ("zh", "en"):
+        shown = []
+        for result in (whole, cut):
+            outcome = make_outcome(lang)
+            result.apply(outcome)
+            shown.append(history_context(outcome, labels(lang)))
+        assert shown[0] == shown[1]
+        assert shown[0] is not None and shown[0]["vanished_more"] and shown[0]["missed_more"]
+    assert "7" in shown[0]["vanished_more"]  # the 7 past the page's rows, counted

@@ -14,8 +14,8 @@ import contextlib
 import datetime as dt
 import json
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +34,7 @@ log = logging.getLogger("leadbook")
 
 DEFAULT_LIST_DAYS = 7  # domain.md §3 [followups] list_days, when the config has none
 NO_CONSULTANT = "(未填顾问)"  # leadbook.worklist.NO_CONSULTANT
+PAGE_ROWS = 100  # vanished / missed leads listed on the page (all in report.xlsx 变化)
 
 @dataclass
 class HistoryReport:
@@ -57,11 +58,22 @@ class HistoryResult:
         outcome.history = self.report
         _set(outcome, self.summary, self.issues)
 
-    def brief(self) -> HistoryResult:
-        """Without the writers' detail (the lists of the 变化 sheet, 7 MB at 100,000
-        leads): what the run's process needs when report.xlsx and the page were
-        written by the worker that kept the history."""
-        return HistoryResult(None, self.summary, self.issues, self.warnings)
+    def for_page(self) -> HistoryResult:
+        """Without the 变化 sheet's whole lists (7 MB at 100,000 leads), which only
+        report.xlsx shows: the page shows the first PAGE_ROWS of each and counts
+        the rest. What the run's process needs when report.xlsx's worker kept the
+        history."""
+        report = self.report
+        if report is None:
+            return self
+        ft, ch = report.followthrough, report.changes
+        return HistoryResult(
+            replace(report,
+                    followthrough=None if ft is None else replace(
+                        ft, missed_list=ft.missed_list[:PAGE_ROWS]),
+                    changes=None if ch is None else replace(
+                        ch, vanished=ch.vanished[:PAGE_ROWS])),
+            self.summary, self.issues, self.warnings)
 
 
 def location_of(setting: str, inbox: Path) -> str:
@@ -113,19 +125,29 @@ def lead_facts(leads: Sequence[Lead]) -> list[LeadFact]:
     return out
 
 
+def identities(phones: Iterable[str], store: HistoryStore) -> dict[str, tuple[str, str]]:
+    """phone → (identity, masked number), each phone once."""
+    key = store.lead_key
+    return {phone: (key(phone), masked(phone)) for phone in phones}
+
+
 def lead_states(facts: Sequence[LeadFact], store: HistoryStore,
-                keys: dict[str, str] | None = None) -> dict[str, LeadState]:
+                keys: dict[str, str] | None = None,
+                known: Mapping[str, tuple[str, str]] | None = None) -> dict[str, LeadState]:
     """The leads as the history keeps them: keyed by the hash of the phone, the number
-    masked. ``keys`` collects phone → identity, for the tasks."""
+    masked. ``keys`` collects phone → identity, for the tasks; ``known`` holds
+    phones hashed and masked already (:func:`identities`)."""
     out: dict[str, LeadState] = {}
     keys = {} if keys is None else keys
+    known = {} if known is None else known
     for f in facts:
         phone = f[0]
-        key = store.lead_key(phone)
+        found = known.get(phone)
+        key, shown = found if found is not None else (store.lead_key(phone), masked(phone))
         if key in out:
             continue
         keys[phone] = key
-        out[key] = LeadState(key, masked(phone), *f[1:])
+        out[key] = LeadState(key, shown, *f[1:])
     return out
 
 
@@ -200,6 +222,7 @@ class Keeping:
         self.issues: list[Issue] = []
         self.now: dict[str, LeadState] = {}
         self.listed: list[TaskState] = []
+        self.known: dict[str, tuple[str, str]] = {}  # phones hashed ahead
 
     def open(self, create: bool = True) -> None:
         """Open the history and read the previous run. Without ``create`` (reading
@@ -228,6 +251,18 @@ class Keeping:
         except Exception as exc:
             self._fail(exc)
 
+    def hash_ahead(self, phones: Iterable[str]) -> None:
+        """Hash and mask the leads' phones now, before :meth:`compare` needs them: a
+        large run's report worker does it while the run applies its rules (0.35 s
+        at 100,000 leads). Only once the history is open; else compare does it."""
+        if self.store is None or self.failed is not None:
+            return
+        try:
+            self.known = identities(phones, self.store)
+        except Exception:  # compare hashes what is missing, and says what is wrong
+            log.debug("phones not hashed ahead", exc_info=True)
+            self.known = {}
+
     def compare(self, facts: Sequence[LeadFact], tasks: Any) -> None:
         """Compare the leads (:func:`lead_facts`) and the due list with the previous run."""
         self.open()
@@ -235,7 +270,8 @@ class Keeping:
             return
         try:
             keys: dict[str, str] = {}
-            now = lead_states(facts, self.store, keys)
+            now = lead_states(facts, self.store, keys, self.known)
+            self.known = {}
             previous = self.earlier[-1] if self.earlier else None
             report = HistoryReport(previous=previous, runs=len(self.earlier) + 1)
             if previous is not None and self.found is not None:

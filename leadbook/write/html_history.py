@@ -11,6 +11,7 @@ from typing import Any
 
 from ..cells import MISSING
 from ..history.model import date_of
+from ..history.remember import PAGE_ROWS
 from ..history.summary import terminal_line
 from ..labels import Labels
 from ..model import Outcome
@@ -27,7 +28,9 @@ PAGE_WORDS = {
 CHART_LINES = (("kept", "#2E75B6"), ("deals", "#548235"), ("due", "#BF8F00"),
                ("overdue", "#C00000"))
 CHART_W, CHART_H, PAD = 640, 200, 30
-LIST_CAP = 100  # vanished / missed rows on the page; the whole lists are in report.xlsx 变化
+# Vanished / missed rows on the page; the whole lists are in report.xlsx 变化. The
+# counts come from the figures: the lists may reach the page already cut to this.
+LIST_CAP = PAGE_ROWS
 
 
 def _cell(value: Any, kind: str) -> dict[str, Any]:
@@ -80,14 +83,14 @@ def history_context(outcome: Outcome, lab: Labels) -> dict[str, Any] | None:
         [(s.consultant, s.phone_masked, s.grade,
           _iso(s.latest_contact), s.file, s.row)
          for s in ch.vanished[:LIST_CAP]])
-    out["vanished_more"] = _more(len(ch.vanished), page)
+    out["vanished_more"] = _more(ch.counts["vanished"], page)
     out["missed_title"] = w["block.missed"]
     out["missed"] = _table(
         [(w["col.consultant"], "text"), (w["col.phone"], "text"), (w["col.grade"], "text"),
          (w["col.due"], "text"), (w["col.file_now"], "text"), (w["col.row_now"], "text")],
         [(m.task.consultant, m.before.phone_masked, m.now.grade, _iso(m.task.due),
           m.now.file, m.now.row) for m in ft.missed_list[:LIST_CAP]])
-    out["missed_more"] = _more(len(ft.missed_list), page)
+    out["missed_more"] = _more(ft.missed, page)
     out["trend"] = _table([(w[f"trend.{k}"], "text" if k == "as_of" else kind)
                            for k, kind in TREND_COLUMNS],
                           [[t.get(k) for k, _ in TREND_COLUMNS] for t in report.trend])
