@@ -39,7 +39,7 @@ LAYERS: dict[str, frozenset[str]] = {
     }),
     "records": frozenset({
         "leadbook.record_types", "leadbook.records", "leadbook.grid_activity",
-        "leadbook.grade_words", "leadbook.spend",
+        "leadbook.grade_words", "leadbook.spend", "leadbook.frames",
     }),
     "rules": frozenset({
         "leadbook.ownership", "leadbook.grading", "leadbook.schedule", "leadbook.worklist",

@@ -1,0 +1,73 @@
+"""The records as tables: one row per lead (or daily-report row), typed columns.
+
+The figures (leadbook.metrics) are column operations on these tables. Dates are
+``datetime64[s]`` columns (NaT where a card has none), counts are numbers,
+words are text (None where the cell was empty), ``status`` is the Status value.
+Built once a run, from the records as the rules left them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from operator import attrgetter
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .record_types import Activity, Lead
+
+# A lead's columns: its text fields, its dates, and what the rules set.
+LEAD_TEXT = ("file", "sheet", "name", "phone", "consultant", "source", "model", "lost_reason",
+             "competitor", "horizon_text", "grade_recorded", "grade", "bucket", "escalation",
+             "duplicate_kind")
+LEAD_DATES = ("first_contact", "last_contact", "next_contact", "delivery_date", "birthday",
+              "lost_date", "expected", "next_due")
+ACTIVITY_TEXT = ("file", "sheet", "consultant")
+ACTIVITY_NUMBERS = ("traffic", "kept", "calls", "invited_visits", "test_drives", "orders",
+                    "deliveries", "lost")
+NAT = np.datetime64("NaT", "s")
+EPOCH_DAY = dt.date(1970, 1, 1).toordinal()
+EMPTY_DAY = 0  # no date has ordinal 0
+SECONDS_A_DAY = 86_400
+
+
+def date_column(values: Sequence[dt.date | None]) -> np.ndarray:
+    """Dates (or None) as a ``datetime64[s]`` array, NaT for None."""
+    days = np.array([EMPTY_DAY if d is None else d.toordinal() for d in values],
+                    dtype=np.int64)
+    out = ((days - EPOCH_DAY) * SECONDS_A_DAY).view("datetime64[s]")
+    out[days == EMPTY_DAY] = NAT
+    return out
+
+
+def _column(items: Sequence[Any], name: str) -> list[Any]:
+    get: Callable[[Any], Any] = attrgetter(name)
+    return [get(item) for item in items]
+
+
+def lead_frame(leads: Sequence[Lead]) -> pd.DataFrame:
+    """The leads, one row each in records order (the position is the index)."""
+    data: dict[str, Any] = {name: _column(leads, name) for name in LEAD_TEXT}
+    data["row"] = np.array(_column(leads, "row"), dtype=np.int64)
+    data["seq"] = np.array(_column(leads, "seq"), dtype=np.int64)
+    data["status"] = [lead.status.value for lead in leads]
+    for name in LEAD_DATES:
+        data[name] = date_column(_column(leads, name))
+    late = _column(leads, "days_late")
+    data["days_late"] = pd.array(late, dtype="Int64")
+    data["duplicate"] = np.array([lead.owner is not None for lead in leads], dtype=bool)
+    return pd.DataFrame(data)
+
+
+def activity_frame(activity: Sequence[Activity]) -> pd.DataFrame:
+    """The daily-report rows (and a month grid's days), one row each in records order."""
+    data: dict[str, Any] = {name: _column(activity, name) for name in ACTIVITY_TEXT}
+    data["row"] = np.array(_column(activity, "row"), dtype=np.int64)
+    data["date"] = date_column(_column(activity, "date"))
+    for name in ACTIVITY_NUMBERS:
+        data[name] = np.array([np.nan if v is None else v for v in _column(activity, name)],
+                              dtype=np.float64)
+    data["store_level"] = np.array(_column(activity, "store_level"), dtype=bool)
+    return pd.DataFrame(data)
