@@ -285,14 +285,15 @@ def _early_report(target: Path, conn: Any, parents_end: Any, run: int,
     parents_end.close()
     # Stopped from outside: unwind, so that a temporary file is removed.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
-    if keeping is not None:  # while the run reads its inbox
-        keeping.open(create=False)
     try:
         early: Outcome
         facts: list[LeadFact] | None
         message = conn.recv()
         if isinstance(message, list):  # the phones, while the run applies its rules
             if keeping is not None:
+                # Opened now, not while the inbox is read: the reading children
+                # have the cores then, and this is idle until the due list comes.
+                keeping.open(create=False)
                 keeping.hash_ahead(message)
             message = conn.recv()
         early, facts = message
