@@ -17,9 +17,10 @@ median of the repeats, with the garbage collector tuned as a run tunes it;
 ``facts`` is what the run's own process does (taking the history's facts from
 the leads, :func:`leadbook.history.remember.lead_facts`). On a large inbox the
 rest is done by report.xlsx's worker in three parts, timed once more on the
-rerun: ``open`` (open the history, read the previous run: while the run reads
-its inbox), ``compare`` (after the 待跟进 sheet, while the run counts its
-figures) and ``save`` (while the run writes the annotated copies).
+rerun: ``open`` (open the history, read the previous run) and ``hash`` (the
+leads' phones, :meth:`Keeping.hash_ahead`), both once the inbox is read, while
+the run applies its rules; ``compare`` (after the 待跟进 sheet, while the run
+counts its figures) and ``save`` (while the run writes the annotated copies).
 ``bench/run.py --history`` times whole runs with and without the history, side
 by side. The same leads serve both
 weeks (the bench has one week of data), so every lead is carried over: the
@@ -62,9 +63,10 @@ def parts(outcome, facts, location, grades, list_days=7) -> list[float]:  # noqa
     """The step as a large run's report worker does it: open (and read the previous
     run, while the run reads its inbox), compare (after the 待跟进 sheet), save."""
     keeping = Keeping(location, outcome.store, outcome.as_of, grades, list_days)
+    phones = list(dict.fromkeys(f[0] for f in facts))
     took = []
-    for part in (lambda: keeping.open(create=False), lambda: keeping.compare(facts, outcome.tasks),
-                 lambda: keeping.save(outcome)):
+    for part in (lambda: keeping.open(create=False), lambda: keeping.hash_ahead(phones),
+                 lambda: keeping.compare(facts, outcome.tasks), lambda: keeping.save(outcome)):
         start = time.perf_counter()
         part()
         took.append(time.perf_counter() - start)
@@ -93,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     leads = analysis.records.leads
     gc.set_threshold(100_000, 50, 100)  # as leadbook.cli sets it for a run
     figures: dict[str, list[float]] = {"facts": [], "first": [], "weekly": [], "rerun": [],
-                                       "  open": [], "  compare": [], "  save": []}
+                                       "  open": [], "  hash": [], "  compare": [],
+                                       "  save": []}
     for _ in range(args.repeat):
         start = time.perf_counter()
         facts = lead_facts(leads)
@@ -110,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
                               issues=[])
             figures[name].append(timed(outcome, facts, location, grades))
         outcome = replace(analysis.outcome, summary=deepcopy(analysis.outcome.summary), issues=[])
-        for name, took in zip(("  open", "  compare", "  save"),
+        for name, took in zip(("  open", "  hash", "  compare", "  save"),
                               parts(outcome, facts, location, grades), strict=True):
             figures[name].append(took)
         size = sum(p.stat().st_size for p in folder.iterdir())
