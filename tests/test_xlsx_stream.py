@@ -107,3 +107,27 @@ def test_streaming_only_on_the_tested_xlsxwriter(tmp_path: Path, monkeypatch: An
     monkeypatch.setattr(xlsx_stream, "version_tested", lambda: False)
     assert not xlsx_stream.can_stream(ws)  # the public cell methods, then
     wb.close()
+
+
+def test_the_dependency_pin_is_the_range_streaming_is_tested_on() -> None:
+    """pyproject.toml pins XlsxWriter to TESTED_VERSIONS, the releases the streamed rows
+    are compared byte for byte on; the installed release is one of them."""
+    import re
+    import sys
+
+    import xlsxwriter
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - the package's own dependency on 3.10
+        import tomli as tomllib
+
+    from leadbook.write import xlsx_stream
+
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text("utf-8"))
+    pins = [d for d in project["project"]["dependencies"] if d.lower().startswith("xlsxwriter")]
+    assert len(pins) == 1
+    bounds = dict(re.findall(r"(>=|<)\s*([\d.]+)", pins[0]))
+    low, high = xlsx_stream.TESTED_VERSIONS
+    assert bounds == {">=": ".".join(map(str, low)), "<": ".".join(map(str, high))}
+    assert xlsx_stream.version_tested(xlsxwriter.__version__)
