@@ -58,7 +58,8 @@ def lead_frame(leads: Sequence[Lead]) -> pd.DataFrame:
     late = _column(leads, "days_late")
     data["days_late"] = pd.array(late, dtype="Int64")
     data["duplicate"] = np.array([lead.owner is not None for lead in leads], dtype=bool)
-    return pd.DataFrame(data)
+    frame: pd.DataFrame = pd.DataFrame(data)
+    return frame
 
 
 def activity_frame(activity: Sequence[Activity]) -> pd.DataFrame:
@@ -70,4 +71,5 @@ def activity_frame(activity: Sequence[Activity]) -> pd.DataFrame:
         data[name] = np.array([np.nan if v is None else v for v in _column(activity, name)],
                               dtype=np.float64)
     data["store_level"] = np.array(_column(activity, "store_level"), dtype=bool)
-    return pd.DataFrame(data)
+    frame: pd.DataFrame = pd.DataFrame(data)
+    return frame
