@@ -102,10 +102,11 @@ def run_store(
 
     Raises :class:`leadbook.layout.LayoutError`, before anything is written, when
     ``out`` holds or links to a file the run reads."""
+    from .early_report import EarlyReport
     from .history.remember import remember
     from .layout import check_layout, folder_error
     from .lifeline import default_jobs
-    from .outputs import EarlyReport, write_outputs
+    from .outputs import write_outputs
     from .read import read_inbox
     from .read.discover import discover
     from .write.atomic import remove_leftovers

@@ -482,11 +482,11 @@ def _cells(path: Path) -> dict[str, list[list[Any]]]:
 def _force_early_report(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """Make the small scenario take the large inbox's path (report.xlsx and the history
     step in a forked worker); the pids the history step ran in are written down."""
-    import leadbook.outputs as outputs
+    from leadbook import early_report, workers
     from leadbook.history.remember import Keeping
 
-    monkeypatch.setattr(outputs, "PARALLEL_MIN_ROWS", 0)
-    monkeypatch.setattr(outputs, "PREPARE_MIN_BYTES", 0)
+    monkeypatch.setattr(workers, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(early_report, "PREPARE_MIN_BYTES", 0)
     pids = tmp_path / "history-pids"
     real_save = Keeping.save
 

@@ -64,8 +64,8 @@ LAYERS: dict[str, frozenset[str]] = {
     }),
     # A run around the core: outputs written, the copies made, history kept.
     "run": frozenset({
-        "leadbook.run", "leadbook.outputs", "leadbook.annotate", "leadbook.layout",
-        "leadbook.progress",
+        "leadbook.run", "leadbook.outputs", "leadbook.output_jobs", "leadbook.workers",
+        "leadbook.early_report", "leadbook.annotate", "leadbook.layout", "leadbook.progress",
     }),
     "group": frozenset({"leadbook.group", "leadbook.rollup"}),
     "cli": frozenset({"leadbook.cli", "leadbook.__main__"}),

@@ -146,11 +146,11 @@ def test_custom_config_changes_grades(tmp_path):
 @pytest.mark.slow
 def test_parallel_writers_give_the_same_outputs(tmp_path, monkeypatch):
     """--jobs 2 writes report.xlsx and the annotated copies in worker processes."""
-    import leadbook.outputs as outputs
+    from leadbook import workers
 
     sample = Path(__file__).resolve().parents[1] / "sample_data"
     config = parse_config({"marketing": {"spend": 650000}})
-    monkeypatch.setattr(outputs, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(workers, "PARALLEL_MIN_ROWS", 0)
     got = {}
     for jobs in (1, 2):
         analysis = analyse(sample, config, dt.date(2026, 10, 31))
@@ -176,7 +176,7 @@ def test_outputs_are_shared_out_by_cost():
     """The costliest output goes first, each to whoever has least to do; this process
     starts with the small outputs it writes anyway."""
     from leadbook.model import SheetNotes
-    from leadbook.outputs import share_out
+    from leadbook.workers import share_out
 
     def notes(rows: int) -> list[SheetNotes]:
         return [SheetNotes("s", 1, 3, dict.fromkeys(range(rows)))]  # type: ignore[arg-type]
@@ -196,18 +196,18 @@ def test_outputs_are_shared_out_by_cost():
 def test_workers_write_in_other_processes_and_a_dead_one_is_reported(tmp_path, monkeypatch):
     """With --jobs 2 the report is written by a forked worker; a worker that dies leaves
     a message naming its output, and the others are written all the same."""
-    import leadbook.outputs as outputs
+    from leadbook import output_jobs, workers
 
-    monkeypatch.setattr(outputs, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(workers, "PARALLEL_MIN_ROWS", 0)
     writers: dict[str, int] = {}
-    real = outputs._run
+    real = output_jobs.write_one
 
     def spy(kind: str, *args: Any) -> Any:
         paths, error = real(kind, *args)
         (tmp_path / f"pid-{kind}-{args[-1].name}").write_text(str(os.getpid()))
         return paths, error
 
-    monkeypatch.setattr(outputs, "_run", spy)
+    monkeypatch.setattr(output_jobs, "write_one", spy)
     written = write_outputs(_sample_analysis(), tmp_path / "out", jobs=2)
     assert not written.errors
     for f in tmp_path.glob("pid-*"):
@@ -220,7 +220,7 @@ def test_workers_write_in_other_processes_and_a_dead_one_is_reported(tmp_path, m
             os._exit(3)
         return real(kind, *args)
 
-    monkeypatch.setattr(outputs, "_run", dies)
+    monkeypatch.setattr(output_jobs, "write_one", dies)
     out = tmp_path / "out2"
     written = write_outputs(_sample_analysis(), out, jobs=2)
     assert len(written.errors) == 1
@@ -253,14 +253,14 @@ def test_the_report_started_early_is_the_report(tmp_path, monkeypatch):
     """With --jobs 2 on a large inbox the report is started by a forked worker as soon as
     the due list is known, and finished with the whole outcome sent to it: the workbook
     is the one a single process writes, sheet by sheet, cell by cell."""
-    import leadbook.outputs as outputs
+    from leadbook import early_report, workers
 
     one = _cli(SAMPLE, tmp_path / "one", "--jobs", "1")
     assert one.exit_code == 0, one.output
-    monkeypatch.setattr(outputs, "PARALLEL_MIN_ROWS", 0)
-    monkeypatch.setattr(outputs, "PREPARE_MIN_BYTES", 0)
+    monkeypatch.setattr(workers, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(early_report, "PREPARE_MIN_BYTES", 0)
     started: list[int] = []
-    real_start = outputs.EarlyReport.start
+    real_start = early_report.EarlyReport.start
 
     def start(self: Any, early: Any, leads: int) -> None:
         assert list(early.tasks.columns) and early.summary == {}  # the due list only
@@ -268,7 +268,7 @@ def test_the_report_started_early_is_the_report(tmp_path, monkeypatch):
         assert self.started
         started.append(self.process.pid)
 
-    monkeypatch.setattr(outputs.EarlyReport, "start", start)
+    monkeypatch.setattr(early_report.EarlyReport, "start", start)
     two = _cli(SAMPLE, tmp_path / "two", "--jobs", "2")
     assert two.exit_code == 0, two.output
     assert started and started[0] != os.getpid()
@@ -280,11 +280,11 @@ def test_the_report_started_early_is_the_report(tmp_path, monkeypatch):
 def test_a_run_that_fails_after_the_early_start_leaves_no_report(tmp_path, monkeypatch):
     import multiprocessing
 
-    import leadbook.outputs as outputs
     import leadbook.pipeline as pipeline
+    from leadbook import early_report, workers
 
-    monkeypatch.setattr(outputs, "PARALLEL_MIN_ROWS", 0)
-    monkeypatch.setattr(outputs, "PREPARE_MIN_BYTES", 0)
+    monkeypatch.setattr(workers, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(early_report, "PREPARE_MIN_BYTES", 0)
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("figures failed")
@@ -300,11 +300,11 @@ def test_a_run_that_fails_after_the_early_start_leaves_no_report(tmp_path, monke
 
 @pytest.mark.slow
 def test_an_early_report_worker_that_dies_is_named(tmp_path, monkeypatch):
-    import leadbook.outputs as outputs
     import leadbook.write.report_xlsx as report_xlsx
+    from leadbook import early_report, workers
 
-    monkeypatch.setattr(outputs, "PARALLEL_MIN_ROWS", 0)
-    monkeypatch.setattr(outputs, "PREPARE_MIN_BYTES", 0)
+    monkeypatch.setattr(workers, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(early_report, "PREPARE_MIN_BYTES", 0)
 
     def dies(*args: Any, **kwargs: Any) -> Any:
         os._exit(5)
@@ -329,17 +329,17 @@ def test_a_small_run_lets_the_waiting_report_worker_go(tmp_path, monkeypatch):
     out small writes the report itself, and the worker ends without a file."""
     import multiprocessing
 
-    import leadbook.outputs as outputs
+    from leadbook import early_report
 
-    monkeypatch.setattr(outputs, "PREPARE_MIN_BYTES", 0)
+    monkeypatch.setattr(early_report, "PREPARE_MIN_BYTES", 0)
     forked: list[Any] = []
-    real_prepare = outputs.EarlyReport.prepare
+    real_prepare = early_report.EarlyReport.prepare
 
     def prepare(self: Any, inbox: Path) -> None:
         real_prepare(self, inbox)
         forked.append(self.process)
 
-    monkeypatch.setattr(outputs.EarlyReport, "prepare", prepare)
+    monkeypatch.setattr(early_report.EarlyReport, "prepare", prepare)
     result = _cli(SAMPLE, tmp_path / "out", "--jobs", "2")
     assert result.exit_code == 0, result.output
     assert forked and forked[0] is not None and forked[0].exitcode == 0
