@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,9 @@ from typing import Any
 import click
 
 from . import __version__
+from .cli_words import CliWhy
 from .history.summary import terminal_line
+from .texts import Text
 
 log = logging.getLogger("leadbook")
 
@@ -27,33 +30,174 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
+        option = param.opts[0] if param.opts else str(param.name)
+        raise Usage(CliWhy.NOT_A_DATE(option=option, value=value), ctx) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _not_a_file(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """An output folder (or init's DIR) that is a file already is a usage mistake."""
+    if value is not None and value.exists() and not value.is_dir():
+        option = param.opts[0] if isinstance(param, click.Option) else "DIR"
+        raise Usage(CliWhy.OUT_IS_A_FILE(option=option, path=str(value)), ctx)
+    return value
+
+
+class Usage(click.UsageError):
+    """A usage mistake said in the run's words (``why``), exit 2."""
+
+    def __init__(self, why: Text, ctx: click.Context | None = None) -> None:
+        super().__init__(str(why), ctx)
+        self.why = why
+
+
+class Choice(click.Choice):  # type: ignore[type-arg]
+    """One of a few words; another is a usage mistake said in the run's language."""
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        if value in self.choices:
+            return value
+        option = param.opts[0] if param is not None and param.opts else "?"
+        raise Usage(CliWhy.BAD_CHOICE(option=option, value=str(value),
+                                      choices=tuple(str(c) for c in self.choices)), ctx)
+
+
+class AtLeast(click.ParamType):  # type: ignore[type-arg]
+    """A whole number of at least ``least``."""
+
+    name = "integer"
+
+    def __init__(self, least: int) -> None:
+        self.least = least
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> int:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            number = self.least - 1
+        if number < self.least:
+            option = param.opts[0] if param is not None and param.opts else "?"
+            raise Usage(CliWhy.BAD_NUMBER(option=option, value=str(value), least=self.least),
+                        ctx)
+        return number
+
+
+def _lang_of(args: list[str]) -> str:
+    """The language asked for on the command line, for a mistake made before the
+    options were read (Chinese unless ``--lang en`` is among them)."""
+    for i, arg in enumerate(args):
+        if arg == "--lang" and i + 1 < len(args):
+            return "en" if args[i + 1] == "en" else "zh"
+        if arg.startswith("--lang="):
+            return "en" if arg == "--lang=en" else "zh"
+    return "zh"
+
+
+def _why_of(exc: click.UsageError) -> Text | None:
+    """The parser's mistakes a manager makes, in words of the run's language."""
+    if isinstance(exc, Usage):
+        return exc.why
+    if isinstance(exc, click.NoSuchOption):
+        near = exc.possibilities or []
+        return CliWhy.NO_SUCH_OPTION(
+            option=exc.option_name, near=CliWhy.NEAR_OPTION(option=near[0]) if near else "")
+    if isinstance(exc, click.BadOptionUsage):
+        return CliWhy.NEEDS_VALUE(option=exc.option_name)
+    if isinstance(exc, click.MissingParameter) and exc.param is not None:
+        param = exc.param
+        name = param.opts[0] if isinstance(param, click.Option) else param.human_readable_name
+        return CliWhy.MISSING_ARGUMENT(name=name)
+    extra = re.match(r"Got unexpected extra arguments? \((.*)\)$", exc.message)
+    if extra:
+        return CliWhy.EXTRA_ARGUMENT(value=extra.group(1))
+    return None
+
+
+class _NoSuchError(Exception):
+    """Never raised: stands for an error the installed click does not have."""
+
+
+# click 8.2 and later: a group run with no command shows its help by this error.
+NO_ARGS_IS_HELP: type[Exception] = getattr(click.exceptions, "NoArgsIsHelpError", _NoSuchError)
+
+
+class Leadbook(click.Group):
+    """leadbook's commands; a usage mistake is said in the run's language (exit 2)."""
+
+    def main(self, args: Any = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        given = list(sys.argv[1:] if args is None else args)
+        try:
+            done = super().main(given, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as exc:
+            if isinstance(exc, NO_ARGS_IS_HELP):  # `leadbook` alone: its help, as click shows it
+                exc.show()
+                sys.exit(exc.exit_code)
+            why = _why_of(exc)
+            lang = _lang_of(given)
+            message = why.render(lang) if why is not None else exc.format_message()
+            command = exc.ctx.command_path if exc.ctx is not None else "leadbook"
+            if command == self.name and given and given[0] in self.commands:
+                command = f"{self.name} {given[0]}"  # the parser's own error has no context
+            click.echo(CliWhy.USAGE(message=message, command=command).render(lang), err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            sys.exit(1)
+        if not standalone_mode:
+            return done
+        sys.exit(done if isinstance(done, int) else 0)
+
+    def resolve_command(self, ctx: click.Context,
+                        args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            raise Usage(CliWhy.NO_SUCH_COMMAND(name=name, choices=tuple(self.list_commands(ctx))),
+                        ctx)
+        return super().resolve_command(ctx, args)
+
+
+def say(kind: CliWhy, message: str, lang: str) -> None:
+    """One line on stderr, headed by the run's word for an error or a warning."""
+    click.echo(kind(message=message).render(lang), err=True)
+
+
+def _folder(path: Path, what: CliWhy, ctx: click.Context) -> None:
+    """The inbox (or the group folder) given must be a folder that is there."""
+    if path.is_dir():
+        return
+    if path.exists():
+        raise Usage(CliWhy.NOT_A_FOLDER(path=str(path), what=what), ctx)
+    raise Usage(CliWhy.NO_FOLDER(path=str(path), what=what), ctx)
+
+
+@click.group(name="leadbook", cls=Leadbook,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="leadbook")
 def main() -> None:
     """leadbook: a dealership's lead cards and daily reports in; call lists, funnel and cost out."""
 
 
 @main.command()
-@click.argument(
-    "inbox", type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path)
-)
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+@click.argument("inbox", type=click.Path(path_type=Path))
+@click.option("--out", "out", type=click.Path(path_type=Path), callback=_not_a_file,
               help="Output folder (default: INBOX/leadbook-out).")
 @click.option("--as-of", "as_of", callback=_date, metavar="YYYY-MM-DD",
               help="The day the work is counted from (default: today).")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
               help="Config file (default: INBOX/leadbook.toml, else built-in defaults).")
 @click.option("--from", "start", callback=_date, metavar="YYYY-MM-DD",
               help="First day of the funnel period (with --to).")
 @click.option("--to", "end", callback=_date, metavar="YYYY-MM-DD",
               help="Last day of the funnel period (with --from).")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+@click.option("--lang", type=Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of the report workbook and the HTML page.")
 @click.option("--split", is_flag=True, help="Also write due/<consultant>.xlsx, one per consultant.")
-@click.option("--jobs", type=click.IntRange(min=1), default=None,
+@click.option("--jobs", type=AtLeast(1), default=None,
               help="Workbooks processed in parallel (default: the number of cores).")
 @click.option("--history", "history", metavar="PATH|URL",
               help="History database: an SQLite file or a database URL (default: the config's "
@@ -86,16 +230,18 @@ def process(
     from .config import ConfigError, load_config
 
     _logging(verbose, quiet)
+    ctx = click.get_current_context()
+    _folder(inbox, CliWhy.INBOX, ctx)
     if (start is None) != (end is None):
-        raise click.UsageError("give --from and --to together, or neither")
+        raise Usage(CliWhy.FROM_TO_TOGETHER(), ctx)
     if start is not None and end is not None and start > end:
-        raise click.UsageError(f"--from {start} is after --to {end}")
+        raise Usage(CliWhy.FROM_AFTER_TO(start=start.isoformat(), end=end.isoformat()), ctx)
     if history is not None and no_history:
-        raise click.UsageError("give --history or --no-history, not both")
+        raise Usage(CliWhy.HISTORY_BOTH(), ctx)
     try:
         config = load_config(config_path, inbox, lang)
     except ConfigError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        say(CliWhy.ERROR, exc.message(lang), lang)
         sys.exit(2)
     from .layout import LayoutError
     from .run import run_store
@@ -109,7 +255,7 @@ def process(
                            lang=lang, split=split, jobs=jobs, history=history,
                            keep_history=not no_history, progress=progress)
     except LayoutError as exc:  # an output would replace an input: nothing was written
-        click.echo(f"Error: {exc.message(lang)}", err=True)
+        say(CliWhy.ERROR, exc.message(lang), lang)
         sys.exit(2)
     if not quiet:
         click.echo(terminal_summary(result.analysis.outcome.summary, config.store, out,
@@ -121,12 +267,12 @@ def process(
     from .values import mask_text
 
     for warning in result.warnings:
-        click.echo(f"Warning: {mask_text(warning)}", err=True)
+        say(CliWhy.WARNING, mask_text(warning), lang)
     for line in result.errors:
-        click.echo(f"Error: {mask_text(line)}", err=True)
+        say(CliWhy.ERROR, mask_text(line), lang)
     nothing = result.nothing_found
     if nothing:
-        click.echo(f"Error: {mask_text(nothing[0])}", err=True)
+        say(CliWhy.ERROR, mask_text(nothing[0]), lang)
         for line in nothing[1:]:
             click.echo(mask_text(line), err=True)
     sys.exit(result.exit_code)
@@ -136,7 +282,7 @@ def process(
 @click.option("--history", "location", default="leadbook-history.sqlite", show_default=True,
               metavar="PATH|URL", help="History database: an SQLite file or a database URL.")
 @click.option("--store", help="Only this store's runs.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--lang", type=Choice(["zh", "en"]), default="zh", show_default=True)
 def history_command(location: str, store: str | None, lang: str) -> None:
     """List the runs kept in a history: store, as-of, period, leads, due, follow-through.
 
@@ -154,10 +300,10 @@ def history_command(location: str, store: str | None, lang: str) -> None:
             runs = kept.list_runs(store)
     except HistoryError as exc:
         log.debug("history at %s not opened", location, exc_info=True)
-        click.echo(f"Error: {render(exc.why, lang)}", err=True)
+        say(CliWhy.ERROR, render(exc.why, lang), lang)
         sys.exit(1)
     if not runs:
-        click.echo("没有记录" if lang == "zh" else "No runs kept")
+        click.echo(CliWhy.NO_RUNS.render(lang))
         return
     click.echo(runs_table(runs, lang))
 
@@ -228,7 +374,8 @@ def terminal_summary(
     written = sorted((p.name for p in paths if p.parent == out),
                      key=lambda name: (top.index(name) if name in top else len(top), name))
     if annotated:
-        written.append(t("term.annotated", n=len(annotated)))
+        written.append(t("term.annotated", n=len(annotated)) if len(annotated) > 1
+                       else lab["term.annotated_one"])
     if split:
         written.append(t("term.split", n=len(split), names=", ".join(split)))
     lines.append(t("term.wrote", out=out, names=", ".join(written)))
@@ -237,12 +384,12 @@ def terminal_summary(
 
 # What `leadbook init` says, in each language.
 INIT_WORDS = {
-    "zh": {"exists": "Error: {target} 已存在, 没有改动它 (要重新生成, 请先改名或删除它)",
-           "failed": "Error: {target}: 无法写入 ({why})",
+    "zh": {"exists": "{target} 已存在, 没有改动它 (要重新生成, 请先改名或删除它)",
+           "failed": "{target}: 无法写入 ({why})",
            "wrote": "已写入 {target}: 按本店情况修改后, 放在收件箱里 (或用 --config 指定)"},
-    "en": {"exists": "Error: {target} exists already and was left as it is (rename or delete "
+    "en": {"exists": "{target} exists already and was left as it is (rename or delete "
                      "it to write a new one)",
-           "failed": "Error: {target}: cannot be written ({why})",
+           "failed": "{target}: cannot be written ({why})",
            "wrote": "Wrote {target}: edit it for the store, then keep it in the inbox (or "
                     "give it with --config)"},
 }
@@ -250,8 +397,8 @@ INIT_WORDS = {
 
 @main.command()
 @click.argument("folder", metavar="[DIR]", required=False, default=".",
-                type=click.Path(file_okay=False, path_type=Path))
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+                type=click.Path(path_type=Path), callback=_not_a_file)
+@click.option("--lang", type=Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of the file's comments and of the messages.")
 def init(folder: Path, lang: str) -> None:
     """Write DIR/leadbook.toml (default: here) with every key, its default and what it is
@@ -264,7 +411,7 @@ def init(folder: Path, lang: str) -> None:
     words = INIT_WORDS[lang]
     target = folder / "leadbook.toml"
     if target.exists():
-        click.echo(words["exists"].format(target=target), err=True)
+        say(CliWhy.ERROR, words["exists"].format(target=target), lang)
         sys.exit(1)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -272,23 +419,20 @@ def init(folder: Path, lang: str) -> None:
     except OSError as exc:
         why = OS_WORDS.get(exc.errno or 0)
         shown = render(why, lang) if why else exc.strerror or type(exc).__name__
-        click.echo(words["failed"].format(target=target, why=shown), err=True)
+        say(CliWhy.ERROR, words["failed"].format(target=target, why=shown), lang)
         sys.exit(1)
     click.echo(words["wrote"].format(target=target))
 
 
 @main.command()
-@click.argument(
-    "group_dir", metavar="GROUP",
-    type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path),
-)
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+@click.argument("group_dir", metavar="GROUP", type=click.Path(path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), callback=_not_a_file,
               help="Output folder: one subfolder per store, and the roll-up.")
 @click.option("--as-of", "as_of", callback=_date, metavar="YYYY-MM-DD",
               help="The day the work is counted from (default: today).")
-@click.option("--jobs", type=click.IntRange(min=1), default=None,
+@click.option("--jobs", type=AtLeast(1), default=None,
               help="Stores processed at once (default: the number of cores).")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+@click.option("--lang", type=Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of the reports and pages.")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors.")
 def group(group_dir: Path, out: Path, as_of: dt.date | None, jobs: int | None, lang: str,
@@ -308,10 +452,10 @@ def group(group_dir: Path, out: Path, as_of: dt.date | None, jobs: int | None, l
     from .rollup import roll_up
 
     _logging(0, quiet)
+    _folder(group_dir, CliWhy.GROUP, click.get_current_context())
     stores = find_stores(group_dir, out)
     if not stores:
-        click.echo(f"Error: {group_dir} 中没有门店文件夹: 每家门店一个子文件夹, "
-                   "里面放该店的 .xlsx / .xls / .csv 表格 (和它的 leadbook.toml)", err=True)
+        say(CliWhy.ERROR, CliWhy.NO_STORES(group=str(group_dir)).render(lang), lang)
         sys.exit(1)
     runs = run_group(group_dir, out, as_of or dt.date.today(), jobs=jobs or default_jobs(),
                      lang=lang, stores=stores)
@@ -321,9 +465,9 @@ def group(group_dir: Path, out: Path, as_of: dt.date | None, jobs: int | None, l
 
 @main.command()
 @click.argument("sources", metavar="SOURCE...", nargs=-1, required=True)
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), callback=_not_a_file,
               help="Output folder of the roll-up.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+@click.option("--lang", type=Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of group.xlsx and group.html.")
 @click.option("--trend", is_flag=True,
               help="From a history: each store's last 12 runs too (the 趋势 sheet).")
@@ -347,7 +491,7 @@ def rollup(sources: tuple[str, ...], out: Path, lang: str, trend: bool, quiet: b
     try:
         runs = read_sources(sources, trend=trend)
     except SourceError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        say(CliWhy.ERROR, exc.message(lang), lang)
         sys.exit(2)
     sys.exit(1 if _write_rollup(roll_up(runs), out, lang, quiet) else 0)
 
@@ -362,9 +506,9 @@ def _write_rollup(data: dict[str, Any], out: Path, lang: str, quiet: bool) -> bo
         click.echo(group_summary(data, out, written, Labels(lang)))
     for entry in data["stores"]:
         for line in entry["errors"]:
-            click.echo(f"Error: {entry['store']}: {line}", err=True)
+            say(CliWhy.ERROR, f"{entry['store']}: {line}", lang)
     for line in errors:
-        click.echo(f"Error: {line}", err=True)
+        say(CliWhy.ERROR, line, lang)
     return bool(errors)
 
 

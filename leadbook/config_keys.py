@@ -152,13 +152,37 @@ def _unknown(name: str, path: str, known: list[str], is_table: bool, lang: str) 
         hint = f"[{parent + '.' if parent else ''}{near[0]}]" if near else ""
     else:
         shown, hint = path, (f"{parent + '.' if parent else ''}{near[0]}" if near else "")
+    elsewhere = "" if is_table else _elsewhere(name, parent)
+    if elsewhere and near and _likeness(name, near[0]) >= _likeness(
+            name, elsewhere.rsplit(".", 1)[1]):
+        elsewhere = ""  # the key of this section is as near
     if lang == "zh":
         what = "未知的设置段" if is_table else "未知的设置项"
+        if elsewhere:
+            section, key = elsewhere.rsplit(".", 1)
+            return f"{shown}: {what}; 是不是 [{section}] 段里的 {key}?"
         return f"{shown}: {what}; 是不是 {hint}?" if hint else \
             f"{shown}: {what}; 可用的有 " + ", ".join(known)
     what = "unknown section" if is_table else "unknown key"
+    if elsewhere:
+        section, key = elsewhere.rsplit(".", 1)
+        return f"{shown}: {what}; did you mean {key} in [{section}]?"
     return f"{shown}: {what}; did you mean {hint}?" if hint else \
         f"{shown}: {what}; known: " + ", ".join(known)
+
+
+def _likeness(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b).ratio()
+
+
+def _elsewhere(name: str, parent: str) -> str:
+    """The key of another section nearest ``name`` (``schem`` at the top of the file:
+    ``grading.scheme``), or ""."""
+    paths = {k.path.rsplit(".", 1)[1]: k.path for k in KEYS
+             if "." in k.path and k.path.rsplit(".", 1)[0] != parent
+             and k.kind not in ("section", "table", "list")}
+    near = difflib.get_close_matches(name, list(paths), n=1, cutoff=0.7)
+    return paths[near[0]] if near else ""
 
 
 # The head of the file `leadbook init` writes, in each language.

@@ -26,6 +26,7 @@ from typing import Any
 
 from .read.discover import skip_reason
 from .rollup import STORE_KEYS, StoreRun
+from .texts import Phrase, Text
 
 SUMMARY = "summary.json"
 
@@ -65,7 +66,7 @@ def _store_worker(inbox: Path, out: Path, as_of: dt.date, lang: str,
         try:
             config = load_config(None, inbox, lang)
         except ConfigError as exc:
-            conn.send((2, [f"{inbox.name}/leadbook.toml: {exc}"]))
+            conn.send((2, [exc.message(lang)]))
             return
         try:
             result = run_store(inbox, out, config, as_of, lang=lang, jobs=1)
@@ -143,8 +144,36 @@ def _load_summary(folder: Path) -> dict[str, Any] | None:
     return kept
 
 
+class SourceWhy(Phrase):
+    """Why a roll-up source gives no store (``NAME = code, zh, en``)."""
+
+    NO_HISTORY = "source_history_not_opened", "{source}: {why}", "{source}: {why}"
+    EMPTY_HISTORY = (
+        "source_history_empty", "{source}: 历史记录里还没有任何门店的运行记录",
+        "{source}: the history holds no store's run yet")
+    NOT_A_SOURCE = (
+        "source_not_a_folder", "{source}: 不是文件夹, 也不是历史数据库的地址",
+        "{source}: neither a folder nor a history database's address")
+    NO_SUMMARY = (
+        "source_no_summary",
+        "{source}: 没有找到任何门店的 summary.json "
+        "(请给出 leadbook process 的输出文件夹, 或装有这些文件夹的文件夹)",
+        "{source}: no store's summary.json found (give the output folder of leadbook "
+        "process, or a folder holding such folders)")
+
+
 class SourceError(Exception):
-    """A roll-up source that holds no store's outputs."""
+    """A roll-up source that holds no store's outputs; ``why`` says so in words."""
+
+    def __init__(self, why: Text) -> None:
+        super().__init__(why)
+        self.why = why
+
+    def message(self, lang: str) -> str:
+        return self.why.render(lang)
+
+    def __str__(self) -> str:
+        return self.message("zh")
 
 
 def is_history(source: str) -> bool:
@@ -169,7 +198,7 @@ def from_history(location: str, trend: bool = False) -> list[StoreRun]:
             latest = store.latest_runs()
             past = {r.store: store.list_runs(r.store) for r in latest} if trend else {}
     except HistoryError as exc:
-        raise SourceError(f"{location}: {exc}") from exc
+        raise SourceError(SourceWhy.NO_HISTORY(source=location, why=exc.why)) from exc
     runs = []
     for r in latest:
         summary = _figures_of(r)
@@ -177,7 +206,7 @@ def from_history(location: str, trend: bool = False) -> list[StoreRun]:
             summary.setdefault("history", {})["trend"] = trend_of(past[r.store])
         runs.append(StoreRun(r.store, summary, []))
     if not runs:
-        raise SourceError(f"{location}: 历史记录里还没有任何门店的运行记录")
+        raise SourceError(SourceWhy.EMPTY_HISTORY(source=location))
     return runs
 
 
@@ -215,12 +244,11 @@ def read_sources(sources: Sequence[str], trend: bool = False) -> list[StoreRun]:
             runs.append(_from_folder(path))
             continue
         if not path.is_dir():
-            raise SourceError(f"{source}: 不是文件夹, 也不是历史数据库的地址")
+            raise SourceError(SourceWhy.NOT_A_SOURCE(source=source))
         subs = sorted((p for p in path.iterdir() if (p / SUMMARY).is_file()),
                       key=lambda p: p.name)
         if not subs:
-            raise SourceError(f"{source}: 没有找到任何门店的 summary.json "
-                              "(请给出 leadbook process 的输出文件夹, 或装有这些文件夹的文件夹)")
+            raise SourceError(SourceWhy.NO_SUMMARY(source=source))
         runs.extend(_from_folder(p) for p in subs)
     return runs
 

@@ -33,12 +33,14 @@ class LayoutWhy(Phrase):
         "{out}: 无法建立输出文件夹 ({why}); 请用 --out 指定一个可以写入的文件夹",
         "{out}: the output folder cannot be made ({why}); give --out a folder that can be "
         "written to")
-    # Why a folder cannot be made (the English is the system's own wording)
-    NOT_A_FOLDER = "path_not_a_folder", "路径中有一段是文件, 不是文件夹", "Not a directory"
-    NOT_ALLOWED = "folder_not_allowed", "没有写入权限", "Permission denied"
-    READ_ONLY = "disk_read_only", "磁盘是只读的", "Read-only file system"
-    DISK_FULL = "disk_full", "磁盘已满", "No space left on device"
-    EXISTS = "file_exists", "已有同名文件", "File exists"
+    # Why a folder cannot be made
+    NOT_A_FOLDER = (
+        "path_not_a_folder", "路径中有一段是文件, 不是文件夹",
+        "a part of the path is a file, not a folder")
+    NOT_ALLOWED = "folder_not_allowed", "没有写入权限", "no permission to write there"
+    READ_ONLY = "disk_read_only", "磁盘是只读的", "the disk is read-only"
+    DISK_FULL = "disk_full", "磁盘已满", "the disk is full"
+    EXISTS = "file_exists", "已有同名文件", "a file of that name is there"
 
 
 # Why a folder cannot be made, by the system's error number (the system's text otherwise).

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import output_jobs, workers
 from .model import SourceFile
+from .output_jobs import Result
+from .progress import Progress, Silent
 from .texts import render
 from .write.atomic import remove_leftovers
 
@@ -70,7 +72,8 @@ def annotated_names(files: list[SourceFile]) -> dict[str, str]:
 
 def write_outputs(analysis: Analysis, out: Path, *, split: bool = False, jobs: int = 1,
                   report: EarlyReport | None = None,
-                  history: Keeping | None = None) -> Written:
+                  history: Keeping | None = None,
+                  progress: Progress | None = None) -> Written:
     """Every output of the run. With ``jobs`` > 1 and a large inbox, report.xlsx and
     the annotated copies are shared out between this process and workers (the
     report possibly started early, ``report``); one output's failure never stops
@@ -115,23 +118,42 @@ def write_outputs(analysis: Analysis, out: Path, *, split: bool = False, jobs: i
             later = local[:2]
             del local[:2]
     leads = outcome.summary["leads"]["rows"]
+    step = progress or Silent()
+    step.expect(len(local) + len(tasks) + len(later))
+
+    def write(task: tuple[Any, ...]) -> Result:
+        step.output(_shown(task[-1], out))
+        return output_jobs.write_one(*task)
+
     spare = jobs - 1 - (1 if early else 0)  # the early report has a core of its own
     if spare > 0 and leads >= workers.PARALLEL_MIN_ROWS and tasks:
         if report is not None:
             report.sent()  # no thread of this process runs across a fork
-        results = workers.in_parallel(tasks, local, spare + 1, leads)
+        results = workers.in_parallel(
+            tasks, local, spare + 1, leads, write=write,
+            waiting=lambda theirs: step.waiting([_shown(t[-1], out) for t in theirs]))
     else:
-        results = [output_jobs.write_one(*t) for t in local + tasks]
+        results = [write(t) for t in local + tasks]
     if early:
         assert report is not None
         if history is not None:
             done.warnings = report.kept_history().warnings
-            results += [output_jobs.write_one(*t) for t in later]
+            results += [write(t) for t in later]
+        step.waiting([_shown(report.target, out)])
         results += report.finish()
     for paths, errors in results:
         done.paths.extend(paths)
         done.errors.extend(render(why, outcome.lang) for why in errors)
     return done
+
+
+def _shown(path: Path, out: Path) -> str:
+    """An output as the progress line names it: its path in the output folder."""
+    try:
+        shown = path.relative_to(out).as_posix()
+    except ValueError:
+        return path.name
+    return shown + "/" if path.suffix == "" else shown
 
 
 def _without_rows(src: SourceFile) -> SourceFile:

@@ -16,10 +16,15 @@ from typing import TextIO
 PROGRESS_DELAY = 0.5  # seconds: a run shorter than this shows no progress
 WORDS = {
     "zh": {"read": "读取 {i}/{n}: {name}", "rules": "定级、排程与统计…",
-           "write": "写出报告、页面和注释副本…", "history": "与上次比较并记入历史…"},
+           "write": "写出报告、页面和注释副本…", "history": "与上次比较并记入历史…",
+           "output": "写出报告、页面和注释副本… {i}/{n}: {name}",
+           "waiting": "写出报告、页面和注释副本… 等待其余进程写完: {names}"},
     "en": {"read": "reading {i}/{n}: {name}", "rules": "grading, scheduling and counting…",
            "write": "writing the report, the page and the annotated copies…",
-           "history": "comparing with the last run and keeping this one…"},
+           "history": "comparing with the last run and keeping this one…",
+           "output": "writing the report, the page and the annotated copies… {i}/{n}: {name}",
+           "waiting": "writing the report, the page and the annotated copies… waiting for "
+                      "the other processes: {names}"},
 }
 
 
@@ -32,6 +37,7 @@ class Progress:
         self.started = time.monotonic()
         self.delay = float(os.environ.get("LEADBOOK_PROGRESS_DELAY", PROGRESS_DELAY))
         self.shown = False
+        self.outputs, self.written = 0, 0
 
     def step(self, key: str, **values: object) -> None:
         """Say the run is at step ``key`` (a key of WORDS), once it has taken a moment."""
@@ -46,6 +52,21 @@ class Progress:
         self.step("read", name=name, i=i, n=n)
         if i == n:
             self.step("rules")
+
+    def expect(self, outputs: int) -> None:
+        """The run is about to write ``outputs`` outputs (counted by :meth:`output`)."""
+        self.outputs, self.written = outputs, 0
+        self.step("write")
+
+    def output(self, name: str) -> None:
+        """This process starts writing the output ``name`` (a path in the output folder)."""
+        self.written += 1
+        self.step("output", name=name, i=min(self.written, self.outputs), n=self.outputs)
+
+    def waiting(self, names: list[str]) -> None:
+        """What this process waits for the workers to finish."""
+        if names:
+            self.step("waiting", names=", ".join(names))
 
     def done(self) -> None:
         if self.shown:

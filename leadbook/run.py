@@ -149,9 +149,8 @@ def run_store(
             step.step("history")
         else:
             remember(analysis.outcome, [], None, [])  # summary.json: "history": null
-        step.step("write")
         written = write_outputs(analysis, out, split=split, jobs=jobs, report=report,
-                                history=keeping)
+                                history=keeping, progress=step)
     except BaseException:
         report.abandon()
         raise

@@ -9,6 +9,7 @@ import gc
 import logging
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -59,10 +60,15 @@ def share_out(tasks: list[tuple[Any, ...]], local: list[tuple[Any, ...]], worker
 
 
 def in_parallel(tasks: list[tuple[Any, ...]], local: list[tuple[Any, ...]],
-                 jobs: int, leads: int) -> list[Result]:
+                jobs: int, leads: int,
+                write: Callable[[tuple[Any, ...]], Result] | None = None,
+                waiting: Callable[[list[tuple[Any, ...]]], None] | None = None) -> list[Result]:
     """report.xlsx and the annotated copies shared out between this process and up to
     jobs − 1 workers. Workers are forked where the platform allows (no start-up,
-    nothing pickled on the way in), else spawned with their tasks' data."""
+    nothing pickled on the way in), else spawned with their tasks' data. This
+    process writes its share with ``write`` (by default write_one), then says
+    which tasks it waits for (``waiting``)."""
+    mine_write = write or (lambda task: output_jobs.write_one(*task))
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     forked = ctx.get_start_method() == "fork"
@@ -70,7 +76,7 @@ def in_parallel(tasks: list[tuple[Any, ...]], local: list[tuple[Any, ...]],
     theirs = [share for share in theirs if share]
     done: dict[int, Result] = {}
     if not theirs:
-        return [output_jobs.write_one(*t) for t in local + tasks]
+        return [mine_write(t) for t in local + tasks]
     _FORKED_TASKS[:] = tasks if forked else []
     if forked:
         # The collector would visit every inherited object in a worker and so copy
@@ -85,9 +91,11 @@ def in_parallel(tasks: list[tuple[Any, ...]], local: list[tuple[Any, ...]],
                 else pool.submit(_run_batch, [tasks[i] for i in share])
                 for share in theirs
             ]
-            first = [output_jobs.write_one(*t) for t in local]
+            first = [mine_write(t) for t in local]
             for i in mine:
-                done[i] = output_jobs.write_one(*tasks[i])
+                done[i] = mine_write(tasks[i])
+            if waiting is not None:
+                waiting([tasks[i] for share in theirs for i in share])
             for future, share in zip(futures, theirs, strict=True):
                 try:
                     done.update(zip(share, future.result(), strict=True))

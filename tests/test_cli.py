@@ -35,36 +35,127 @@ def test_help_lists_every_option():
         assert option in result.output
 
 
-def test_bad_config_exits_2_and_writes_nothing(inbox: Path, tmp_path: Path):
-    (inbox / "leadbook.toml").write_text('[grading]\nscheme = "abc"\n', encoding="utf-8")
+@pytest.mark.parametrize(("toml", "zh", "en"), [
+    ('[grading]\nscheme = "abc"\n',
+     'grading.scheme = "abc": 没有这个方案; 可用的有 "4s"、"habc"、"parts"',
+     'grading.scheme = "abc" is not a preset; use one of "4s", "habc", "parts"'),
+    ("store = \n",
+     '第 1 行第 9 列附近的写法不对; 每行应是 键 = 值, 文字加英文引号 (store = "一店"), '
+     "段名写在方括号里 ([marketing])",
+     'line 1, column 9 is not written as leadbook.toml expects; each line is key = value, '
+     'text in quotes (store = "Store 1"), section names in brackets ([marketing])'),
+    ("[marketing]\nspend = -5\n", "marketing.spend 应为金额 (元, 不小于 0 的数字)",
+     "marketing.spend must be a number of RMB, not negative"),
+    ("[followups]\nlist_days = 400\n", "followups.list_days 应为 0 到 366 之间的整数 (天数)",
+     "followups.list_days must be a whole number of days from 0 to 366"),
+    ('[grading.aliases]\n"重点客户" = "Z"\n',
+     'grading.aliases.重点客户 = "Z": 应为本方案的级别之一: A、B、C、D、N、O、F',
+     'grading.aliases.重点客户 = "Z": must be one of the grades A, B, C, D, N, O, F'),
+    ('[columns]\nmobile = ["客户手机"]\n', "columns.mobile: 没有这个字段; 可用的有 ",
+     "columns.mobile: unknown field; known fields are "),
+])
+def test_a_config_value_leadbook_cannot_use_exits_2_in_the_runs_language(
+        inbox: Path, tmp_path: Path, toml: str, zh: str, en: str):
+    config = inbox / "leadbook.toml"
+    config.write_text(toml, encoding="utf-8")
     out = tmp_path / "out"
-    result = invoke("process", str(inbox), "--out", str(out), "--as-of", "2026-10-31")
-    assert result.exit_code == 2
-    assert "grading.scheme" in result.output and "'4s'" in result.output
+    for lang, words, head in (("zh", zh, "错误"), ("en", en, "Error")):
+        result = invoke("process", str(inbox), "--out", str(out), "--as-of", "2026-10-31",
+                        "--lang", lang)
+        assert result.exit_code == 2
+        said = f"{head}: {config}: {words}"
+        if words.endswith(" "):  # the list of fields follows
+            assert result.output.startswith(said) and "phone" in result.output
+        else:
+            assert result.output == said + "\n"
     assert not out.exists()
 
 
-def test_broken_toml_exits_2(inbox: Path, tmp_path: Path):
-    (inbox / "leadbook.toml").write_text("store = \n", encoding="utf-8")
-    result = invoke("process", str(inbox), "--out", str(tmp_path / "o"), "--as-of", "2026-10-31")
+def test_a_config_file_that_is_not_there_or_a_folder(inbox: Path, tmp_path: Path):
+    missing = tmp_path / "nowhere.toml"
+    result = invoke("process", str(inbox), "--config", str(missing))
     assert result.exit_code == 2
-    assert "not valid TOML" in result.output
+    assert result.output == f"错误: {missing}: 找不到这个设置文件; 请检查 --config 给出的路径\n"
+    result = invoke("process", str(inbox), "--config", str(tmp_path), "--lang", "en")
+    assert result.exit_code == 2
+    assert result.output == (f"Error: {tmp_path}: the config file cannot be read (it is a "
+                             "folder, not a file)\n")
 
 
-@pytest.mark.parametrize(
-    "args,words",
-    [
-        (["--from", "2026-10-01"], "--from and --to together"),
-        (["--from", "2026-10-31", "--to", "2026-10-01"], "after --to"),
-        (["--as-of", "31/10/2026"], "YYYY-MM-DD"),
-    ],
-)
-def test_usage_errors_exit_2(inbox: Path, tmp_path: Path, args, words):
+USAGE_CASES = [
+    (["--from", "2026-10-01"],
+     "--from 和 --to 要一起给出 (统计期的第一天和最后一天), 或都不给",
+     "give --from and --to together (the period's first and last day), or neither"),
+    (["--from", "2026-10-31", "--to", "2026-10-01"],
+     "--from 2026-10-31 在 --to 2026-10-01 之后; 请把两个日期对调",
+     "--from 2026-10-31 is after --to 2026-10-01; swap the two dates"),
+    (["--as-of", "31/10/2026"],
+     "--as-of 31/10/2026: 不是日期; 请写成 年-月-日, 例如 2026-11-22",
+     "--as-of 31/10/2026: not a date; write it as year-month-day, e.g. 2026-11-22"),
+    (["--history", "h.sqlite", "--no-history"], "--history 和 --no-history 只能给一个",
+     "give --history or --no-history, not both"),
+    (["--jobs", "0"], "--jobs 0: 应为不小于 1 的整数",
+     "--jobs 0: must be a whole number of at least 1"),
+    (["--lnag"], "没有 --lnag 这个选项; 是不是 --lang?",
+     "there is no option --lnag; did you mean --lang?"),
+    (["--as-of"], "--as-of 后面要跟一个值", "--as-of needs a value after it"),
+    (["本周 备份"], "多出的参数: 本周 备份; 路径中有空格时请加引号",
+     "an argument too many: 本周 备份; put a path with spaces in quotes"),
+]
+
+
+@pytest.mark.parametrize(("args", "zh", "en"), USAGE_CASES,
+                         ids=[" ".join(c[0]) for c in USAGE_CASES])
+def test_usage_errors_exit_2_in_the_runs_language(inbox: Path, tmp_path: Path, args, zh, en):
     out = tmp_path / "out"
     result = invoke("process", str(inbox), "--out", str(out), *args)
     assert result.exit_code == 2
-    assert words in result.output
+    assert result.output == f"错误: {zh}\n(各选项的说明: leadbook process --help)\n"
+    # --lang en goes first: the last option given may be the one missing its value
+    result = invoke("process", "--lang", "en", str(inbox), "--out", str(out), *args)
+    assert result.exit_code == 2
+    assert result.output == (f"Error: {en}\n(every option is explained by: leadbook process "
+                             "--help)\n")
     assert not out.exists()
+
+
+def test_the_folders_given_are_checked_in_the_runs_language(tmp_path: Path):
+    missing = tmp_path / "本周"
+    (tmp_path / "file.txt").write_text("x", encoding="utf-8")
+    a_file = tmp_path / "file.txt"
+    help_zh, help_en = "(各选项的说明: leadbook {} --help)", "(every option is explained by: " \
+        "leadbook {} --help)"
+    cases = [
+        (("process", str(missing)), f"错误: {missing}: 找不到这个文件夹; 请检查路径 (收件箱是放各顾问 "
+         ".xlsx / .xls / .csv 表格的文件夹)", help_zh.format("process")),
+        (("process", str(missing), "--lang", "en"), f"Error: {missing}: no such folder; check "
+         "the path (the inbox is the folder holding the consultants' .xlsx / .xls / .csv "
+         "sheets)", help_en.format("process")),
+        (("process", str(a_file)), f"错误: {a_file}: 这是一个文件, 不是文件夹; 请给出文件夹 (收件箱是"
+         "放各顾问 .xlsx / .xls / .csv 表格的文件夹)", help_zh.format("process")),
+        (("process", str(tmp_path), "--out", str(a_file)), f"错误: --out {a_file}: 这是一个文件, "
+         "不是文件夹; 请给出输出文件夹的路径", help_zh.format("process")),
+        (("group", str(missing), "--out", str(tmp_path / "o"), "--lang", "en"),
+         f"Error: {missing}: no such folder; check the path (the group folder holds one "
+         "subfolder per store)", help_en.format("group")),
+        (("group", str(tmp_path)), "错误: 缺少 --out: 请给出它", help_zh.format("group")),
+        (("process",), "错误: 缺少 INBOX: 请给出它", help_zh.format("process")),
+        (("process", str(tmp_path), "--lang", "fr"), "错误: --lang fr: 只能是 zh、en 之一",
+         help_zh.format("process")),
+        (("proces", str(tmp_path)), "错误: 没有 proces 这个命令; 可用的有 group、history、init、"
+         "process、rollup", "(各选项的说明: leadbook --help)"),
+    ]
+    for args, said, hint in cases:
+        result = invoke(*args)
+        assert result.exit_code == 2, args
+        assert result.output == f"{said}\n{hint}\n", args
+    assert not (tmp_path / "o").exists()
+
+
+def test_leadbook_alone_shows_its_help():
+    result = invoke()
+    assert result.exit_code == 2
+    assert result.output.startswith("Usage: ") and "process" in result.output
 
 
 @pytest.mark.slow
@@ -183,3 +274,14 @@ def test_terminal_speaks_the_runs_language(inbox: Path, tmp_path: Path):
         f"Wrote to {out}: summary.json, summary.html, report.xlsx, annotated/ (2 workbooks)",
         "History: the store's first run kept; the next run compares with it",  # same as-of
     ]
+
+
+def test_one_annotated_workbook_is_said_in_the_singular(tmp_path: Path):
+    box = tmp_path / "one"
+    box.mkdir()
+    shutil.copy(SAMPLE / "意向客户管理卡_2026-10.xlsx", box)
+    for lang, said in (("en", "annotated/ (1 workbook)"), ("zh", "annotated/ (1 个工作簿)")):
+        result = invoke("process", str(box), "--out", str(tmp_path / lang), "--as-of",
+                        "2026-10-31", "--no-history", "--lang", lang)
+        assert result.exit_code == 0
+        assert result.output.splitlines()[-1].endswith(f", report.xlsx, {said}")

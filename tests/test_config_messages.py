@@ -29,6 +29,12 @@ def inbox(tmp_path: Path) -> Path:
 
 
 CASES = [
+    ('schem = "4s"\n', "schem: 未知的设置项; 是不是 [grading] 段里的 scheme?",
+     "schem: unknown key; did you mean scheme in [grading]?"),
+    ("list_day = 3\n", "list_day: 未知的设置项; 是不是 [followups] 段里的 list_days?",
+     "list_day: unknown key; did you mean list_days in [followups]?"),
+    ("[grading]\nspend = 3\n", "grading.spend: 未知的设置项; 是不是 [marketing] 段里的 spend?",
+     "grading.spend: unknown key; did you mean spend in [marketing]?"),
     ('[grading]\nschem = "4s"\n', "grading.schem: 未知的设置项; 是不是 grading.scheme?",
      "grading.schem: unknown key; did you mean grading.scheme?"),
     ('[colums]\nphone = ["客户手机"]\n', "[colums]: 未知的设置段; 是不是 [columns]?",
@@ -54,7 +60,7 @@ def test_config_error_names_the_key(inbox: Path, tmp_path: Path, toml: str, zh: 
     out = tmp_path / "out"
     result = run(inbox, out)
     assert result.exit_code == 2
-    assert result.output == f"Error: {config}: {zh}\n"
+    assert result.output == f"错误: {config}: {zh}\n"
     result = run(inbox, out, "--lang", "en")
     assert result.exit_code == 2
     assert result.output == f"Error: {config}: {en}\n"
@@ -66,7 +72,7 @@ def test_config_not_utf8_says_to_save_it_as_utf8(inbox: Path, tmp_path: Path):
     config.write_bytes('store = "城东店"\n'.encode("gbk"))
     result = run(inbox, tmp_path / "out")
     assert result.exit_code == 2
-    assert result.output == (f"Error: {config}: 不是 UTF-8 编码的文本; 请用记事本打开它, "
+    assert result.output == (f"错误: {config}: 不是 UTF-8 编码的文本; 请用记事本打开它, "
                              "「另存为」时编码选 UTF-8, 再运行\n")
     result = run(inbox, tmp_path / "out", "--lang", "en")
     assert result.output == (f"Error: {config}: not UTF-8 text; open it in a text editor and "
@@ -100,5 +106,5 @@ def test_init_never_overwrites(tmp_path: Path):
     target.write_text('store = "我的店"\n', encoding="utf-8")
     result = CliRunner().invoke(main, ["init", str(tmp_path)], catch_exceptions=False)
     assert result.exit_code == 1
-    assert result.output == f"Error: {target} 已存在, 没有改动它 (要重新生成, 请先改名或删除它)\n"
+    assert result.output == f"错误: {target} 已存在, 没有改动它 (要重新生成, 请先改名或删除它)\n"
     assert target.read_text(encoding="utf-8") == 'store = "我的店"\n'

@@ -115,4 +115,4 @@ def test_rollup_of_an_empty_history_says_so(tmp_path):
     assert invoke("history", "--history", str(empty)).exit_code in (0, 1)
     result = invoke("rollup", f"sqlite:///{empty}", "--out", str(tmp_path / "o"))
     assert result.exit_code == 2
-    assert "Error:" in result.output and "Traceback" not in result.output
+    assert "错误: " in result.output and "Traceback" not in result.output

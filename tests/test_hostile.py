@@ -142,7 +142,8 @@ def test_damaged_files_are_errors_and_the_rest_is_processed(inbox: Path, tmp_pat
             assert entry["status"] == "error", name
             assert entry["message"].startswith(f"{name}: ") and words in entry["message"], entry
             assert entry["sheets"] == []
-            assert f"Error: {entry['message']}\n" in outcome.output  # the name said once
+            head = "错误" if outcome is result else "Error"
+            assert f"{head}: {entry['message']}\n" in outcome.output  # the name said once
     # Everything was still written, for the files that could be read.
     for part in ("summary.json", "report.xlsx", "summary.html", "annotated/good.xlsx"):
         assert (out / part).is_file(), part
@@ -396,7 +397,7 @@ def test_zip_bomb_is_refused_at_once(inbox: Path, tmp_path: Path,
     files = files_of(out)
     assert files["bomb.xlsx"]["status"] == "error"
     assert files["good.xlsx"]["status"] == "ok"
-    assert "Error: bomb.xlsx: 已拒绝" in result.output
+    assert "错误: bomb.xlsx: 已拒绝" in result.output
     assert "Error: bomb.xlsx: refused" in process(inbox, tmp_path / "out_en", "--lang", "en").output
 
 
@@ -674,7 +675,7 @@ def test_a_locked_output_is_a_clear_error(inbox: Path, tmp_path: Path,
     out = tmp_path / "out"
     result = process(inbox, out)
     assert result.exit_code == 1
-    errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    errors = [line for line in result.output.splitlines() if line.startswith("错误:")]
     assert len(errors) == 1
     assert locked in errors[0] and "文件正被另一个程序打开 (Excel 或 WPS?)。关闭它后再运行 leadbook。" \
         in errors[0]

@@ -73,7 +73,7 @@ def test_an_output_folder_holding_the_inputs_is_refused_before_anything_is_writt
     before = digests(inbox)
     result = process(inbox, inbox)
     assert result.exit_code == 2
-    assert "Error: --out" in result.output and "report.xlsx" in result.output
+    assert "错误: --out" in result.output and "report.xlsx" in result.output
     assert "没有写入任何文件" in result.output
     english = process(inbox, inbox, "--lang", "en")
     assert english.exit_code == 2
@@ -164,7 +164,7 @@ def test_one_due_file_that_cannot_be_written_does_not_stop_the_others(tmp_path: 
     (out / "due" / "张伟.xlsx").mkdir(parents=True)  # in the way: cannot be replaced
     result = process(box, out, "--split")
     assert result.exit_code == 1
-    assert "Error: due/张伟.xlsx: 未能写出 (无法写入 " in result.output
+    assert "错误: due/张伟.xlsx: 未能写出 (无法写入 " in result.output
     assert sorted(p.name for p in (out / "due").iterdir() if p.is_file()) == ["李娜.xlsx",
                                                                               "王强.xlsx"]
     assert temp_files(out) == []

@@ -68,7 +68,7 @@ LAYERS: dict[str, frozenset[str]] = {
         "leadbook.early_report", "leadbook.annotate", "leadbook.layout", "leadbook.progress",
     }),
     "group": frozenset({"leadbook.group", "leadbook.rollup"}),
-    "cli": frozenset({"leadbook.cli", "leadbook.__main__"}),
+    "cli": frozenset({"leadbook.cli", "leadbook.cli_words", "leadbook.__main__"}),
 }
 
 # The earlier layers each layer may import. The rules, the figures, the history

@@ -160,7 +160,7 @@ def test_the_annotated_row_says_its_problems(runs, lang: str) -> None:
 
 
 @pytest.mark.parametrize(("lang", "said"), [
-    ("zh", "Error: 坏文件.xlsx: 文件是空的 (0 字节); 请在 Excel 或 WPS 里重新保存"),
+    ("zh", "错误: 坏文件.xlsx: 文件是空的 (0 字节); 请在 Excel 或 WPS 里重新保存"),
     ("en", "Error: 坏文件.xlsx: the file is empty (0 bytes); save it again from Excel or WPS"),
 ])
 def test_a_refused_file_is_named_in_the_runs_language_and_exits_1(
@@ -175,7 +175,7 @@ def test_a_refused_file_is_named_in_the_runs_language_and_exits_1(
     assert result.output == said + "\n"
     files = {f["path"]: f for f in summary(tmp_path / "out")["files"]}
     assert files["坏文件.xlsx"] == {"path": "坏文件.xlsx", "status": "error",
-                                    "message": said[len("Error: "):], "sheets": []}
+                                    "message": said.split(": ", 1)[1], "sheets": []}
     assert files["说明.docx"]["message"] == (
         "已跳过: 不是表格文件 (.xlsx、.xlsm、.xls 或 .csv)" if lang == "zh"
         else "skipped: not a spreadsheet (.xlsx, .xlsm, .xls or .csv)")
@@ -197,7 +197,7 @@ def test_a_history_that_cannot_be_read_is_a_warning_in_the_runs_language(
     result = run(inbox, tmp_path / "out", "--history", str(history), "--lang", lang, "-q")
     assert result.exit_code == 0
     message = said.format(h=history)
-    assert result.output == f"Warning: {message}\n"
+    assert result.output == (f"警告: {message}\n" if lang == "zh" else f"Warning: {message}\n")
     s = summary(tmp_path / "out")
     assert s["history"] is None
     assert [(i["code"], i["message"]) for i in s["issues"]] == [
@@ -234,7 +234,7 @@ def test_a_vanished_lead_is_said_in_the_runs_language(tmp_path: Path, lang: str,
 
 
 @pytest.mark.parametrize(("lang", "said"), [
-    ("zh", "Error: --out {out} 是 leadbook 写入输出的地方, 其中却有本次要读取的文件 (report.xlsx): "
+    ("zh", "错误: --out {out} 是 leadbook 写入输出的地方, 其中却有本次要读取的文件 (report.xlsx): "
            "输出可能覆盖其中之一。请选择收件箱以外的输出文件夹 (默认是 INBOX/leadbook-out); "
            "没有写入任何文件。"),
     ("en", "Error: --out {out} is where leadbook writes its outputs, and it holds files this "
@@ -290,7 +290,7 @@ def test_init_in_english_writes_english_comments_the_loader_reads_back(tmp_path:
                             "or delete it to write a new one)\n")
     again = CliRunner().invoke(main, ["init", str(folder)])
     assert again.exit_code == 1
-    assert again.output == f"Error: {target} 已存在, 没有改动它 (要重新生成, 请先改名或删除它)\n"
+    assert again.output == f"错误: {target} 已存在, 没有改动它 (要重新生成, 请先改名或删除它)\n"
 
 
 def test_output_errors_in_both_languages_word_for_word() -> None:

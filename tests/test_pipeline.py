@@ -312,14 +312,14 @@ def test_an_early_report_worker_that_dies_is_named(tmp_path, monkeypatch):
     monkeypatch.setattr(report_xlsx, "write_due_sheet", dies)
     result = _cli(SAMPLE, tmp_path / "out", "--jobs", "2")
     assert result.exit_code == 1
-    assert "Error: report.xlsx: 未能写出 (写出它的进程中途退出, 退出码 5)" in result.output
+    assert "错误: report.xlsx: 未能写出 (写出它的进程中途退出, 退出码 5)" in result.output
     english = _cli(SAMPLE, tmp_path / "en", "--jobs", "2", "--lang", "en")
     assert "Error: report.xlsx: could not be written (the worker stopped, exit 5)" \
         in english.output
     assert not (tmp_path / "out" / "report.xlsx").exists()
     # the page the worker was to write after the report is written here instead
     assert (tmp_path / "out" / "summary.html").exists()
-    assert "summary.html" not in result.output.split("Error:", 1)[1]
+    assert "summary.html" not in result.output.split("错误:", 1)[1]
     assert (tmp_path / "out" / "annotated" / "意向客户管理卡_2026-10.xlsx").exists()
 
 

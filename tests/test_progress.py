@@ -70,12 +70,17 @@ def test_steps_are_shown_on_a_terminal(inbox: Path, tmp_path: Path):
     for step in ("读取 1/2: ", "读取 2/2: ", "意向客户管理卡_2026-10.xlsx", "销售活动日报表_2026-10.xlsx",
                  "定级、排程与统计…", "写出报告、页面和注释副本…"):
         assert step in shown, step
+    for i, output in enumerate(["summary.json", "summary.html", "report.xlsx",
+                                "annotated/意向客户管理卡_2026-10.xlsx",
+                                "annotated/销售活动日报表_2026-10.xlsx"], 1):
+        assert f"写出报告、页面和注释副本… {i}/5: {output}" in shown, output  # each output
     assert shown.endswith("\r\x1b[K")  # the line is cleared at the end
 
 
 def test_english_steps(inbox: Path, tmp_path: Path):
     _, shown = under_terminal(command(inbox, tmp_path / "o", "--lang", "en"), env())
     assert "reading 2/2: " in shown and "writing the report" in shown
+    assert "writing the report, the page and the annotated copies… 3/5: report.xlsx" in shown
 
 
 def test_quiet_and_a_pipe_show_none(inbox: Path, tmp_path: Path):
@@ -92,3 +97,33 @@ def test_a_quick_run_shows_nothing(inbox: Path, tmp_path: Path):
     _, shown = under_terminal(command(inbox, tmp_path / "o"),
                               env(LEADBOOK_PROGRESS_DELAY="600"))
     assert shown == ""
+
+
+def test_the_outputs_written_by_workers_are_waited_for_by_name(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch):
+    """With workers, this process names its own outputs as it writes them, then what
+    it waits for the workers to write."""
+    import io
+
+    from leadbook import workers
+    from leadbook.config import parse_config
+    from leadbook.outputs import write_outputs
+    from leadbook.pipeline import analyse
+    from leadbook.progress import Progress
+
+    monkeypatch.setattr(workers, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setenv("LEADBOOK_PROGRESS_DELAY", "0")
+    analysis = analyse(SAMPLE, parse_config({}), __import__("datetime").date(2026, 10, 31))
+    stream = io.StringIO()
+    progress = Progress("en", stream=stream, enabled=True)
+    written = write_outputs(analysis, tmp_path / "o", jobs=2, progress=progress)
+    assert not written.errors
+    steps = stream.getvalue().split("\r\x1b[K")[1:]
+    mine = [s.split(": ", 1)[1] for s in steps if "/" in s.split(": ")[0]]
+    waited = [s for s in steps if "waiting for the other processes: " in s]
+    assert mine[:2] == ["summary.json", "summary.html"]
+    assert len(waited) == 1
+    theirs = waited[0].split("waiting for the other processes: ")[1].split(", ")
+    assert sorted(mine[2:] + theirs) == ["annotated/意向客户管理卡_2026-10.xlsx",
+                                         "annotated/销售活动日报表_2026-10.xlsx", "report.xlsx"]
+    assert theirs  # the worker had a share

@@ -37,7 +37,7 @@ def test_an_empty_inbox_says_so_and_exits_1(tmp_path: Path):
     (tmp_path / "in").mkdir()
     result = run(tmp_path / "in", tmp_path / "out")
     assert result.exit_code == 1
-    assert result.output == ("Error: 没有找到意向客户表或销售活动日报表, 本次没有可统计的线索。看过的文件:\n"
+    assert result.output == ("错误: 没有找到意向客户表或销售活动日报表, 本次没有可统计的线索。看过的文件:\n"
                              "  (收件箱是空的: 请把各顾问的 .xlsx / .xls / .csv 表格放进去)\n")
 
 
@@ -49,7 +49,7 @@ def test_an_inbox_of_documents_names_each_file(tmp_path: Path):
     result = run(inbox, tmp_path / "out")
     assert result.exit_code == 1
     assert result.output.splitlines() == [
-        "Error: 没有找到意向客户表或销售活动日报表, 本次没有可统计的线索。看过的文件:",
+        "错误: 没有找到意向客户表或销售活动日报表, 本次没有可统计的线索。看过的文件:",
         "  周报.docx: 已跳过: 不是表格文件 (.xlsx、.xlsm、.xls 或 .csv)",
         "  说明.txt: 已跳过: 不是表格文件 (.xlsx、.xlsm、.xls 或 .csv)",
     ]
@@ -72,7 +72,7 @@ def test_a_header_it_cannot_match_gets_the_columns_line(tmp_path: Path):
     result = run(inbox, tmp_path / "out")
     assert result.exit_code == 1
     assert result.output.splitlines() == [
-        "Error: 没有找到意向客户表或销售活动日报表, 本次没有可统计的线索。看过的文件:",
+        "错误: 没有找到意向客户表或销售活动日报表, 本次没有可统计的线索。看过的文件:",
         "  客户.xlsx「名单」: 第 2 行当作表头; 认出 客户姓名 (name); 缺 销售顾问 (consultant)、"
         "联系电话 (phone)、首次接触日期 (first_contact)",
         '      如果「跟单人」就是销售顾问, 在 leadbook.toml 里加一行: [columns] consultant = ["跟单人"]',
@@ -134,7 +134,7 @@ def test_an_output_folder_that_cannot_be_made_is_one_line(tmp_path: Path):
     out = tmp_path / "file" / "sub"
     result = run(SAMPLE, out)
     assert result.exit_code == 2
-    assert result.output == (f"Error: {out}: 无法建立输出文件夹 (路径中有一段是文件, 不是文件夹); "
+    assert result.output == (f"错误: {out}: 无法建立输出文件夹 (路径中有一段是文件, 不是文件夹); "
                              "请用 --out 指定一个可以写入的文件夹\n")
 
 
@@ -180,5 +180,5 @@ def test_the_same_messages_in_english(tmp_path: Path):
     out = tmp_path / "file" / "sub"
     result = run(SAMPLE, out, "--lang", "en")
     assert result.exit_code == 2
-    assert result.output == (f"Error: {out}: the output folder cannot be made (Not a directory); "
+    assert result.output == (f"Error: {out}: the output folder cannot be made (a part of the path is a file, not a folder); "
                              "give --out a folder that can be written to\n")
