@@ -18,12 +18,11 @@ import pandas as pd
 
 from .record_types import Activity, Lead
 
-# A lead's columns: its text fields, its dates, and what the rules set.
-LEAD_TEXT = ("file", "sheet", "name", "phone", "consultant", "source", "model", "lost_reason",
-             "competitor", "horizon_text", "grade_recorded", "grade", "bucket", "escalation",
-             "duplicate_kind")
-LEAD_DATES = ("first_contact", "last_contact", "next_contact", "delivery_date", "birthday",
-              "lost_date", "expected", "next_due")
+# A lead's columns the figures count on: its text fields, its dates, and what the
+# rules set (its grade, how late its call is, whether it repeats another lead).
+LEAD_TEXT = ("file", "sheet", "name", "consultant", "source", "model", "lost_reason",
+             "competitor", "grade")
+LEAD_DATES = ("first_contact", "last_contact", "lost_date")
 ACTIVITY_TEXT = ("file", "sheet", "consultant")
 ACTIVITY_NUMBERS = ("traffic", "kept", "calls", "invited_visits", "test_drives", "orders",
                     "deliveries", "lost")
@@ -51,7 +50,6 @@ def lead_frame(leads: Sequence[Lead]) -> pd.DataFrame:
     """The leads, one row each in records order (the position is the index)."""
     data: dict[str, Any] = {name: _column(leads, name) for name in LEAD_TEXT}
     data["row"] = np.array(_column(leads, "row"), dtype=np.int64)
-    data["seq"] = np.array(_column(leads, "seq"), dtype=np.int64)
     data["status"] = [lead.status.value for lead in leads]
     for name in LEAD_DATES:
         data[name] = date_column(_column(leads, name))

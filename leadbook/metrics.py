@@ -4,25 +4,28 @@
 seeds/003): traffic × keep_rate × follow_rate × convert_rate = deals.
 集客成本 = spend / kept; 战败成本 = 战败数 × 月营销费用 / 月集客量.
 
-Pure: records in, figures and DataFrames out. A figure that cannot be computed
-is None (null in summary.json), never a made-up 0.
+Pure: the records as tables in (leadbook.frames: one row per lead, one per
+daily-report row), figures and DataFrames out, every count a column operation
+(masks, ``groupby``, ``crosstab``). A figure that cannot be computed is None
+(null in summary.json), never a made-up 0. Sums of reported numbers are added
+in the rows' order, as a person adding the column would.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .grid_activity import STORE_LEVEL
 from .issue_codes import IssueCode, Part
 from .model import Issue, Severity, Status
-from .records import Activity, Lead
-from .texts import said
+from .records import Activity
+from .texts import Words, said
 from .worklist import NO_CONSULTANT, followup_counts
 
 UNKNOWN_SOURCE = "(未填来源)"
@@ -56,55 +59,78 @@ def ratio(num: float | None, den: float | None) -> float | None:
     return num / den
 
 
-def cohort(leads: Sequence[Lead], period: Period) -> list[Lead]:
-    """The period's new leads: owners (not repeats), not invalid, first contacted in it."""
-    start, end, invalid = period.start, period.end, Status.INVALID
-    out = []
-    for lead in leads:  # written out: this runs over every lead several times a run
-        if lead.owner is not None or lead.status is invalid:
-            continue
-        day = lead.first_contact or lead.last_contact
-        if day is not None and start <= day <= end:
-            out.append(lead)
-    return out
+
+ACTIVE, WON, LOST, INVALID = (Status.ACTIVE.value, Status.WON.value, Status.LOST.value,
+                              Status.INVALID.value)
 
 
-def was_followed(lead: Lead) -> bool:
-    if lead.status is Status.WON:
-        return True
-    return bool(
-        lead.first_contact and lead.last_contact and lead.last_contact > lead.first_contact
-    )
+def _day(day: dt.date) -> np.datetime64:
+    return np.datetime64(day, "s")
 
 
-def funnel(
-    leads: Sequence[Lead], activity: Sequence[Activity], period: Period, have_cards: bool
-) -> dict[str, Any]:
-    acts = [a for a in activity if a.date in period]
-    traffic = _sum(a.traffic for a in acts) if acts else None
+def _between(days: pd.Series, period: Period) -> np.ndarray:
+    """Days (a datetime64 column) in the period; NaT never is."""
+    values = days.to_numpy()
+    return np.asarray((values >= _day(period.start)) & (values <= _day(period.end)))
+
+
+def _or(words: pd.Series, default: str) -> pd.Series:
+    """Text, or ``default`` where the cell was empty."""
+    filled: pd.Series = words.where(words.notna() & (words != ""), default)
+    return filled
+
+
+def in_cohort(leads: pd.DataFrame, period: Period) -> np.ndarray:
+    """The period's new leads: owners (not repeats), not invalid, first contacted in it
+    (or, with no first contact, last contacted in it)."""
+    first = leads["first_contact"]
+    day = first.where(first.notna(), leads["last_contact"])
+    return np.asarray(~leads["duplicate"].to_numpy() & (leads["status"] != INVALID).to_numpy()
+                      & _between(day, period))
+
+
+def followed(leads: pd.DataFrame) -> np.ndarray:
+    """Won, or contacted again after the first contact."""
+    first, last = leads["first_contact"].to_numpy(), leads["last_contact"].to_numpy()
+    return np.asarray((leads["status"] == WON).to_numpy() | (last > first))
+
+
+def _in_period(activity: pd.DataFrame, period: Period) -> pd.DataFrame:
+    chosen: pd.DataFrame = activity[_between(activity["date"], period)]
+    return chosen
+
+
+def _added(values: pd.Series) -> float:
+    """The numbers given (empty cells left out), added in order."""
+    return float(sum(values.dropna().tolist()))
+
+
+def funnel(leads: pd.DataFrame, activity: pd.DataFrame, period: Period,
+           have_cards: bool) -> dict[str, Any]:
+    acts = _in_period(activity, period)
+    traffic = _added(acts["traffic"]) if len(acts) else None
     if have_cards:
-        new = cohort(leads, period)
-        kept: float | None = len(new)
-        followed: float | None = sum(1 for lead in new if was_followed(lead))
-        deals: float | None = sum(1 for lead in new if lead.status is Status.WON)
+        new = in_cohort(leads, period)
+        kept: float | None = int(new.sum())
+        followed_: float | None = int((new & followed(leads)).sum())
+        deals: float | None = int((new & (leads["status"] == WON).to_numpy()).sum())
     else:
-        kept = _sum(a.kept for a in acts) if acts else None
-        followed = deals = None
+        kept = _added(acts["kept"]) if len(acts) else None
+        followed_ = deals = None
     return {
         "traffic": _num(traffic),
         "kept": _num(kept),
-        "followed": _num(followed),
+        "followed": _num(followed_),
         "deals": _num(deals),
         "keep_rate": ratio(kept, traffic),
-        "follow_rate": ratio(followed, kept),
-        "convert_rate": ratio(deals, followed),
+        "follow_rate": ratio(followed_, kept),
+        "convert_rate": ratio(deals, followed_),
     }
 
 
-def cost(
-    leads: Sequence[Lead], period: Period, spend: float | None, kept: float | None, have_cards: bool
-) -> dict[str, Any]:
-    lost = (sum(1 for lead in cohort(leads, period) if lead.status is Status.LOST)
+def cost(leads: pd.DataFrame, period: Period, spend: float | None, kept: float | None,
+         have_cards: bool) -> dict[str, Any]:
+    lost = (int((in_cohort(leads, period) & (leads["status"] == LOST).to_numpy()).sum())
             if have_cards else None)
     share = ratio(lost, kept)
     return {
@@ -116,22 +142,25 @@ def cost(
     }
 
 
-def channel_table(
-    leads: Sequence[Lead], period: Period, spend: float | None, by_source: dict[str, float]
-) -> pd.DataFrame:
+def _status_counts(keys: pd.Series, status: pd.Series) -> pd.DataFrame:
+    """Per key: the leads, and those won and lost."""
+    table = pd.crosstab(keys, status).reindex(columns=[WON, LOST], fill_value=0)
+    table.insert(0, "leads", keys.value_counts())
+    counted: pd.DataFrame = table
+    return counted
+
+
+def channel_table(leads: pd.DataFrame, period: Period, spend: float | None,
+                  by_source: dict[str, float]) -> pd.DataFrame:
     """By source channel: leads, won, lost, conversion, spend, cost per lead and per deal."""
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
-    new = cohort(leads, period)
-    for lead in new:
-        c = counts[lead.source or UNKNOWN_SOURCE]
-        c["leads"] += 1
-        c[lead.status.value] += 1
+    new = leads[in_cohort(leads, period)]
+    counts = _status_counts(_or(new["source"], UNKNOWN_SOURCE), new["status"])
+    given = {str(k): (int(r["leads"]), int(r[WON]), int(r[LOST])) for k, r in counts.iterrows()}
     for channel in by_source:
-        counts.setdefault(channel, Counter())
+        given.setdefault(channel, (0, 0, 0))
     total = len(new)
     rows = []
-    for channel, c in sorted(counts.items(), key=lambda kv: (-kv[1]["leads"], kv[0])):
-        n, won, lost = c["leads"], c["won"], c["lost"]
+    for channel, (n, won, lost) in sorted(given.items(), key=lambda kv: (-kv[1][0], kv[0])):
         ch_spend = by_source.get(channel)
         if ch_spend is not None:
             lost_cost = ch_spend * lost / n if n else None
@@ -139,19 +168,12 @@ def channel_table(
             lost_cost = spend * lost / total  # the store's spend shared by lost leads
         else:
             lost_cost = None
-        rows.append(
-            {
-                "source": channel,
-                "leads": n,
-                "won": won,
-                "lost": lost,
-                "conversion": ratio(won, n),
-                "spend": ch_spend,
-                "cost_per_lead": ratio(ch_spend, n),
-                "cost_per_deal": ratio(ch_spend, won),
-                "lost_cost": lost_cost,
-            }
-        )
+        rows.append({
+            "source": channel, "leads": n, "won": won, "lost": lost,
+            "conversion": ratio(won, n), "spend": ch_spend,
+            "cost_per_lead": ratio(ch_spend, n), "cost_per_deal": ratio(ch_spend, won),
+            "lost_cost": lost_cost,
+        })
     table: pd.DataFrame = pd.DataFrame(
         rows,
         columns=["source", "leads", "won", "lost", "conversion", "spend", "cost_per_lead",
@@ -160,9 +182,25 @@ def channel_table(
     return table
 
 
+def _who(activity: pd.DataFrame) -> pd.Series:
+    """A daily-report row's consultant: a month grid's rows are the whole store's."""
+    store = pd.Series(np.where(activity["store_level"].to_numpy(), STORE_LEVEL, NO_CONSULTANT),
+                      index=activity.index)
+    named = activity["consultant"]
+    who: pd.Series = named.where(named.notna() & (named != ""), store)
+    return who
+
+
+def _sums(values: pd.Series, keys: pd.Series) -> dict[Any, float]:
+    """Per key, the numbers (an empty cell as 0) added in the rows' order."""
+    filled = values.fillna(0.0)
+    return {key: float(sum(filled.iloc[rows].tolist()))
+            for key, rows in filled.groupby(keys.to_numpy(), sort=False).indices.items()}
+
+
 def consultant_table(
-    leads: Sequence[Lead],
-    activity: Sequence[Activity],
+    leads: pd.DataFrame,
+    activity: pd.DataFrame,
     period: Period,
     grades: Sequence[str],
     have_cards: bool,
@@ -170,52 +208,54 @@ def consultant_table(
 ) -> pd.DataFrame:
     """By consultant: traffic, kept, rates, deals, active leads by grade, the week's
     follow-ups (due, overdue, upcoming: counted on ``tasks``, as everywhere), on time."""
-    traffic: dict[str, float] = defaultdict(float)
-    reported_kept: dict[str, float] = defaultdict(float)
-    names: set[str] = set()
-    for a in activity:
-        if a.date in period:
-            who = a.consultant or (STORE_LEVEL if a.store_level else NO_CONSULTANT)
-            names.add(who)
-            traffic[who] += a.traffic or 0
-            reported_kept[who] += a.kept or 0
-    new_by: dict[str, list[Lead]] = defaultdict(list)
-    for lead in cohort(leads, period):
-        new_by[lead.consultant or NO_CONSULTANT].append(lead)
-    active_by: dict[str, list[Lead]] = defaultdict(list)
-    for lead in leads:
-        if not lead.is_duplicate and lead.status is Status.ACTIVE:
-            active_by[lead.consultant or NO_CONSULTANT].append(lead)
+    acts = _in_period(activity, period)
+    who_acts = _who(acts)
+    traffic = _sums(acts["traffic"], who_acts)
+    reported_kept = _sums(acts["kept"], who_acts)
+    owner = _or(leads["consultant"], NO_CONSULTANT)
+    new = in_cohort(leads, period)
+    won = (leads["status"] == WON).to_numpy()
+    per_new = pd.DataFrame({"kept": new, "followed": new & followed(leads), "deals": new & won})
+    new_by = per_new[new].groupby(owner[new].to_numpy()).sum()
+    active = ~leads["duplicate"].to_numpy() & (leads["status"] == ACTIVE).to_numpy()
+    late = leads["days_late"][active]
+    actives = pd.DataFrame({"scheduled": late.notna().to_numpy(),
+                            "late": (late.fillna(0) > 0).to_numpy()})
+    active_owner = owner[active].to_numpy()
+    active_by = actives.groupby(active_owner).sum()
+    by_grade = pd.crosstab(active_owner, leads["grade"][active].to_numpy())
     week = followup_counts(tasks)["by_consultant"] if tasks is not None and len(tasks) else {}
-    names |= set(new_by) | set(active_by) | set(week)
-    have_traffic = any(a.date in period for a in activity)
+    names = set(who_acts) | set(new_by.index) | set(active_by.index) | set(week)
+    have_traffic = len(acts) > 0
     rows = []
     for who in sorted(names):
-        new = new_by.get(who, [])
-        kept = len(new) if have_cards else reported_kept.get(who, 0)
-        followed = sum(1 for lead in new if was_followed(lead)) if have_cards else None
-        deals = sum(1 for lead in new if lead.status is Status.WON) if have_cards else None
+        counted = new_by.loc[who] if who in new_by.index else None
+        kept = ((int(counted["kept"]) if counted is not None else 0) if have_cards
+                else reported_kept.get(who, 0))
+        followed_ = (int(counted["followed"]) if counted is not None else 0) if have_cards \
+            else None
+        deals = (int(counted["deals"]) if counted is not None else 0) if have_cards else None
         t = traffic.get(who, 0) if have_traffic else None
-        active = active_by.get(who, [])
         row: dict[str, Any] = {
             "consultant": who,
             "traffic": t,
             "kept": kept,
             "keep_rate": ratio(kept, t),
-            "followed": followed,
-            "follow_rate": ratio(followed, kept),
+            "followed": followed_,
+            "follow_rate": ratio(followed_, kept),
             "deals": deals,
-            "convert_rate": ratio(deals, followed),
+            "convert_rate": ratio(deals, followed_),
         }
-        by_grade = Counter(lead.grade for lead in active)
+        graded = by_grade.loc[who] if who in by_grade.index else None
         for grade in grades:
-            row[f"grade_{grade}"] = by_grade.get(grade, 0)
-        scheduled = [lead for lead in active if lead.days_late is not None]
-        late_now = sum(1 for lead in scheduled if lead.days_late is not None and lead.days_late > 0)
-        counts = week.get(who, {"due": 0, "overdue": 0, "upcoming": 0})
-        row.update(counts)
+            row[f"grade_{grade}"] = (int(graded[grade]) if graded is not None
+                                     and grade in graded.index else 0)
+        row.update(week.get(who, {"due": 0, "overdue": 0, "upcoming": 0}))
         # Share of follow-ups on schedule: active leads not overdue, of those scheduled.
-        row["on_time_share"] = ratio(len(scheduled) - late_now, len(scheduled))
+        mine = active_by.loc[who] if who in active_by.index else None
+        scheduled = int(mine["scheduled"]) if mine is not None else 0
+        late_now = int(mine["late"]) if mine is not None else 0
+        row["on_time_share"] = ratio(scheduled - late_now, scheduled)
         rows.append(row)
     columns = [
         "consultant", "traffic", "kept", "keep_rate", "followed", "follow_rate", "deals",
@@ -226,78 +266,110 @@ def consultant_table(
     return frame
 
 
-def lost_table(leads: Sequence[Lead], period: Period) -> pd.DataFrame:
+EPOCH = dt.date(1970, 1, 1).toordinal()
+
+
+def _day_numbers(days: pd.Series) -> np.ndarray:
+    """A datetime64 column as day numbers (days since 1970-01-01; NaT as the least int)."""
+    return np.asarray(days.to_numpy().astype("datetime64[D]").astype(np.int64))
+
+
+def _dates(days: pd.Series) -> list[dt.date | None]:
+    """A datetime64 column as dates (None for NaT)."""
+    nat = days.isna().to_numpy()
+    return [None if empty else dt.date.fromordinal(n + EPOCH)
+            for n, empty in zip(_day_numbers(days).tolist(), nat.tolist(), strict=True)]
+
+
+def lost_table(leads: pd.DataFrame, period: Period) -> pd.DataFrame:
     """The period's lost leads: of the leads first contacted in the period (the
     cohort the cost counts, so the reasons add up to ``cost.lost``), those lost."""
-    rows = [
-        {
-            "consultant": lead.consultant or NO_CONSULTANT,
-            "name": lead.name or "",
-            "source": lead.source or UNKNOWN_SOURCE,
-            "model": lead.model or "",
-            "lost_reason": lead.lost_reason or "",
-            "competitor": lead.competitor or "",
-            "lost_on": lead.lost_on,
-            "file": lead.file,
-            "sheet": lead.sheet,
-            "row": lead.row,
-        }
-        for lead in cohort(leads, period)
-        if lead.status is Status.LOST
-    ]
-    table: pd.DataFrame = pd.DataFrame(
-        rows,
-        columns=["consultant", "name", "source", "model", "lost_reason", "competitor", "lost_on",
-                 "file", "sheet", "row"],
-    )
+    lost = leads[in_cohort(leads, period) & (leads["status"] == LOST).to_numpy()]
+    # The day a lost lead was lost: its 战败日期, else its latest contact.
+    on = lost["lost_date"].where(lost["lost_date"].notna(), lost["last_contact"])
+    on = on.where(on.notna(), lost["first_contact"])
+    table: pd.DataFrame = pd.DataFrame({
+        "consultant": _or(lost["consultant"], NO_CONSULTANT).tolist(),
+        "name": _or(lost["name"], "").tolist(),
+        "source": _or(lost["source"], UNKNOWN_SOURCE).tolist(),
+        "model": _or(lost["model"], "").tolist(),
+        "lost_reason": _or(lost["lost_reason"], "").tolist(),
+        "competitor": _or(lost["competitor"], "").tolist(),
+        "lost_on": _dates(on),
+        "file": lost["file"].tolist(),
+        "sheet": lost["sheet"].tolist(),
+        "row": [int(r) for r in lost["row"]],
+    }, columns=["consultant", "name", "source", "model", "lost_reason", "competitor", "lost_on",
+                "file", "sheet", "row"])
     return table
 
 
 def crosscheck(
-    leads: Sequence[Lead], activity: Sequence[Activity]
-) -> tuple[pd.DataFrame, list[Issue]]:
-    """Σ 留档 in the daily report per consultant per day against the cards created that day."""
-    reported: dict[tuple[str, dt.date], float] = defaultdict(float)
-    first_row: dict[tuple[str, dt.date], Activity] = {}
-    for a in activity:
-        who = a.consultant or (STORE_LEVEL if a.store_level and leads else None)
-        if a.date is None or who is None or a.kept is None:
-            continue
-        key = (who, a.date)
-        reported[key] += a.kept
-        first_row.setdefault(key, a)
-    if not reported:
-        return pd.DataFrame(columns=["consultant", "date", "reported", "cards", "difference"]), []
-    span = (min(d for _, d in reported), max(d for _, d in reported))
-    consultants = {c for c, _ in reported}
-    cards: Counter[tuple[str, dt.date]] = Counter()
-    for lead in leads:
-        if lead.consultant in consultants and lead.first_contact is not None:
-            if span[0] <= lead.first_contact <= span[1]:
-                cards[(lead.consultant, lead.first_contact)] += 1
-        if STORE_LEVEL in consultants and lead.first_contact is not None:
-            if span[0] <= lead.first_contact <= span[1]:  # a month grid: the whole store's cards
-                cards[(STORE_LEVEL, lead.first_contact)] += 1
-    rows, issues = [], []
+    leads: pd.DataFrame, activity: pd.DataFrame
+) -> tuple[pd.DataFrame, list[Issue], list[tuple[int, Words]]]:
+    """Σ 留档 in the daily report per consultant per day against the cards created that
+    day; the issues, and for each the position of the daily-report row it is about
+    with its words (the annotated copy's 提示)."""
+    columns = ["consultant", "date", "reported", "cards", "difference"]
+    named = activity["consultant"]
+    has_name = (named.notna() & (named != "")).to_numpy()
+    grid = activity["store_level"].to_numpy() & (len(leads) > 0)
+    usable = ((has_name | grid) & activity["date"].notna().to_numpy()
+              & activity["kept"].notna().to_numpy())
+    acts = activity[usable]
+    if not len(acts):
+        empty: pd.DataFrame = pd.DataFrame(columns=columns)
+        return empty, [], []
+    who = named[usable].where(has_name[usable], STORE_LEVEL).tolist()
+    days = _day_numbers(acts["date"]).tolist()
+    kept = acts["kept"].tolist()
+    reported: dict[tuple[str, int], float] = {}
+    first_row: dict[tuple[str, int], int] = {}
+    for i, key in enumerate(zip(who, days, strict=True)):  # added in the rows' order
+        reported[key] = reported.get(key, 0.0) + kept[i]
+        first_row.setdefault(key, i)
+    span = (min(days), max(days))
+    consultants = set(who)
+    card_day = _day_numbers(leads["first_contact"])
+    in_span = leads["first_contact"].notna().to_numpy() & (card_day >= span[0]) & (
+        card_day <= span[1])
+    by_name = in_span & leads["consultant"].isin(consultants).to_numpy()
+    cards: dict[tuple[str, int], int] = (
+        pd.DataFrame({"who": leads["consultant"][by_name].to_numpy(), "day": card_day[by_name]})
+        .groupby(["who", "day"]).size().to_dict())
+    if STORE_LEVEL in consultants:  # a month grid: the whole store's cards
+        for day, n in pd.Series(card_day[in_span]).value_counts().items():
+            key = (STORE_LEVEL, int(day))
+            cards[key] = cards.get(key, 0) + int(n)
+    positions = np.flatnonzero(usable)
+    files, sheets = activity["file"].to_numpy(), activity["sheet"].to_numpy()
+    at_rows = activity["row"].to_numpy()
+    rows: list[dict[str, Any]] = []
+    issues: list[Issue] = []
+    hints: list[tuple[int, Words]] = []
     for key in sorted(set(reported) | set(cards)):
-        rep, n = reported.get(key, 0.0), cards.get(key, 0)
+        rep, n = reported.get(key, 0.0), int(cards.get(key, 0))
         diff = rep - n
-        rows.append({"consultant": key[0], "date": key[1], "reported": _num(rep),
+        day = dt.date.fromordinal(key[1] + EPOCH)
+        rows.append({"consultant": key[0], "date": day, "reported": _num(rep),
                      "cards": n, "difference": _num(diff)})
         if diff:
             at = first_row.get(key)
-            who = Part.WHOLE_STORE if key[0] == STORE_LEVEL else key[0]
+            pos = int(positions[at]) if at is not None else None
+            whose = Part.WHOLE_STORE if key[0] == STORE_LEVEL else key[0]
             issue = Issue(
-                at.file if at else "", at.sheet if at else None, at.row if at else None,
+                str(files[pos]) if pos is not None else "",
+                sheets[pos] if pos is not None else None,
+                int(at_rows[pos]) if pos is not None else None,
                 None, None, IssueCode.CROSSCHECK_KEPT,
-                said(consultant=who, date=key[1].isoformat(), reported=_num(rep), cards=n,
+                said(consultant=whose, date=day.isoformat(), reported=_num(rep), cards=n,
                      difference=_num(diff)),
                 Severity.WARNING)
             issues.append(issue)
-            if at is not None:
-                at.hints.append(issue.words)
-    columns = ["consultant", "date", "reported", "cards", "difference"]
-    return pd.DataFrame(rows, columns=columns), issues
+            if pos is not None:
+                hints.append((pos, issue.words))
+    table: pd.DataFrame = pd.DataFrame(rows, columns=columns)
+    return table, issues, hints
 
 
 def _sum(values: Any) -> float:

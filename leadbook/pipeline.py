@@ -18,6 +18,7 @@ from typing import Any
 
 from . import metrics
 from .config import Config
+from .frames import activity_frame, lead_frame
 from .issue_codes import GRID_CODES
 from .masking import mask_names
 from .model import (
@@ -105,22 +106,26 @@ def analyse(
     have_cards = any(s.kind is SheetKind.LEADS for f in files for s in f.sheets)
     spend, spend_parts, by_source = period_spend(
         config.spend, config.spend_by_source, records.spend, period.start, period.end)
-    funnel = metrics.funnel(leads, records.activity, period, have_cards)
-    cost = metrics.cost(leads, period, spend, funnel["kept"], have_cards)
+    lead_table, activity_table = lead_frame(leads), activity_frame(records.activity)
+    funnel = metrics.funnel(lead_table, activity_table, period, have_cards)
+    cost = metrics.cost(lead_table, period, spend, funnel["kept"], have_cards)
     grades = [g.grade for g in config.scheme.grades]
-    if any(lead.grade == "N" for lead in leads):
+    if (lead_table["grade"] == "N").any():
         grades = [*grades, "N"]
-    channels = metrics.channel_table(leads, period, spend, by_source)
-    consultants = metrics.consultant_table(leads, records.activity, period, grades, have_cards,
-                                           tasks)
-    lost = metrics.lost_table(leads, period)
-    cross, cross_issues = metrics.crosscheck(leads, records.activity)
+    channels = metrics.channel_table(lead_table, period, spend, by_source)
+    consultants = metrics.consultant_table(lead_table, activity_table, period, grades,
+                                           have_cards, tasks)
+    lost = metrics.lost_table(lead_table, period)
+    cross, cross_issues, cross_hints = metrics.crosscheck(lead_table, activity_table)
     issues += cross_issues
+    for position, words in cross_hints:  # the daily-report row's 提示 in its copy
+        records.activity[position].hints.append(words)
+    new_in_period = int(metrics.in_cohort(lead_table, period).sum())
     duplicates = _duplicates_table(leads)
     schedule = schedule_table(leads, grades)
 
     summary = _summary(config.store, files, leads, tasks, funnel, cost, issues, period, as_of,
-                       grades, lang)
+                       grades, lang, new_in_period)
     summary = mask_names(summary)  # names forwarded in summary.json, page and terminal
     outcome = Outcome(
         store=config.store,
@@ -173,6 +178,7 @@ def _summary(
     as_of: dt.date,
     grades: Sequence[str],
     lang: str,
+    new_in_period: int,
 ) -> dict[str, Any]:
     owners = [lead for lead in leads if not lead.is_duplicate]
     active = [lead for lead in owners if lead.status is Status.ACTIVE]
@@ -189,7 +195,7 @@ def _summary(
         "leads": {
             "rows": len(leads),
             "total": len(owners),
-            "new_in_period": len(metrics.cohort(leads, period)),
+            "new_in_period": new_in_period,
             "duplicates": sum(1 for lead in leads if lead.is_duplicate),
             "regraded": sum(1 for lead in owners if "→" in lead.grade_change),
             "by_grade": by_grade,
