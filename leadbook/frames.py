@@ -21,7 +21,7 @@ from .record_types import Activity, Lead
 # A lead's columns the figures count on: its text fields, its dates, and what the
 # rules set (its grade, how late its call is, whether it repeats another lead).
 LEAD_TEXT = ("file", "sheet", "name", "consultant", "source", "model", "lost_reason",
-             "competitor", "grade")
+             "competitor", "grade", "bucket")
 LEAD_DATES = ("first_contact", "last_contact", "lost_date")
 ACTIVITY_TEXT = ("file", "sheet", "consultant")
 ACTIVITY_NUMBERS = ("traffic", "kept", "calls", "invited_visits", "test_drives", "orders",

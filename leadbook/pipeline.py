@@ -122,7 +122,7 @@ def analyse(
         records.activity[position].hints.append(words)
     new_in_period = int(metrics.in_cohort(lead_table, period).sum())
     duplicates = _duplicates_table(leads)
-    schedule = schedule_table(leads, grades)
+    schedule = schedule_table(lead_table, grades)
 
     summary = _summary(config.store, files, leads, tasks, funnel, cost, issues, period, as_of,
                        grades, lang, new_in_period)

@@ -197,26 +197,25 @@ SCHEDULE_BUCKETS = (OVERDUE, *(word for _, word in BUCKETS), LATER)
 SCHEDULE_COLUMNS = ["consultant", "grade", *SCHEDULE_BUCKETS, "total"]
 
 
-def schedule_table(leads: Iterable[Lead], grades: Sequence[str]) -> pd.DataFrame:
-    """日程: per consultant and grade, how many leads fall due in each bucket.
+def schedule_table(leads: pd.DataFrame, grades: Sequence[str]) -> pd.DataFrame:
+    """日程: per consultant and grade, how many leads fall due in each bucket, from the
+    leads' table (leadbook.frames).
 
     Every scheduled active or dormant lead counts, however far its next due
     date; one due today counts as 紧急 (within 7 days).
     """
-    counts: dict[tuple[str, str], dict[str, int]] = {}
-    for lead in leads:
-        if lead.is_duplicate or lead.days_late is None:
-            continue
-        word = lead.bucket if lead.bucket != TODAY else BUCKETS[0][1]
-        key = (lead.consultant or NO_CONSULTANT, lead.grade)
-        row = counts.setdefault(key, dict.fromkeys(SCHEDULE_BUCKETS, 0))
-        row[word] += 1
+    scheduled = leads[~leads["duplicate"].to_numpy() & leads["days_late"].notna().to_numpy()]
+    named = scheduled["consultant"]
+    who = named.where(named.notna() & (named != ""), NO_CONSULTANT)
+    word = scheduled["bucket"].where(scheduled["bucket"] != TODAY, BUCKETS[0][1])
+    counts = pd.crosstab([who.to_numpy(), scheduled["grade"].to_numpy()], word.to_numpy())
+    counts = counts.reindex(columns=list(SCHEDULE_BUCKETS), fill_value=0)
     order = {g: i for i, g in enumerate(grades)}
-    rows = [
-        {"consultant": who, "grade": grade, **row, "total": sum(row.values())}
-        for (who, grade), row in sorted(
-            counts.items(), key=lambda kv: (kv[0][0], order.get(kv[0][1], len(order)), kv[0][1]))
-    ]
+    keys = sorted(counts.index, key=lambda k: (k[0], order.get(k[1], len(order)), k[1]))
+    rows = []
+    for key in keys:
+        row = {b: int(n) for b, n in counts.loc[key].items()}
+        rows.append({"consultant": key[0], "grade": key[1], **row, "total": sum(row.values())})
     table: pd.DataFrame = pd.DataFrame(rows, columns=SCHEDULE_COLUMNS)
     return table
 

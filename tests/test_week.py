@@ -14,6 +14,7 @@ import pytest
 from zh_words import bucket_code, task_word, zh
 
 from leadbook.config import PRESETS, Config, parse_config
+from leadbook.frames import lead_frame
 from leadbook.grading import REQUALIFY_FLAG
 from leadbook.horizon import parse_horizon
 from leadbook.model import Status
@@ -137,7 +138,7 @@ def test_follow_ups_listed_within_list_days_only():
     assert len(build_tasks(leads, AS_OF, wider.list_days)[0]) == 4
     assert len(build_tasks(leads, AS_OF, 0)[0]) == 2
     # The full schedule is in the 日程 counts whatever the list holds.
-    table = schedule_table(leads, ["A", "B", "C", "D"])
+    table = schedule_table(lead_frame(leads), ["A", "B", "C", "D"])
     a = table[table["grade"] == "A"].iloc[0]
     b = table[table["grade"] == "B"].iloc[0]
     assert (a[bucket_code("逾期")], a[bucket_code("紧急")], a["total"]) == (1, 2, 3)  # today counts as 紧急
