@@ -2,7 +2,7 @@
 
 The figures (leadbook.metrics) are column operations on these tables. Dates are
 ``datetime64[s]`` columns (NaT where a card has none), counts are numbers,
-words are text (None where the cell was empty), ``status`` is the Status value.
+words are text in object columns (None where the cell was empty), ``status`` is the Status value.
 Built once a run, from the records as the rules left them.
 """
 
@@ -18,11 +18,13 @@ import pandas as pd
 
 from .record_types import Activity, Lead
 
-# A lead's columns the figures count on: its text fields, its dates, and what the
-# rules set (its grade, how late its call is, whether it repeats another lead).
-LEAD_TEXT = ("file", "sheet", "name", "consultant", "source", "model", "lost_reason",
-             "competitor", "grade", "bucket")
-LEAD_DATES = ("first_contact", "last_contact", "lost_date")
+# A lead's columns the week's work and the figures count on: its text fields, its
+# dates, and what the rules set (its grade, when its call is due and why, whether it
+# repeats another lead).
+LEAD_TEXT = ("file", "sheet", "name", "phone", "consultant", "source", "model", "lost_reason",
+             "competitor", "grade", "bucket", "escalation", "reason", "due_why")
+LEAD_DATES = ("first_contact", "last_contact", "next_due", "delivery_date", "birthday",
+              "lost_date")
 ACTIVITY_TEXT = ("file", "sheet", "consultant")
 ACTIVITY_NUMBERS = ("traffic", "kept", "calls", "invited_visits", "test_drives", "orders",
                     "deliveries", "lost")
@@ -46,9 +48,16 @@ def _column(items: Sequence[Any], name: str) -> list[Any]:
     return [get(item) for item in items]
 
 
+def _words(items: Sequence[Any], name: str) -> pd.Series:
+    """A text field as an object column: None stays None (pandas would make a string
+    column of it, with NaN for None)."""
+    column: pd.Series = pd.Series(_column(items, name), dtype=object)
+    return column
+
+
 def lead_frame(leads: Sequence[Lead]) -> pd.DataFrame:
     """The leads, one row each in records order (the position is the index)."""
-    data: dict[str, Any] = {name: _column(leads, name) for name in LEAD_TEXT}
+    data: dict[str, Any] = {name: _words(leads, name) for name in LEAD_TEXT}
     data["row"] = np.array(_column(leads, "row"), dtype=np.int64)
     data["status"] = [lead.status.value for lead in leads]
     for name in LEAD_DATES:
@@ -62,7 +71,7 @@ def lead_frame(leads: Sequence[Lead]) -> pd.DataFrame:
 
 def activity_frame(activity: Sequence[Activity]) -> pd.DataFrame:
     """The daily-report rows (and a month grid's days), one row each in records order."""
-    data: dict[str, Any] = {name: _column(activity, name) for name in ACTIVITY_TEXT}
+    data: dict[str, Any] = {name: _words(activity, name) for name in ACTIVITY_TEXT}
     data["row"] = np.array(_column(activity, "row"), dtype=np.int64)
     data["date"] = date_column(_column(activity, "date"))
     for name in ACTIVITY_NUMBERS:

@@ -97,7 +97,8 @@ def analyse(
     leads = records.leads
     issues += assign_owners(leads)
     apply_rules(leads, config, as_of, lang)
-    tasks, missed = build_tasks(leads, as_of, config.list_days, lang)
+    lead_table, activity_table = lead_frame(leads), activity_frame(records.activity)
+    tasks, missed = build_tasks(lead_table, as_of, config.list_days, lang)
     issues += missed
 
     period = metrics.choose_period(start, end, records.activity, as_of)
@@ -106,7 +107,6 @@ def analyse(
     have_cards = any(s.kind is SheetKind.LEADS for f in files for s in f.sheets)
     spend, spend_parts, by_source = period_spend(
         config.spend, config.spend_by_source, records.spend, period.start, period.end)
-    lead_table, activity_table = lead_frame(leads), activity_frame(records.activity)
     funnel = metrics.funnel(lead_table, activity_table, period, have_cards)
     cost = metrics.cost(lead_table, period, spend, funnel["kept"], have_cards)
     grades = [g.grade for g in config.scheme.grades]

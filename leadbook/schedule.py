@@ -8,8 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
+import pandas as pd
+
 from .config import NEW, Scheme
-from .horizon import add_months
 from .model import Status
 from .rule_words import Bucket, Flag, Rule, TaskName
 
@@ -47,36 +49,6 @@ LIST_DAYS = 7
 TASK_OPEN_DAYS = 30
 MISSED_REPORT_DAYS = 30
 LISTED, DONE, MISSED = "listed", "done", "missed"
-
-
-@dataclass(frozen=True)
-class Task:
-    """A care or review task: its name (a rule_words.TaskName code), the day it is
-    due, and the first day a contact with the customer counts as doing it."""
-
-    task: str
-    day: dt.date
-    opens: dt.date
-
-
-def task_state(task: Task, latest_contact: dt.date | None, as_of: dt.date,
-               list_days: int = LIST_DAYS) -> str | None:
-    """listed | done | missed, or None when the task is not this week's business.
-
-    Done: the customer's latest contact is on or after the day the task opens.
-    Listed: not done, due within ``list_days`` and at most TASK_OPEN_DAYS late.
-    Missed: not done and TASK_OPEN_DAYS late, reported for MISSED_REPORT_DAYS.
-    """
-    late = (as_of - task.day).days
-    if late < -list_days:
-        return None
-    if latest_contact is not None and latest_contact >= task.opens:
-        return DONE
-    if late <= TASK_OPEN_DAYS:
-        return LISTED
-    if late <= TASK_OPEN_DAYS + MISSED_REPORT_DAYS:
-        return MISSED
-    return None
 
 
 @dataclass(frozen=True)
@@ -158,55 +130,134 @@ def _horizon(as_of: dt.date, list_days: int) -> tuple[dt.date, dt.date]:
     return as_of - back, as_of + dt.timedelta(days=list_days)
 
 
-def care_tasks(
-    delivered: dt.date | None, birthday: dt.date | None, as_of: dt.date,
-    list_days: int = LIST_DAYS,
-) -> list[Task]:
-    """Care tasks of a won customer that can be this week's business (see task_state)."""
-    first, last = _horizon(as_of, list_days)
-    tasks: list[Task] = []
-    if delivered is not None:
-        for task, days in CARE_AFTER_DELIVERY:
-            day = delivered + dt.timedelta(days=days)
-            tasks.append(Task(task, day, day))
-        months = CARE_EVERY_MONTHS
-        while True:
-            day = add_months(delivered, months)
-            if day > last:
-                break
-            if day >= first:
-                tasks.append(Task(CARE_REMINDER, day, day))
-            months += CARE_EVERY_MONTHS
-        for year in range(first.year, last.year + 1):
-            if year > delivered.year:
-                day = _same_day_in(delivered, year)
-                tasks.append(Task(ANNIVERSARY, day, day))
-    if birthday is not None:
-        for year in range(first.year, last.year + 1):
-            day = _same_day_in(birthday, year)
-            tasks.append(Task(BIRTHDAY, day, day))
-    return sorted((t for t in tasks if first <= t.day <= last), key=lambda t: t.day)
+# Care and review tasks as columns. Days are day numbers (days since 1970-01-01,
+# numpy int64); a task table has one row per task: ``lead`` (the lead's position
+# in the leads' table), ``order`` (the task's place among its lead's tasks of one
+# day), ``task`` (a TaskName code), ``day`` (its due day) and ``opens`` (the first
+# day a contact with the customer counts as doing it).
+EPOCH = dt.date(1970, 1, 1).toordinal()
+TASK_TABLE = ("lead", "order", "task", "day", "opens")
 
 
-def lost_review(lost_on: dt.date | None, as_of: dt.date,
-                list_days: int = LIST_DAYS) -> Task | None:
-    """The manager's review call for a lost lead, due within 3 days of the loss.
+def day_number(day: dt.date) -> int:
+    return day.toordinal() - EPOCH
+
+
+def _month_start(year: np.ndarray, month: np.ndarray) -> np.ndarray:
+    """The day number of the first of each month (month 1–12)."""
+    months = (year - 1970) * 12 + (month - 1)
+    return np.asarray(months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64))
+
+
+def _month_length(year: np.ndarray, month: np.ndarray) -> np.ndarray:
+    return np.asarray(_month_start(year + month // 12, month % 12 + 1)
+                      - _month_start(year, month))
+
+
+def _parts(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Year, month (1–12) and day of the month of each day number."""
+    as_days = days.astype("datetime64[D]")
+    months = as_days.astype("datetime64[M]")
+    month_index = months.astype(np.int64)
+    year, month = month_index // 12 + 1970, month_index % 12 + 1
+    return year, month, (as_days - months.astype("datetime64[D]")).astype(np.int64) + 1
+
+
+def add_months(days: np.ndarray, months: np.ndarray) -> np.ndarray:
+    """Calendar months, the day clipped to the month's end (01-31 + 1 month = 02-28);
+    horizon.add_months on day numbers."""
+    year, month, day = _parts(days)
+    index = month - 1 + months
+    year, month = year + index // 12, index % 12 + 1
+    return np.asarray(_month_start(year, month) + np.minimum(day, _month_length(year, month)) - 1)
+
+
+def same_day_in(days: np.ndarray, year: int) -> np.ndarray:
+    """The same month and day in ``year``; 29 February falls on the 28th."""
+    _, month, day = _parts(days)
+    years = np.full(len(days), year, dtype=np.int64)
+    return np.asarray(_month_start(years, month)
+                      + np.minimum(day, _month_length(years, month)) - 1)
+
+
+def _tasks(lead: np.ndarray, order: np.ndarray | int, task: str, day: np.ndarray,
+           opens: np.ndarray | None = None) -> pd.DataFrame:
+    table: pd.DataFrame = pd.DataFrame({"lead": lead, "order": order, "task": task, "day": day,
+                                        "opens": day if opens is None else opens})
+    return table
+
+
+def care_tasks(lead: np.ndarray, delivered: np.ndarray, has_delivered: np.ndarray,
+               birthday: np.ndarray, has_birthday: np.ndarray, as_of: dt.date,
+               list_days: int = LIST_DAYS) -> pd.DataFrame:
+    """The care tasks of won customers that can be this week's business (see
+    task_states): for each (``lead``, its delivery day, its birthday) the thank-you
+    letter and the manager's call a day after delivery, the consultant's call at 7
+    days, a service reminder every 2 months, the purchase anniversary and the
+    birthday, on the days from the oldest task still reported to the list's end."""
+    first, last = (day_number(d) for d in _horizon(as_of, list_days))
+    won, day = lead[has_delivered], delivered[has_delivered]
+    parts = [_tasks(won, i, task, day + after)
+             for i, (task, after) in enumerate(CARE_AFTER_DELIVERY)]
+    # Every second month after delivery that falls between first and last.
+    year, month, _ = _parts(day)
+    first_year, first_month, _ = _parts(np.array([first]))
+    last_year, last_month, _ = _parts(np.array([last]))
+    to_first = (first_year * 12 + first_month) - (year * 12 + month)
+    to_last = (last_year * 12 + last_month) - (year * 12 + month)
+    start = np.maximum(CARE_EVERY_MONTHS, (to_first - 1) // CARE_EVERY_MONTHS
+                       * CARE_EVERY_MONTHS)
+    steps = int(max(0, int((to_last - start).max(initial=0)) // CARE_EVERY_MONTHS + 2))
+    for k in range(steps):
+        months = start + k * CARE_EVERY_MONTHS
+        due = add_months(day, months)
+        parts.append(_tasks(won, len(CARE_AFTER_DELIVERY) + k, CARE_REMINDER, due))
+    years = range(as_of.year - 1, as_of.year + 2)  # first and last lie within these
+    n = len(CARE_AFTER_DELIVERY) + steps
+    for j, y in enumerate(years):
+        later = year < y
+        parts.append(_tasks(won[later], n + j, ANNIVERSARY, same_day_in(day[later], y)))
+    for j, y in enumerate(years):
+        parts.append(_tasks(lead[has_birthday], n + len(years) + j, BIRTHDAY,
+                            same_day_in(birthday[has_birthday], y)))
+    tasks = pd.concat(parts, ignore_index=True)
+    kept: pd.DataFrame = tasks[(tasks["day"] >= first) & (tasks["day"] <= last)]
+    return kept
+
+
+def lost_reviews(lead: np.ndarray, lost_on: np.ndarray, as_of: dt.date,
+                 list_days: int = LIST_DAYS) -> pd.DataFrame:
+    """The manager's review call for each lost lead, due within 3 days of the loss.
 
     Any contact after the day of the loss is the review (it opens the next day);
-    without a 战败日期 column the loss is dated by the latest contact.
+    without a 战败日期 column the loss is dated by the latest contact."""
+    first, last = (day_number(d) for d in _horizon(as_of, list_days))
+    day = lost_on + LOST_REVIEW_DAYS
+    near = (day >= first) & (day <= last)
+    return _tasks(lead[near], 0, LOST_REVIEW, day[near], lost_on[near] + 1)
+
+
+def task_states(tasks: pd.DataFrame, latest_contact: np.ndarray, has_contact: np.ndarray,
+                as_of: dt.date, list_days: int = LIST_DAYS) -> np.ndarray:
+    """listed | done | missed | "" (not this week's business) for each task, given its
+    lead's latest contact.
+
+    Done: the customer's latest contact is on or after the day the task opens.
+    Listed: not done, due within ``list_days`` and at most TASK_OPEN_DAYS late.
+    Missed: not done and TASK_OPEN_DAYS late, reported for MISSED_REPORT_DAYS.
     """
-    if lost_on is None:
-        return None
-    first, last = _horizon(as_of, list_days)
-    day = lost_on + dt.timedelta(days=LOST_REVIEW_DAYS)
-    if not first <= day <= last:
-        return None
-    return Task(LOST_REVIEW, day, lost_on + DAY)
+    late = day_number(as_of) - tasks["day"].to_numpy()
+    done = has_contact & (latest_contact >= tasks["opens"].to_numpy())
+    return np.select(
+        [late < -list_days, done, late <= TASK_OPEN_DAYS,
+         late <= TASK_OPEN_DAYS + MISSED_REPORT_DAYS],
+        [np.array(""), np.array(DONE), np.array(LISTED), np.array(MISSED)], default="")
 
 
-def _same_day_in(day: dt.date, year: int) -> dt.date:
-    """The same month and day in ``year``; 29 February falls on the 28th."""
-    try:
-        return day.replace(year=year)
-    except ValueError:
-        return day.replace(year=year, day=28)
+def buckets(days_late: np.ndarray) -> np.ndarray:
+    """bucket() of each day count (as_of − due)."""
+    ahead = -days_late
+    return np.select(
+        [days_late > 0, days_late == 0, *(ahead <= limit for limit, _ in BUCKETS)],
+        [np.array(OVERDUE), np.array(TODAY), *(np.array(word) for _, word in BUCKETS)],
+        default=LATER)

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .config import Config
@@ -23,6 +24,7 @@ from .records import Lead
 from .rule_words import Flag, Rule, TaskName
 from .schedule import (
     BUCKETS,
+    EPOCH,
     LATER,
     LIST_DAYS,
     LISTED,
@@ -31,12 +33,12 @@ from .schedule import (
     QUASI_LOST,
     TASK_OPEN_DAYS,
     TODAY,
-    Task,
-    bucket,
+    buckets,
     care_tasks,
-    lost_review,
+    day_number,
+    lost_reviews,
     next_due,
-    task_state,
+    task_states,
 )
 from .texts import said
 from .values import mask_phone, mask_text
@@ -46,6 +48,8 @@ TASK_COLUMNS = [
     "phone_masked", "grade", "model", "source", "reason", "file", "sheet", "row",
 ]
 FOLLOWUP, CARE, REVIEW = "followup", "care", "lost_review"
+ACTIVE, DORMANT, WON, LOST = (Status.ACTIVE.value, Status.DORMANT.value, Status.WON.value,
+                              Status.LOST.value)
 NO_CONSULTANT = "(未填顾问)"  # the consultant column of a lead without one
 TASK_NAMES = {t.code: t for t in TaskName}
 
@@ -108,63 +112,156 @@ def apply_rules(leads: Iterable[Lead], config: Config, as_of: dt.date, lang: str
             )
 
 
-def build_tasks(leads: Iterable[Lead], as_of: dt.date, list_days: int = LIST_DAYS,
+def _days(dates: pd.Series) -> np.ndarray:
+    """A datetime64 column as day numbers (schedule.day_number); NaT as the least int."""
+    return np.asarray(dates.to_numpy().astype("datetime64[D]").astype(np.int64))
+
+
+def _or(words: pd.Series, default: str) -> np.ndarray:
+    """Text, or ``default`` where the cell was empty."""
+    return np.asarray(words.where(words.notna() & (words != ""), default).to_numpy())
+
+
+def _iso(days: np.ndarray) -> list[str]:
+    return [dt.date.fromordinal(int(n) + EPOCH).isoformat() for n in days]
+
+
+def _said_per_day(days: np.ndarray, say: Any) -> np.ndarray:
+    """``say(date)`` for each day number, said once per distinct day."""
+    distinct, where = np.unique(days, return_inverse=True)
+    words = np.array([say(d) for d in _iso(distinct)] or [""], dtype=object)
+    return np.asarray(words[where.reshape(-1)] if len(days) else np.array([], dtype=object))
+
+
+def build_tasks(leads: pd.DataFrame, as_of: dt.date, list_days: int = LIST_DAYS,
                 lang: str = "zh") -> tuple[pd.DataFrame, list[Issue]]:
-    """The week's work, and the care and review tasks missed (one warning each).
+    """The week's work, and the care and review tasks missed (one warning each), from
+    the leads' table (leadbook.frames) as the rules left it.
 
     Follow-ups of active and dormant leads due by as-of + ``list_days``; care
-    of won customers and the review of lost ones while not done (schedule.task_state).
+    of won customers and the review of lost ones while not done (schedule.task_states).
     Each task's 原因 is in ``lang``: the table goes to the writers as it is.
     """
-    rows: list[dict[str, Any]] = []
-    missed: list[Issue] = []
-    horizon = -list_days
-    for lead in leads:
-        if lead.is_duplicate:
-            continue
-        if lead.status in (Status.ACTIVE, Status.DORMANT) and lead.next_due is not None:
-            if lead.days_late is not None and lead.days_late >= horizon:
-                why = (Rule.REASON_AND_DUE.say(lang, reason=lead.reason, due=lead.due_why)
-                       if lead.due_why else lead.reason)
-                rows.append(_task(lead, FOLLOWUP, TaskName.FOLLOWUP.code, lead.next_due, as_of,
-                                  why))
-        elif lead.status is Status.WON:
-            delivered = lead.delivery_date or lead.latest_contact
-            why = Rule.DELIVERED.say(lang, date=delivered.isoformat()) if delivered else ""
-            for task in care_tasks(delivered, lead.birthday, as_of, list_days):
-                _place(lead, CARE, task, why, as_of, list_days, rows, missed)
-        elif lead.status is Status.LOST:
-            lost_on = lead.lost_on
-            review = lost_review(lost_on, as_of, list_days)
-            if review is not None and lost_on is not None:
-                why = Rule.LOST_ON.say(lang, date=lost_on.isoformat(),
-                                       reason=lead.lost_reason or Rule.NOT_FILLED.say(lang))
-                _place(lead, REVIEW, review, why, as_of, list_days, rows, missed)
-    frame = pd.DataFrame(rows, columns=TASK_COLUMNS)
-    if not frame.empty:
-        frame = frame.sort_values(
-            ["consultant", "days_late", "due", "file", "row"],
-            ascending=[True, False, True, True, True],
-            kind="mergesort",
-        ).reset_index(drop=True)
-    return frame, missed
+    owner = ~leads["duplicate"].to_numpy()
+    status = leads["status"].to_numpy()
+    position = np.arange(len(leads))
+    first, last = _days(leads["first_contact"]), _days(leads["last_contact"])
+    has_first, has_last = leads["first_contact"].notna().to_numpy(), \
+        leads["last_contact"].notna().to_numpy()
+    latest = np.where(has_last, last, first)
+    has_latest = has_last | has_first
+    # Follow-ups: the leads' own due dates.
+    late = leads["days_late"]
+    follow = (owner & np.isin(status, (ACTIVE, DORMANT)) & leads["next_due"].notna().to_numpy()
+              & late.notna().to_numpy()
+              & (late.fillna(-(1 << 30)) >= -list_days).to_numpy(dtype=bool))
+    followups = pd.DataFrame({"lead": position[follow], "order": 0,
+                              "task": TaskName.FOLLOWUP.code,
+                              "day": _days(leads["next_due"])[follow]})
+    followups["kind"] = FOLLOWUP
+    reason = leads["reason"].to_numpy(dtype=object)
+    due_why = leads["due_why"].to_numpy(dtype=object)
+    sep = Rule.REASON_AND_DUE.say(lang, reason="", due="")  # "{reason}; {due}"
+    why = np.where(due_why != "", reason + sep + due_why, reason)
+    followups["why"] = why[follow]
+    # Care of won customers, from the delivery (else the latest contact) and birthday.
+    won = owner & (status == WON)
+    delivery = leads["delivery_date"].notna().to_numpy()
+    delivered = np.where(delivery, _days(leads["delivery_date"]), latest)
+    has_delivered = delivery | has_latest
+    care = care_tasks(position[won], delivered[won], has_delivered[won],
+                      _days(leads["birthday"])[won], leads["birthday"].notna().to_numpy()[won],
+                      as_of, list_days)
+    care = care.assign(kind=CARE)
+    care_why = np.full(len(leads), "", dtype=object)
+    said = won & has_delivered
+    care_why[said] = _said_per_day(delivered[said],
+                                   lambda d: Rule.DELIVERED.say(lang, date=d))
+    care["why"] = care_why[care["lead"].to_numpy()]
+    # The review of lost leads, from the day of the loss.
+    lost = owner & (status == LOST)
+    lost_date = leads["lost_date"].notna().to_numpy()
+    lost_on = np.where(lost_date, _days(leads["lost_date"]), latest)
+    dated = lost & (lost_date | has_latest)
+    reviews = lost_reviews(position[dated], lost_on[dated], as_of, list_days).assign(kind=REVIEW)
+    review_why = np.full(len(leads), "", dtype=object)
+    unfilled = Rule.NOT_FILLED.say(lang)
+    reviewed = reviews["lead"].to_numpy()
+    for i, day, why_lost in zip(reviewed.tolist(), _iso(lost_on[reviewed]),
+                                _or(leads["lost_reason"], unfilled)[reviewed].tolist(),
+                                strict=True):
+        review_why[i] = Rule.LOST_ON.say(lang, date=day, reason=why_lost)
+    reviews["why"] = review_why[reviews["lead"].to_numpy()]
+    # Care and reviews are listed until done, then missed; follow-ups are listed.
+    kept = pd.concat([care, reviews], ignore_index=True)
+    at = kept["lead"].to_numpy()
+    state = task_states(kept, latest[at], has_latest[at], as_of, list_days)
+    listed = pd.concat([followups, kept[state == LISTED]], ignore_index=True)
+    listed = listed.sort_values(["lead", "day", "order"], kind="mergesort")
+    missed = _missed(leads, kept[state == MISSED].sort_values(["lead", "day", "order"],
+                                                              kind="mergesort"))
+    return _task_table(leads, listed, as_of), missed
 
 
-def _place(lead: Lead, kind: str, task: Task, why: str, as_of: dt.date,
-           list_days: int, rows: list[dict[str, Any]], missed: list[Issue]) -> None:
-    """A care or review task onto the list, or into the missed warnings."""
-    state = task_state(task, lead.latest_contact, as_of, list_days)
-    if state == LISTED:
-        rows.append(_task(lead, kind, task.task, task.day, as_of, why))
-    elif state == MISSED:
-        who = mask_text(lead.consultant) if lead.consultant else Part.NO_CONSULTANT
-        customer = " ".join(p for p in (lead.name, mask_phone(lead.phone)) if p)
-        missed.append(Issue(
-            lead.file, lead.sheet, lead.row, None, None, IssueCode.TASK_MISSED,
-            said(task=TASK_NAMES.get(task.task, task.task), day=task.day.isoformat(),
+def _task_table(leads: pd.DataFrame, listed: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """The listed tasks as the week's work, most urgent first per consultant."""
+    if listed.empty:
+        empty: pd.DataFrame = pd.DataFrame([], columns=TASK_COLUMNS)
+        return empty
+    at = listed["lead"].to_numpy()
+    rows = leads.iloc[at]
+    day = listed["day"].to_numpy()
+    late = day_number(as_of) - day
+    phones = rows["phone"]
+    masked = {p: mask_phone(p) for p in phones.dropna().unique()}
+    follow = (listed["kind"] == FOLLOWUP).to_numpy()
+    frame = pd.DataFrame({
+        "consultant": _or(rows["consultant"], NO_CONSULTANT),
+        "kind": listed["kind"].to_numpy(),
+        "task": listed["task"].to_numpy(),
+        "due": [dt.date.fromordinal(int(n) + EPOCH) for n in day],
+        "days_late": late.astype(np.int64),
+        "bucket": buckets(late),
+        "escalation": np.where(follow, rows["escalation"].to_numpy(), ""),
+        "name": _or(rows["name"], ""),
+        "phone": _or(phones, ""),
+        "phone_masked": [masked.get(p, "") if p else "" for p in phones.tolist()],
+        "grade": rows["grade"].to_numpy(),
+        "model": _or(rows["model"], ""),
+        "source": _or(rows["source"], ""),
+        "reason": listed["why"].to_numpy(),
+        "file": rows["file"].to_numpy(),
+        "sheet": rows["sheet"].to_numpy(),
+        "row": rows["row"].to_numpy(),
+    }, columns=TASK_COLUMNS)
+    ordered: pd.DataFrame = frame.sort_values(
+        ["consultant", "days_late", "due", "file", "row"],
+        ascending=[True, False, True, True, True],
+        kind="mergesort",
+    ).reset_index(drop=True)
+    return ordered
+
+
+def _missed(leads: pd.DataFrame, missed: pd.DataFrame) -> list[Issue]:
+    """One warning for each care or review task no contact did in time."""
+    at = missed["lead"].to_numpy()
+    columns = {name: leads[name].to_numpy()[at].tolist()
+               for name in ("consultant", "name", "phone", "file", "sheet", "row")}
+    issues: list[Issue] = []
+    for k, (task, day) in enumerate(zip(missed["task"].tolist(), missed["day"].tolist(),
+                                        strict=True)):
+        consultant, name = columns["consultant"][k], columns["name"][k]
+        who = mask_text(consultant) if consultant else Part.NO_CONSULTANT
+        customer = " ".join(p for p in (name, mask_phone(columns["phone"][k])) if p)
+        issues.append(Issue(
+            columns["file"][k], columns["sheet"][k], int(columns["row"][k]), None, None,
+            IssueCode.TASK_MISSED,
+            said(task=TASK_NAMES.get(task, task),
+                 day=dt.date.fromordinal(int(day) + EPOCH).isoformat(),
                  days=TASK_OPEN_DAYS, consultant=who,
                  customer=mask_text(customer) if customer else Part.NO_CUSTOMER),
             Severity.WARNING))
+    return issues
 
 
 def followup_counts(tasks: pd.DataFrame) -> dict[str, Any]:
@@ -218,28 +315,3 @@ def schedule_table(leads: pd.DataFrame, grades: Sequence[str]) -> pd.DataFrame:
         rows.append({"consultant": key[0], "grade": key[1], **row, "total": sum(row.values())})
     table: pd.DataFrame = pd.DataFrame(rows, columns=SCHEDULE_COLUMNS)
     return table
-
-
-def _task(
-    lead: Lead, kind: str, task: str, day: dt.date, as_of: dt.date, reason: str
-) -> dict[str, Any]:
-    late = (as_of - day).days
-    return {
-        "consultant": lead.consultant or NO_CONSULTANT,
-        "kind": kind,
-        "task": task,
-        "due": day,
-        "days_late": late,
-        "bucket": bucket(late),
-        "escalation": lead.escalation if kind == FOLLOWUP else "",
-        "name": lead.name or "",
-        "phone": lead.phone or "",
-        "phone_masked": mask_phone(lead.phone),
-        "grade": lead.grade,
-        "model": lead.model or "",
-        "source": lead.source or "",
-        "reason": reason,
-        "file": lead.file,
-        "sheet": lead.sheet,
-        "row": lead.row,
-    }

@@ -123,7 +123,7 @@ def test_consultant_table_and_crosscheck():
     as_of = dt.date(2026, 11, 22)
     for x in leads:
         x.next_due = as_of - dt.timedelta(days=x.days_late)
-    tasks, _ = build_tasks(leads, as_of)
+    tasks, _ = build_tasks(lead_frame(leads), as_of)
     t = metrics.consultant_table(lead_frame(leads), activity_frame(acts), PERIOD, ["A", "B", "C", "D"], True,
                                  tasks).set_index("consultant")
     assert t.loc["张伟", "overdue"] == 1 and t.loc["张伟", "on_time_share"] == 0.0

@@ -12,6 +12,7 @@ import pytest
 from zh_words import escalation_word, task_word, zh, zh_all
 
 from leadbook.config import PRESETS, Config, parse_config
+from leadbook.frames import lead_frame
 from leadbook.horizon import add_months, parse_horizon
 from leadbook.model import Status
 from leadbook.records import Lead
@@ -48,7 +49,7 @@ def lead(
 def run(x: Lead, scheme: str = "4s", **config: object) -> tuple[Lead, list[tuple[str, dt.date]]]:
     cfg = Config(scheme=PRESETS[scheme], **config)  # type: ignore[arg-type]
     apply_rules([x], cfg, AS_OF)
-    tasks, _missed = build_tasks([x], AS_OF, cfg.list_days)
+    tasks, _missed = build_tasks(lead_frame([x]), AS_OF, cfg.list_days)
     return x, [(task_word(t.task), t.due) for t in tasks.itertuples()]
 
 

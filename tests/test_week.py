@@ -113,7 +113,7 @@ def test_earliest_date_passed_keeps_the_grade_and_asks_to_requalify(scheme, hori
     assert day_after.grade == grade  # kept, not moved to the top grade
     assert REQUALIFY_FLAG in day_after.hints
     assert zh(REQUALIFY_FLAG) in zh(day_after.reason)  # 原因 in the call list says so too
-    tasks, _ = build_tasks([day_after], AS_OF)
+    tasks, _ = build_tasks(lead_frame([day_after]), AS_OF)
     if len(tasks):
         assert zh(REQUALIFY_FLAG) in tasks.loc[0, "reason"]
 
@@ -127,7 +127,7 @@ def test_follow_ups_listed_within_list_days_only():
     ]
     cfg = Config()
     apply_rules(leads, cfg, AS_OF)
-    tasks, _ = build_tasks(leads, AS_OF, cfg.list_days)
+    tasks, _ = build_tasks(lead_frame(leads), AS_OF, cfg.list_days)
     assert sorted(tasks["due"]) == [D("2026-11-15"), D("2026-11-22"), D("2026-11-29")]
     counts = followup_counts(tasks)
     assert (counts["due"], counts["overdue"], counts["upcoming"]) == (2, 1, 1)
@@ -135,8 +135,8 @@ def test_follow_ups_listed_within_list_days_only():
     # list_days 10 takes the B lead in; 0 keeps only what is due by today.
     wider = parse_config({"followups": {"list_days": 10}})
     apply_rules(leads, wider, AS_OF)
-    assert len(build_tasks(leads, AS_OF, wider.list_days)[0]) == 4
-    assert len(build_tasks(leads, AS_OF, 0)[0]) == 2
+    assert len(build_tasks(lead_frame(leads), AS_OF, wider.list_days)[0]) == 4
+    assert len(build_tasks(lead_frame(leads), AS_OF, 0)[0]) == 2
     # The full schedule is in the 日程 counts whatever the list holds.
     table = schedule_table(lead_frame(leads), ["A", "B", "C", "D"])
     a = table[table["grade"] == "A"].iloc[0]
@@ -151,7 +151,7 @@ def _won(last: str, **dates: str) -> Lead:
 
 def _tasks(x: Lead) -> tuple[list[tuple[str, dt.date, int]], list[str]]:
     apply_rules([x], Config(), AS_OF)
-    tasks, missed = build_tasks([x], AS_OF)
+    tasks, missed = build_tasks(lead_frame([x]), AS_OF)
     return ([(task_word(t.task), t.due, t.days_late) for t in tasks.itertuples()],
             [i.message("zh") for i in missed])
 
@@ -205,7 +205,7 @@ def test_tasks_counted_apart_by_kind():
         lead(None, last="2026-11-20", status=Status.LOST, consultant="李娜"),
     ]
     apply_rules(leads, Config(), AS_OF)
-    tasks, _ = build_tasks(leads, AS_OF)
+    tasks, _ = build_tasks(lead_frame(leads), AS_OF)
     counts = followup_counts(tasks)
     assert (counts["care"], counts["lost_review"]) == (3, 1)
     assert counts["by_kind"] == {
@@ -214,3 +214,46 @@ def test_tasks_counted_apart_by_kind():
         "lost_review": {"due": 0, "overdue": 0, "upcoming": 1},
     }
     assert list(counts["by_consultant"]) == ["张伟"]  # follow-ups only
+
+
+def test_the_calendar_on_day_numbers_is_the_calendar_of_dates():
+    """The care schedule's month and year arithmetic on columns of day numbers gives the
+    days horizon.add_months and date.replace give (month ends clipped, 29 February on
+    the 28th in other years)."""
+    import numpy as np
+
+    from leadbook import schedule
+    from leadbook.horizon import add_months
+
+    days = [dt.date(2023, 12, 1) + dt.timedelta(days=k) for k in range(0, 1200, 7)]
+    days += [dt.date(2024, 2, 29), dt.date(2024, 1, 31), dt.date(2023, 8, 31),
+             dt.date(1999, 12, 31), dt.date(2000, 2, 29)]
+    numbers = np.array([schedule.day_number(d) for d in days])
+    for months in (1, 2, 11, 12, 13, 24, 37, 122):
+        got = schedule.add_months(numbers, np.full(len(days), months))
+        assert [schedule.day_number(add_months(d, months)) for d in days] == got.tolist()
+    for year in (2023, 2024, 2025, 2028):
+        want = []
+        for d in days:
+            try:
+                want.append(schedule.day_number(d.replace(year=year)))
+            except ValueError:
+                want.append(schedule.day_number(d.replace(year=year, day=28)))
+        assert schedule.same_day_in(numbers, year).tolist() == want
+
+
+def test_a_missed_care_task_of_a_lead_without_consultant_or_name_says_so():
+    """The warning of a missed task names no consultant and no customer in words, never
+    a placeholder of the tables (NaN) leadbook counts on."""
+    leads = []
+    for seq, (consultant, name) in enumerate([(None, None), ("张伟", "王先生")]):
+        x = Lead("cards.xlsx", "卡", 5 + seq, seq, consultant=consultant, name=name)
+        x.status = Status.WON
+        x.delivery_date = AS_OF - dt.timedelta(days=45)  # the 7-day call is 38 days late
+        leads.append(x)
+    apply_rules(leads, Config(), AS_OF)
+    _, missed = build_tasks(lead_frame(leads), AS_OF)
+    said = [m.message("zh") for m in missed]
+    assert said and all("nan" not in m for m in said), said
+    assert any("(未填顾问)" in m and "未填客户" in m for m in said), said
+    assert any("张伟" in m and "王先生" in m for m in said), said
