@@ -22,7 +22,8 @@ from .record_types import Activity, Lead
 # dates, and what the rules set (its grade, when its call is due and why, whether it
 # repeats another lead).
 LEAD_TEXT = ("file", "sheet", "name", "phone", "consultant", "source", "model", "lost_reason",
-             "competitor", "grade", "bucket", "escalation", "reason", "due_why")
+             "competitor", "grade", "grade_change", "bucket", "escalation", "reason",
+             "due_why")
 LEAD_DATES = ("first_contact", "last_contact", "next_due", "delivery_date", "birthday",
               "lost_date")
 ACTIVITY_TEXT = ("file", "sheet", "consultant")

@@ -142,6 +142,34 @@ def cost(leads: pd.DataFrame, period: Period, spend: float | None, kept: float |
     }
 
 
+STATUS_ORDER = tuple(s.value for s in Status)
+
+
+def lead_counts(leads: pd.DataFrame, period: Period, grades: Sequence[str]) -> dict[str, Any]:
+    """summary.json's ``leads``: rows, customers (owners), the period's new ones,
+    repeats, re-graded, active customers by grade (the scheme's grades first, then
+    any other in the order met) and customers by status."""
+    owner = ~leads["duplicate"].to_numpy()
+    status = leads["status"].to_numpy()
+    active = leads["grade"].to_numpy()[owner & (status == ACTIVE)]
+    met = pd.unique(active) if len(active) else []
+    counted = pd.Series(active, dtype=object).value_counts()
+    by_grade = {g: int(counted.get(g, 0)) for g in grades}
+    for g in met:
+        by_grade.setdefault(str(g), int(counted[g]))
+    statuses = pd.Series(status[owner], dtype=object).value_counts()
+    changed = leads["grade_change"].to_numpy(dtype=object)[owner]
+    return {
+        "rows": len(leads),
+        "total": int(owner.sum()),
+        "new_in_period": int(in_cohort(leads, period).sum()),
+        "duplicates": int((~owner).sum()),
+        "regraded": int(sum("→" in c for c in changed)),
+        "by_grade": by_grade,
+        "by_status": {s: int(statuses.get(s, 0)) for s in STATUS_ORDER},
+    }
+
+
 def _status_counts(keys: pd.Series, status: pd.Series) -> pd.DataFrame:
     """Per key: the leads, and those won and lost."""
     table = pd.crosstab(keys, status).reindex(columns=[WON, LOST], fill_value=0)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,8 +39,6 @@ from .texts import joined, render
 from .worklist import apply_rules, build_tasks, followup_counts, schedule_table
 
 log = logging.getLogger("leadbook")
-
-STATUS_ORDER = [s.value for s in Status]
 
 
 @dataclass
@@ -120,12 +117,12 @@ def analyse(
     issues += cross_issues
     for position, words in cross_hints:  # the daily-report row's 提示 in its copy
         records.activity[position].hints.append(words)
-    new_in_period = int(metrics.in_cohort(lead_table, period).sum())
     duplicates = _duplicates_table(leads)
     schedule = schedule_table(lead_table, grades)
 
-    summary = _summary(config.store, files, leads, tasks, funnel, cost, issues, period, as_of,
-                       grades, lang, new_in_period)
+    counts = metrics.lead_counts(lead_table, period, grades)
+    summary = _summary(config.store, files, counts, tasks, funnel, cost, issues, period, as_of,
+                       lang)
     summary = mask_names(summary)  # names forwarded in summary.json, page and terminal
     outcome = Outcome(
         store=config.store,
@@ -169,38 +166,21 @@ def early_outcome(config: Config, as_of: dt.date, period: metrics.Period, tasks:
 def _summary(
     store: str,
     files: Sequence[SourceFile],
-    leads: Sequence[Lead],
+    leads: dict[str, Any],
     tasks: Any,
     funnel: dict[str, Any],
     cost: dict[str, Any],
     issues: Sequence[Issue],
     period: metrics.Period,
     as_of: dt.date,
-    grades: Sequence[str],
     lang: str,
-    new_in_period: int,
 ) -> dict[str, Any]:
-    owners = [lead for lead in leads if not lead.is_duplicate]
-    active = [lead for lead in owners if lead.status is Status.ACTIVE]
-    by_grade_count = Counter(lead.grade for lead in active)
-    by_grade = {g: by_grade_count.get(g, 0) for g in grades}
-    for g, n in by_grade_count.items():
-        by_grade.setdefault(g, n)
-    by_status = Counter(lead.status.value for lead in owners)
     return {
         "store": store,
         "as_of": as_of.isoformat(),
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
         "files": [_file_entry(f, lang) for f in files],
-        "leads": {
-            "rows": len(leads),
-            "total": len(owners),
-            "new_in_period": new_in_period,
-            "duplicates": sum(1 for lead in leads if lead.is_duplicate),
-            "regraded": sum(1 for lead in owners if "→" in lead.grade_change),
-            "by_grade": by_grade,
-            "by_status": {s: by_status.get(s, 0) for s in STATUS_ORDER},
-        },
+        "leads": leads,
         "followups": followup_counts(tasks),
         "funnel": funnel,
         "cost": cost,
