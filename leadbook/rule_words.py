@@ -55,7 +55,7 @@ class Rule(Phrase):
         "requalify", "已到预计购车时间下限, 请重新确认",
         "the earliest purchase date said has come: confirm it with the customer")
     NO_HORIZON = "no_horizon", "未填预计购车时间", "no purchase horizon (预计购车时间)"
-    # Why the grade (grading.grade_lead, domain.md §2)
+    # Why the grade (grading.grade_leads, domain.md §2)
     WON = "graded_won", "状态为成交 → O", "status won → O"
     LOST = "graded_lost", "状态为战败 → F", "status lost → F"
     INVALID = (
@@ -88,7 +88,7 @@ class Rule(Phrase):
         "graded_beyond", "预计购车时间 {horizon} (自 {base}, 不早于 {earliest}) → {grade}",
         "purchase horizon {horizon} (from {base}, not before {earliest}) → {grade}")
     WITH_FLAG = "with_flag", "{reason} ({flag})", "{reason} ({flag})"
-    # How the next due date was set (schedule.next_due)
+    # How the next due date was set (schedule.due_leads)
     NEW_LEAD = (
         "due_new_lead", "新线索, 首次接触 {date} 次日跟进",
         "new lead: follow up the day after the first contact, {date}")

@@ -1,11 +1,13 @@
 """What is due: next follow-up, escalation, post-sale care, lost review (domain.md §3).
 
-Pure: dates and grades in, dates and plain words out; the as-of date is a parameter.
+Pure: dates and grades in, dates and plain words out, as columns (day numbers:
+days since 1970-01-01); the as-of date is a parameter.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,8 +16,6 @@ import pandas as pd
 from .config import NEW, Scheme
 from .model import Status
 from .rule_words import Bucket, Flag, Rule, TaskName
-
-DAY = dt.timedelta(days=1)
 
 # Upcoming work by how soon it falls due (parts-trade article, seeds/001):
 # 紧急 within 7 days, 缓急 within 30, 不紧急 within 90, 可慢反应 later. The
@@ -51,78 +51,6 @@ MISSED_REPORT_DAYS = 30
 LISTED, DONE, MISSED = "listed", "done", "missed"
 
 
-@dataclass(frozen=True)
-class Due:
-    next_due: dt.date | None
-    days_late: int | None  # as_of − next_due: > 0 overdue, 0 today, < 0 upcoming
-    cadence: int  # the grade's contact interval in days
-    bucket: str  # a rule_words.Bucket code
-    escalation: str  # a rule_words.Flag code, or ""
-    why: str  # how the next due date was set, in the run's language
-
-
-def cadence_days(grade: str, status: Status, scheme: Scheme) -> int:
-    if status is Status.DORMANT:
-        return scheme.slowest_days
-    found = scheme.by_name.get(grade)
-    return found.every_days if found else 1
-
-
-def bucket(days_late: int | None) -> str:
-    if days_late is None:
-        return ""
-    if days_late > 0:
-        return OVERDUE
-    if days_late == 0:
-        return TODAY
-    ahead = -days_late
-    for limit, word in BUCKETS:
-        if ahead <= limit:
-            return word
-    return LATER
-
-
-def next_due(
-    *,
-    grade: str,
-    status: Status,
-    first_contact: dt.date | None,
-    last_contact: dt.date | None,
-    next_contact: dt.date | None,
-    as_of: dt.date,
-    scheme: Scheme,
-    stale_factor: float,
-    quasi_lost: bool = False,
-    lang: str = "zh",
-) -> Due:
-    """Next due date for an active or dormant lead, with its escalation (why, in ``lang``)."""
-    every = cadence_days(grade, status, scheme)
-    latest = last_contact or first_contact
-    if grade == NEW and status is not Status.DORMANT:
-        start = first_contact or last_contact
-        due = start + DAY if start else None
-        why = Rule.NEW_LEAD.say(lang, date=start.isoformat()) if start else ""
-    elif latest is None:
-        due, why = None, ""
-    else:
-        due = latest + dt.timedelta(days=every)
-        if status is Status.DORMANT:
-            why = Rule.CADENCE_DORMANT.say(lang, date=latest.isoformat(), days=every)
-        else:
-            why = Rule.CADENCE.say(lang, date=latest.isoformat(), days=every, grade=grade)
-        if next_contact is not None and next_contact >= latest and next_contact < due:
-            due, why = next_contact, Rule.AGREED.say(lang, date=next_contact.isoformat())
-    if due is None:
-        return Due(None, None, every, "", QUASI_LOST if quasi_lost else "", "")
-    late = (as_of - due).days
-    escalation = ""
-    if late > every:
-        escalation = MANAGER
-    if quasi_lost or (latest is not None and (as_of - latest).days > stale_factor * every):
-        escalation = QUASI_LOST
-    return Due(due, late, every, bucket(late), escalation, why)
-
-
 def _horizon(as_of: dt.date, list_days: int) -> tuple[dt.date, dt.date]:
     """The days a care or review task can be of this week's business on: from
     the oldest still reported as missed to the last day of the list."""
@@ -136,7 +64,6 @@ def _horizon(as_of: dt.date, list_days: int) -> tuple[dt.date, dt.date]:
 # day), ``task`` (a TaskName code), ``day`` (its due day) and ``opens`` (the first
 # day a contact with the customer counts as doing it).
 EPOCH = dt.date(1970, 1, 1).toordinal()
-TASK_TABLE = ("lead", "order", "task", "day", "opens")
 
 
 def day_number(day: dt.date) -> int:
@@ -261,3 +188,80 @@ def buckets(days_late: np.ndarray) -> np.ndarray:
         [days_late > 0, days_late == 0, *(ahead <= limit for limit, _ in BUCKETS)],
         [np.array(OVERDUE), np.array(TODAY), *(np.array(word) for _, word in BUCKETS)],
         default=LATER)
+
+
+@dataclass
+class Dues:
+    """Every scheduled lead's next due date (Due, as columns)."""
+
+    next_due: np.ndarray  # int64 day numbers
+    has_due: np.ndarray  # bool
+    days_late: np.ndarray  # int64 (where has_due)
+    cadence: np.ndarray  # int64
+    bucket: np.ndarray  # object: a Bucket code, "" without a due date
+    escalation: np.ndarray  # object: a Flag code, or ""
+    why: np.ndarray  # object, in the run's language
+
+
+def due_leads(
+    *,
+    grade: np.ndarray,
+    status: np.ndarray,
+    first: np.ndarray,
+    has_first: np.ndarray,
+    last: np.ndarray,
+    has_last: np.ndarray,
+    agreed: np.ndarray,
+    has_agreed: np.ndarray,
+    as_of: dt.date,
+    scheme: Scheme,
+    stale_factor: float,
+    quasi_lost: np.ndarray,
+    lang: str = "zh",
+) -> Dues:
+    """next_due for every lead given (active or dormant ones) at once; ``agreed`` is
+    the next contact date the card holds."""
+    n = len(grade)
+    today = day_number(as_of)
+    dormant = status == Status.DORMANT.value
+    every_of = {g.grade: g.every_days for g in scheme.grades}
+    every = np.array([every_of.get(g, 1) for g in grade.tolist()] or [1], dtype=np.int64)[:n]
+    every = np.where(dormant, scheme.slowest_days, every)
+    latest = np.where(has_last, last, first)
+    has_latest = has_last | has_first
+    due = np.zeros(n, dtype=np.int64)
+    has_due = np.zeros(n, dtype=bool)
+    why = np.full(n, "", dtype=object)
+    # A new lead: the day after its first contact.
+    new = (grade == NEW) & ~dormant
+    start = np.where(has_first, first, last)
+    rows = np.flatnonzero(new & has_latest)
+    due[rows], has_due[rows] = start[rows] + 1, True
+    why[rows] = [Rule.NEW_LEAD.say(lang, date=_iso(d)) for d in start[rows].tolist()]
+    # Else the grade's cadence from the latest contact, or the next contact agreed
+    # when it comes sooner.
+    cycle = ~new & has_latest
+    rows = np.flatnonzero(cycle)
+    due[rows], has_due[rows] = latest[rows] + every[rows], True
+    dates = [_iso(d) for d in latest[rows].tolist()]
+    why[rows] = [
+        Rule.CADENCE_DORMANT.say(lang, date=d, days=e) if sleeping
+        else Rule.CADENCE.say(lang, date=d, days=e, grade=g)
+        for d, e, g, sleeping in zip(dates, every[rows].tolist(), grade[rows].tolist(),
+                                     dormant[rows].tolist(), strict=True)]
+    sooner = cycle & has_agreed & (agreed >= latest) & (agreed < due)
+    rows = np.flatnonzero(sooner)
+    due[rows] = agreed[rows]
+    why[rows] = [Rule.AGREED.say(lang, date=_iso(d)) for d in agreed[rows].tolist()]
+    late = today - due
+    stale = has_latest & (today - latest > stale_factor * every)
+    escalation = np.where(has_due & (late > every), MANAGER, "").astype(object)
+    escalation = np.where(quasi_lost | (has_due & stale), QUASI_LOST, escalation)
+    bucket_of = np.where(has_due, buckets(late), "").astype(object)
+    return Dues(due, has_due, late, every, bucket_of, escalation, why)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _iso(day: int) -> str:
+    """A day number as its ISO date (the same few thousand days recur: said once each)."""
+    return dt.date.fromordinal(day + EPOCH).isoformat()

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .config import Config
-from .grading import grade_change, grade_lead
+from .grading import grade_change, grade_leads
 from .issue_codes import IssueCode, Part
 from .model import Issue, Severity, Status
 from .records import Lead
@@ -36,8 +36,8 @@ from .schedule import (
     buckets,
     care_tasks,
     day_number,
+    due_leads,
     lost_reviews,
-    next_due,
     task_states,
 )
 from .texts import said
@@ -54,62 +54,77 @@ NO_CONSULTANT = "(未填顾问)"  # the consultant column of a lead without one
 TASK_NAMES = {t.code: t for t in TaskName}
 
 
+def _day_numbers(dates: list[dt.date | None]) -> tuple[np.ndarray, np.ndarray]:
+    """Dates (or None) as day numbers, and where there is one."""
+    has = np.array([d is not None for d in dates], dtype=bool)
+    days = np.array([d.toordinal() - EPOCH if d is not None else 0 for d in dates],
+                    dtype=np.int64)
+    return days, has
+
+
+def _date(day: int) -> dt.date:
+    return dt.date.fromordinal(day + EPOCH)
+
+
 def apply_rules(leads: Iterable[Lead], config: Config, as_of: dt.date, lang: str = "zh"
                 ) -> None:
-    """Grade every lead and set its next due date (in place); the reasons and hints in
-    ``lang``."""
+    """Grade every lead and set its next due date (on the records, which the copies and
+    the history read), the reasons and hints in ``lang``: grading.grade_leads and
+    schedule.due_leads over the leads' columns."""
+    leads = list(leads)
     scheme = config.scheme
-    for lead in leads:
-        g = grade_lead(
-            status=lead.status,
-            horizon=lead.horizon,
-            horizon_text=lead.horizon_text,
-            recorded=lead.grade_recorded,
-            first_contact=lead.first_contact,
-            last_contact=lead.last_contact,
-            as_of=as_of,
-            scheme=scheme,
-            lang=lang,
-        )
-        lead.grade, lead.reason, lead.expected = g.grade, g.reason, g.expected
-        lead.grade_change = grade_change(lead.grade_recorded, g.grade, lead.status)
+    status = np.array([lead.status.value for lead in leads], dtype=object)
+    first, has_first = _day_numbers([lead.first_contact for lead in leads])
+    last, has_last = _day_numbers([lead.last_contact for lead in leads])
+    recorded = np.array([lead.grade_recorded for lead in leads], dtype=object)
+    g = grade_leads(status=status, horizons=[lead.horizon for lead in leads],
+                    horizon_text=np.array([lead.horizon_text for lead in leads], dtype=object),
+                    recorded=recorded, first=first, has_first=has_first, last=last,
+                    has_last=has_last, as_of=as_of, scheme=scheme, lang=lang)
+    scheduled = np.isin(status, (ACTIVE, DORMANT))
+    at = np.flatnonzero(scheduled)
+    agreed, has_agreed = _day_numbers([leads[i].next_contact for i in at.tolist()])
+    due = due_leads(grade=g.grade[at], status=status[at], first=first[at],
+                    has_first=has_first[at], last=last[at], has_last=has_last[at],
+                    agreed=agreed, has_agreed=has_agreed, as_of=as_of, scheme=scheme,
+                    stale_factor=config.stale_factor, quasi_lost=g.quasi_lost[at], lang=lang)
+    passed, requalify, no_horizon = (Rule.PASSED.say(lang), Rule.REQUALIFY.say(lang),
+                                     Rule.NO_HORIZON.say(lang))
+    for lead, grade, reason, expected, has_expected, passed_days, missing, again in zip(
+            leads, g.grade.tolist(), g.reason.tolist(), g.expected.tolist(),
+            g.has_expected.tolist(), g.passed_days.tolist(), g.missing_horizon.tolist(),
+            g.requalify.tolist(), strict=True):
+        lead.grade, lead.reason = grade, reason
+        lead.expected = _date(expected) if has_expected else None
+        lead.grade_change = grade_change(lead.grade_recorded, grade, lead.status)
         if "→" in lead.grade_change:
             lead.hints.append(Rule.GRADE_CHANGED.say(lang, change=lead.grade_change,
-                                                     reason=g.reason))
-        if g.passed_days:
-            lead.hints.append(Rule.PASSED.say(lang))
-        if g.requalify:
-            lead.hints.append(Rule.REQUALIFY.say(lang))
-        if g.missing_horizon:
-            lead.hints.append(Rule.NO_HORIZON.say(lang))
-        if lead.status not in (Status.ACTIVE, Status.DORMANT):
-            continue
-        due = next_due(
-            grade=g.grade,
-            status=lead.status,
-            first_contact=lead.first_contact,
-            last_contact=lead.last_contact,
-            next_contact=lead.next_contact,
-            as_of=as_of,
-            scheme=scheme,
-            stale_factor=config.stale_factor,
-            quasi_lost=g.quasi_lost,
-            lang=lang,
-        )
-        lead.next_due, lead.days_late = due.next_due, due.days_late
-        lead.bucket, lead.escalation = due.bucket, due.escalation
-        lead.due_why = due.why
-        if due.days_late is not None and due.days_late > 0:
-            lead.hints.insert(0, Rule.OVERDUE_DAYS.say(lang, days=due.days_late))
-        elif due.days_late == 0:
-            lead.hints.insert(0, Rule.DUE_TODAY.say(lang))
-        if due.escalation:
+                                                     reason=reason))
+        if passed_days:
+            lead.hints.append(passed)
+        if again:
+            lead.hints.append(requalify)
+        if missing:
+            lead.hints.append(no_horizon)
+    stale = Rule.STALE.say(lang, flag=Flag.QUASI_LOST.say(lang),
+                           factor=f"{config.stale_factor:g}")
+    today = Rule.DUE_TODAY.say(lang)
+    for i, day, has_due, late, cadence, word, escalation, why in zip(
+            at.tolist(), due.next_due.tolist(), due.has_due.tolist(), due.days_late.tolist(),
+            due.cadence.tolist(), due.bucket.tolist(), due.escalation.tolist(),
+            due.why.tolist(), strict=True):
+        lead = leads[i]
+        lead.next_due = _date(day) if has_due else None
+        lead.days_late = late if has_due else None
+        lead.bucket, lead.escalation, lead.due_why = word, escalation, why
+        if has_due and late > 0:
+            lead.hints.insert(0, Rule.OVERDUE_DAYS.say(lang, days=late))
+        elif has_due and late == 0:
+            lead.hints.insert(0, today)
+        if escalation:
             lead.hints.append(
-                Rule.STALE.say(lang, flag=Flag.QUASI_LOST.say(lang),
-                               factor=f"{config.stale_factor:g}")
-                if due.escalation == QUASI_LOST
-                else Rule.LATE_CYCLE.say(lang, flag=Flag.MANAGER.say(lang), days=due.cadence)
-            )
+                stale if escalation == QUASI_LOST
+                else Rule.LATE_CYCLE.say(lang, flag=Flag.MANAGER.say(lang), days=cadence))
 
 
 def _days(dates: pd.Series) -> np.ndarray:

@@ -242,3 +242,53 @@ def test_add_months_clips_to_month_end():
     assert add_months(D("2024-01-31"), 1) == D("2024-02-29")
     assert add_months(D("2026-11-22"), 3) == D("2027-02-22")
     assert add_months(D("2026-12-15"), 14) == D("2028-02-15")
+
+
+RULE_FIELDS = ("grade", "reason", "expected", "grade_change", "next_due", "days_late",
+               "bucket", "escalation", "due_why", "hints")
+
+
+@pytest.mark.parametrize("scheme", ["4s", "habc", "parts"])
+def test_the_rules_give_a_lead_the_same_in_a_crowd_as_alone(scheme: str):
+    """The rules run over columns of every lead at once: each lead of a mixed inbox
+    (every status, horizon form, recorded grade and missing date) gets what it gets
+    when it is the only lead."""
+    import random
+
+    rng = random.Random(20261122)
+    horizons = [None, "3个月内", "半年内", "一年以上", "超过3个月", "半年以后", "两周内",
+                "2026-12-20", "2026-10-01", "无需求", "不买了", "一个月", "10天内"]
+    days = [None, "2026-11-21", "2026-11-15", "2026-10-20", "2026-08-01", "2025-06-30",
+            "2026-11-22", "2024-02-29"]
+    crowd = []
+    for _ in range(600):
+        x = lead(status=rng.choice(list(Status)), horizon=rng.choice(horizons),
+                 grade=rng.choice([None, "A", "B", "C", "D", "H", "N", "Z"]),
+                 first=rng.choice(days), last=rng.choice(days),
+                 next_contact=rng.choice([None, "2026-11-25", "2026-11-10", "2027-03-01"]),
+                 delivery=rng.choice(days), birthday=rng.choice([None, "1990-11-30",
+                                                                   "1988-02-29"]))
+        crowd.append(x)
+    config = Config(scheme=PRESETS[scheme])
+    alone = [copy_of(x) for x in crowd]
+    apply_rules(crowd, config, AS_OF)
+    for x in alone:
+        apply_rules([x], config, AS_OF)
+    for together, single in zip(crowd, alone, strict=True):
+        assert [getattr(together, f) for f in RULE_FIELDS] == \
+            [getattr(single, f) for f in RULE_FIELDS]
+    # every rule was reached: by status, no need, open-ended, passed, within, kept, new
+    assert {x.grade for x in crowd} >= {"O", "F", "", "N"}
+    reasons = " ".join(x.reason for x in crowd)
+    for words in ("无购买需求", "不早于", "已过", "距今", "保留原级别", "定为 N"):
+        assert words in reasons, words
+    assert any(x.escalation for x in crowd) and any(x.days_late == 0 for x in crowd)
+    assert any("→" in x.grade_change for x in crowd)
+
+
+def copy_of(x: Lead) -> Lead:
+    import copy
+
+    twin = copy.copy(x)
+    twin.hints = list(x.hints)
+    return twin
