@@ -24,7 +24,11 @@ from .read.discover import SPREADSHEET_SUFFIXES
 from .write.output_words import OutputWhy
 
 if TYPE_CHECKING:
+    import datetime as dt
+
+    from .config import Config
     from .history.remember import HistoryResult, Keeping, LeadFact
+    from .metrics import Period
     from .records import Lead
 
 log = logging.getLogger("leadbook")
@@ -39,9 +43,9 @@ class EarlyReport:
     """report.xlsx started in a worker as soon as the due list is known.
 
     :meth:`prepare` forks the worker before the inbox is read, while this
-    process holds little more than its imports; the worker waits. When
-    :func:`leadbook.pipeline.analyse` has the due list it calls :meth:`start`
-    (its ``on_tasks``), which sends the list; the worker writes the 待跟进
+    process holds little more than its imports; the worker waits. When the run
+    has the due list (:func:`leadbook.pipeline.work_of`) it calls :meth:`start`
+    with :func:`early_outcome`, which sends the list; the worker writes the 待跟进
     sheet, the largest, while the analysis goes on, then waits for the whole
     outcome, which :meth:`send` gives it, writes the other sheets and the
     summary page; :meth:`finish` waits for it.
@@ -288,3 +292,16 @@ def _send_quietly(conn: Any, message: Any) -> None:
         conn.send(message)
     except OSError:  # the run is gone
         pass
+
+
+def early_outcome(config: Config, as_of: dt.date, period: Period, tasks: Any,
+                  lang: str) -> Outcome:
+    """The outcome as far as the due list, for the report's worker to start on: the
+    other tables empty, no summary."""
+    import pandas as pd
+
+    empty = pd.DataFrame()
+    return Outcome(store=config.store, as_of=as_of, period_start=period.start,
+                   period_end=period.end, summary={}, tasks=tasks, channels=empty,
+                   consultants=empty, lost=empty, crosscheck=empty, duplicates=empty,
+                   issues=[], lang=lang, list_days=config.list_days)

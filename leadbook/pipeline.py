@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from . import metrics
 from .config import Config
 from .frames import activity_frame, lead_frame
@@ -61,34 +63,26 @@ def records_of(files: Sequence[SourceFile], config: Config, as_of: dt.date) -> R
     return read_records(files, as_of, release=True, grade_aliases=config.grade_aliases)
 
 
-def analyse(
-    inbox: Path,
-    config: Config,
-    as_of: dt.date,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
-    lang: str = "zh",
-    files: Sequence[SourceFile] | None = None,
-    records: Records | None = None,
-    on_tasks: Callable[[Outcome, list[Lead]], None] | None = None,
-    jobs: int = 1,
-    on_file: Callable[[str, int, int], None] | None = None,
-) -> Analysis:
-    """Read the inbox (or take ``files``), grade, schedule and count.
+@dataclass
+class Week:
+    """The records as the rules left them: the leads' and daily reports' tables, the
+    week's work, the period counted and what was found so far."""
 
-    ``on_tasks(outcome, leads)`` is called as soon as the due list is known,
-    with an outcome holding only that list and the title's facts, and the
-    leads, graded and scheduled: the report's largest sheet, and the history's
-    comparison, can be started then.
-    ``jobs`` > 1 reads several files of the inbox at once. ``records``, when
-    given, are ``files``' records, built already (:func:`records_of`).
-    """
-    if files is None:
-        extra = {k: list(v) for k, v in config.columns.items()}
-        files = read_inbox(inbox, extra, jobs, on_file)
+    files: list[SourceFile]
+    records: Records
+    leads: pd.DataFrame
+    activity: pd.DataFrame
+    tasks: pd.DataFrame
+    period: metrics.Period
+    issues: list[Issue]
+
+
+def work_of(files: Sequence[SourceFile], records: Records, config: Config, as_of: dt.date,
+            start: dt.date | None = None, end: dt.date | None = None,
+            lang: str = "zh") -> Week:
+    """The rules: owners found, every lead graded and scheduled, the week's work listed
+    (domain.md §2–§4)."""
     files = list(files)
-    if records is None:
-        records = records_of(files, config, as_of)
     issues: list[Issue] = [i for f in files for i in f.issues]
     issues += records.issues
     leads = records.leads
@@ -97,10 +91,16 @@ def analyse(
     lead_table, activity_table = lead_frame(leads), activity_frame(records.activity)
     tasks, missed = build_tasks(lead_table, as_of, config.list_days, lang)
     issues += missed
-
     period = metrics.choose_period(start, end, records.activity, as_of)
-    if on_tasks is not None:
-        on_tasks(early_outcome(config, as_of, period, tasks, lang), leads)
+    return Week(files, records, lead_table, activity_table, tasks, period, issues)
+
+
+def figures_of(week: Week, config: Config, as_of: dt.date, lang: str = "zh") -> Analysis:
+    """The figures of the week (domain.md §5, §8): funnel, cost, the tables and
+    summary.json, and what the annotated copies add to each row."""
+    files, records, period = week.files, week.records, week.period
+    lead_table, activity_table, tasks = week.leads, week.activity, week.tasks
+    issues = list(week.issues)
     have_cards = any(s.kind is SheetKind.LEADS for f in files for s in f.sheets)
     spend, spend_parts, by_source = period_spend(
         config.spend, config.spend_by_source, records.spend, period.start, period.end)
@@ -117,7 +117,7 @@ def analyse(
     issues += cross_issues
     for position, words in cross_hints:  # the daily-report row's 提示 in its copy
         records.activity[position].hints.append(words)
-    duplicates = _duplicates_table(leads)
+    duplicates = _duplicates_table(records.leads)
     schedule = schedule_table(lead_table, grades)
 
     counts = metrics.lead_counts(lead_table, period, grades)
@@ -142,7 +142,7 @@ def analyse(
         spend_parts=spend_parts,
         list_days=config.list_days,
     )
-    analysis = Analysis(outcome, files, records)
+    analysis = Analysis(outcome, list(files), records)
     analysis.notes = _notes(files, records, lang)
     for f in files:  # every row is in the records now (read_records let them go)
         for sheet in f.sheets:
@@ -150,17 +150,32 @@ def analyse(
     return analysis
 
 
-def early_outcome(config: Config, as_of: dt.date, period: metrics.Period, tasks: Any,
-                  lang: str) -> Outcome:
-    """The outcome as far as the due list: the other tables empty, no summary."""
-    import pandas as pd
+def analyse(
+    inbox: Path,
+    config: Config,
+    as_of: dt.date,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    lang: str = "zh",
+    files: Sequence[SourceFile] | None = None,
+    records: Records | None = None,
+    jobs: int = 1,
+    on_file: Callable[[str, int, int], None] | None = None,
+) -> Analysis:
+    """Read the inbox (or take ``files``), grade, schedule and count: :func:`work_of`
+    then :func:`figures_of`.
 
-    empty = pd.DataFrame()
-    return Outcome(store=config.store, as_of=as_of, period_start=period.start,
-                   period_end=period.end, summary={}, tasks=tasks, channels=empty,
-                   consultants=empty, lost=empty, crosscheck=empty, duplicates=empty,
-                   issues=[], lang=lang, list_days=config.list_days)
-
+    ``jobs`` > 1 reads several files of the inbox at once. ``records``, when
+    given, are ``files``' records, built already (:func:`records_of`).
+    """
+    if files is None:
+        extra = {k: list(v) for k, v in config.columns.items()}
+        files = read_inbox(inbox, extra, jobs, on_file)
+    files = list(files)
+    if records is None:
+        records = records_of(files, config, as_of)
+    return figures_of(work_of(files, records, config, as_of, start, end, lang), config, as_of,
+                      lang)
 
 
 def _summary(

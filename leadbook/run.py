@@ -139,12 +139,16 @@ def run_store(
     try:
         files = read_inbox(inbox, {k: list(v) for k, v in config.columns.items()}, jobs,
                            step.read, meanwhile=meanwhile)
-        from .pipeline import analyse, records_of
+        from .early_report import early_outcome
+        from .pipeline import figures_of, records_of, work_of
 
         records = records_of(files, config, as_of)
         report.ahead(records.leads)  # the history's worker hashes the phones meanwhile
-        analysis = analyse(inbox, config, as_of, start, end, lang=lang, files=files,
-                           records=records, on_tasks=report.start, jobs=jobs)
+        week = work_of(files, records, config, as_of, start, end, lang)
+        # The report's worker starts on 待跟进, and the history on its comparison,
+        # while this process counts the figures.
+        report.start(early_outcome(config, as_of, week.period, week.tasks, lang), records.leads)
+        analysis = figures_of(week, config, as_of, lang)
         if keeping is not None:
             step.step("history")
         else:
