@@ -8,7 +8,6 @@ in, as columns; each lead's grade and the reason in plain words out, as columns
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +15,8 @@ import numpy as np
 import pandas as pd
 
 from .config import LOST, NEW, WON, Grade, Scheme
+from .days import FIRST_DAY, LAST_DAY, day_number
+from .days import iso as _iso
 from .horizon import Horizon, add_months
 from .model import Status
 from .rule_words import Rule
@@ -41,16 +42,6 @@ def grade_change(recorded: str | None, grade: str, status: Status) -> str:
 
 # The rules over every lead at once: columns in, columns out. Days are day numbers
 # (days since 1970-01-01); a date column has a "has" mask beside it.
-
-EPOCH = dt.date(1970, 1, 1).toordinal()
-FIRST_DAY, LAST_DAY = dt.date.min.toordinal() - EPOCH, dt.date.max.toordinal() - EPOCH
-
-
-@functools.lru_cache(maxsize=1 << 14)
-def _iso(day: int) -> str:
-    """A day number as its ISO date (the same few thousand days recur: said once each)."""
-    return dt.date.fromordinal(day + EPOCH).isoformat()
-
 
 @dataclass
 class Gradings:
@@ -83,7 +74,7 @@ def _horizon_columns(horizons: list[Horizon | None]) -> dict[str, np.ndarray]:
                     dtype=np.int64)
     months = np.array([h.months if h is not None and h.months is not None else -1
                        for h in table] or [-1], dtype=np.int64)
-    dates = np.array([h.date.toordinal() - EPOCH if h is not None and h.date is not None
+    dates = np.array([day_number(h.date) if h is not None and h.date is not None
                       else 0 for h in table] or [0], dtype=np.int64)
     has_date = np.array([h is not None and h.date is not None for h in table] or [False])
     texts = np.array([h.text if h is not None else "" for h in table] or [""], dtype=object)
@@ -102,11 +93,11 @@ def _bound_reaches(grade: Grade, base: np.ndarray) -> np.ndarray | None:
 
 def _within_all(grade: Grade, expected: np.ndarray, as_of: dt.date) -> np.ndarray:
     """within(grade, expected, as_of) for every expected day."""
-    today = as_of.toordinal() - EPOCH
+    today = day_number(as_of)
     if grade.within_days is not None:
         return np.asarray(expected - today <= grade.within_days)
     if grade.within_months is not None:
-        return np.asarray(expected <= add_months(as_of, grade.within_months).toordinal() - EPOCH)
+        return np.asarray(expected <= day_number(add_months(as_of, grade.within_months)))
     return np.ones(len(expected), dtype=bool)
 
 
@@ -127,7 +118,7 @@ def grade_leads(
     """grade_lead for every lead at once (domain.md §2, rules 1–5): ``status`` holds
     Status values, ``recorded`` the grades as recorded (None where none)."""
     n = len(status)
-    today = as_of.toordinal() - EPOCH
+    today = day_number(as_of)
     out = Gradings(np.full(n, "", dtype=object), np.full(n, "", dtype=object),
                    np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool),
                    np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool),

@@ -21,6 +21,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .days import column_dates as _dates
+from .days import column_days as _day_numbers
+from .days import date_of
 from .grid_activity import STORE_LEVEL
 from .issue_codes import IssueCode, Part
 from .model import Issue, Severity, Status
@@ -294,21 +297,6 @@ def consultant_table(
     return frame
 
 
-EPOCH = dt.date(1970, 1, 1).toordinal()
-
-
-def _day_numbers(days: pd.Series) -> np.ndarray:
-    """A datetime64 column as day numbers (days since 1970-01-01; NaT as the least int)."""
-    return np.asarray(days.to_numpy().astype("datetime64[D]").astype(np.int64))
-
-
-def _dates(days: pd.Series) -> list[dt.date | None]:
-    """A datetime64 column as dates (None for NaT)."""
-    nat = days.isna().to_numpy()
-    return [None if empty else dt.date.fromordinal(n + EPOCH)
-            for n, empty in zip(_day_numbers(days).tolist(), nat.tolist(), strict=True)]
-
-
 def lost_table(leads: pd.DataFrame, period: Period) -> pd.DataFrame:
     """The period's lost leads: of the leads first contacted in the period (the
     cohort the cost counts, so the reasons add up to ``cost.lost``), those lost."""
@@ -378,7 +366,7 @@ def crosscheck(
     for key in sorted(set(reported) | set(cards)):
         rep, n = reported.get(key, 0.0), int(cards.get(key, 0))
         diff = rep - n
-        day = dt.date.fromordinal(key[1] + EPOCH)
+        day = date_of(key[1])
         rows.append({"consultant": key[0], "date": day, "reported": _num(rep),
                      "cards": n, "difference": _num(diff)})
         if diff:

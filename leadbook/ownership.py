@@ -8,12 +8,12 @@ same consultant a plain duplicate. Neither is dropped: both are marked and repor
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
+from .days import LAST_DAY, day_number
 from .issue_codes import IssueCode, Part
 from .model import Issue, Severity
 from .records import Lead
@@ -21,8 +21,7 @@ from .rule_words import Rule
 from .texts import said
 
 CONFLICT, REPEAT = "conflict", "repeat"
-EPOCH = dt.date(1970, 1, 1).toordinal()
-LATEST = dt.date.max.toordinal() - EPOCH  # the claim of a row with no contact date
+LATEST = LAST_DAY  # the claim of a row with no contact date
 
 
 def repeats(phones: Sequence[str | None], claims: np.ndarray, seq: np.ndarray
@@ -45,7 +44,7 @@ def assign_owners(leads: Iterable[Lead]) -> list[Issue]:
     """Mark every repeated row with its owner; return one Issue per repeated row."""
     leads = list(leads)
     claimed = [lead.first_contact or lead.last_contact for lead in leads]
-    claims = np.array([LATEST if day is None else day.toordinal() - EPOCH for day in claimed],
+    claims = np.array([LATEST if day is None else day_number(day) for day in claimed],
                       dtype=np.int64)
     seq = np.array([lead.seq for lead in leads], dtype=np.int64)
     issues: list[Issue] = []

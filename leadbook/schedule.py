@@ -7,13 +7,14 @@ days since 1970-01-01); the as-of date is a parameter.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from .config import NEW, Scheme
+from .days import day_number
+from .days import iso as _iso
 from .model import Status
 from .rule_words import Bucket, Flag, Rule, TaskName
 
@@ -63,13 +64,6 @@ def _horizon(as_of: dt.date, list_days: int) -> tuple[dt.date, dt.date]:
 # in the leads' table), ``order`` (the task's place among its lead's tasks of one
 # day), ``task`` (a TaskName code), ``day`` (its due day) and ``opens`` (the first
 # day a contact with the customer counts as doing it).
-EPOCH = dt.date(1970, 1, 1).toordinal()
-
-
-def day_number(day: dt.date) -> int:
-    return day.toordinal() - EPOCH
-
-
 def _month_start(year: np.ndarray, month: np.ndarray) -> np.ndarray:
     """The day number of the first of each month (month 1–12)."""
     months = (year - 1970) * 12 + (month - 1)
@@ -260,8 +254,3 @@ def due_leads(
     bucket_of = np.where(has_due, buckets(late), "").astype(object)
     return Dues(due, has_due, late, every, bucket_of, escalation, why)
 
-
-@functools.lru_cache(maxsize=1 << 14)
-def _iso(day: int) -> str:
-    """A day number as its ISO date (the same few thousand days recur: said once each)."""
-    return dt.date.fromordinal(day + EPOCH).isoformat()

@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 
 from .config import Config
+from .days import column_days as _days
+from .days import date_of, day_number, day_numbers, iso
 from .grading import grade_change, grade_leads
 from .issue_codes import IssueCode, Part
 from .model import Issue, Severity, Status
@@ -24,7 +26,6 @@ from .records import Lead
 from .rule_words import Flag, Rule, TaskName
 from .schedule import (
     BUCKETS,
-    EPOCH,
     LATER,
     LIST_DAYS,
     LISTED,
@@ -35,7 +36,6 @@ from .schedule import (
     TODAY,
     buckets,
     care_tasks,
-    day_number,
     due_leads,
     lost_reviews,
     task_states,
@@ -54,18 +54,6 @@ NO_CONSULTANT = "(未填顾问)"  # the consultant column of a lead without one
 TASK_NAMES = {t.code: t for t in TaskName}
 
 
-def _day_numbers(dates: list[dt.date | None]) -> tuple[np.ndarray, np.ndarray]:
-    """Dates (or None) as day numbers, and where there is one."""
-    has = np.array([d is not None for d in dates], dtype=bool)
-    days = np.array([d.toordinal() - EPOCH if d is not None else 0 for d in dates],
-                    dtype=np.int64)
-    return days, has
-
-
-def _date(day: int) -> dt.date:
-    return dt.date.fromordinal(day + EPOCH)
-
-
 def apply_rules(leads: Iterable[Lead], config: Config, as_of: dt.date, lang: str = "zh"
                 ) -> None:
     """Grade every lead and set its next due date (on the records, which the copies and
@@ -74,8 +62,8 @@ def apply_rules(leads: Iterable[Lead], config: Config, as_of: dt.date, lang: str
     leads = list(leads)
     scheme = config.scheme
     status = np.array([lead.status.value for lead in leads], dtype=object)
-    first, has_first = _day_numbers([lead.first_contact for lead in leads])
-    last, has_last = _day_numbers([lead.last_contact for lead in leads])
+    first, has_first = day_numbers([lead.first_contact for lead in leads])
+    last, has_last = day_numbers([lead.last_contact for lead in leads])
     recorded = np.array([lead.grade_recorded for lead in leads], dtype=object)
     g = grade_leads(status=status, horizons=[lead.horizon for lead in leads],
                     horizon_text=np.array([lead.horizon_text for lead in leads], dtype=object),
@@ -83,7 +71,7 @@ def apply_rules(leads: Iterable[Lead], config: Config, as_of: dt.date, lang: str
                     has_last=has_last, as_of=as_of, scheme=scheme, lang=lang)
     scheduled = np.isin(status, (ACTIVE, DORMANT))
     at = np.flatnonzero(scheduled)
-    agreed, has_agreed = _day_numbers([leads[i].next_contact for i in at.tolist()])
+    agreed, has_agreed = day_numbers([leads[i].next_contact for i in at.tolist()])
     due = due_leads(grade=g.grade[at], status=status[at], first=first[at],
                     has_first=has_first[at], last=last[at], has_last=has_last[at],
                     agreed=agreed, has_agreed=has_agreed, as_of=as_of, scheme=scheme,
@@ -95,7 +83,7 @@ def apply_rules(leads: Iterable[Lead], config: Config, as_of: dt.date, lang: str
             g.has_expected.tolist(), g.passed_days.tolist(), g.missing_horizon.tolist(),
             g.requalify.tolist(), strict=True):
         lead.grade, lead.reason = grade, reason
-        lead.expected = _date(expected) if has_expected else None
+        lead.expected = date_of(expected) if has_expected else None
         lead.grade_change = grade_change(lead.grade_recorded, grade, lead.status)
         if "→" in lead.grade_change:
             lead.hints.append(Rule.GRADE_CHANGED.say(lang, change=lead.grade_change,
@@ -114,7 +102,7 @@ def apply_rules(leads: Iterable[Lead], config: Config, as_of: dt.date, lang: str
             due.cadence.tolist(), due.bucket.tolist(), due.escalation.tolist(),
             due.why.tolist(), strict=True):
         lead = leads[i]
-        lead.next_due = _date(day) if has_due else None
+        lead.next_due = date_of(day) if has_due else None
         lead.days_late = late if has_due else None
         lead.bucket, lead.escalation, lead.due_why = word, escalation, why
         if has_due and late > 0:
@@ -127,18 +115,13 @@ def apply_rules(leads: Iterable[Lead], config: Config, as_of: dt.date, lang: str
                 else Rule.LATE_CYCLE.say(lang, flag=Flag.MANAGER.say(lang), days=cadence))
 
 
-def _days(dates: pd.Series) -> np.ndarray:
-    """A datetime64 column as day numbers (schedule.day_number); NaT as the least int."""
-    return np.asarray(dates.to_numpy().astype("datetime64[D]").astype(np.int64))
-
-
 def _or(words: pd.Series, default: str) -> np.ndarray:
     """Text, or ``default`` where the cell was empty."""
     return np.asarray(words.where(words.notna() & (words != ""), default).to_numpy())
 
 
 def _iso(days: np.ndarray) -> list[str]:
-    return [dt.date.fromordinal(int(n) + EPOCH).isoformat() for n in days]
+    return [iso(int(n)) for n in days]
 
 
 def _said_per_day(days: np.ndarray, say: Any) -> np.ndarray:
@@ -234,7 +217,7 @@ def _task_table(leads: pd.DataFrame, listed: pd.DataFrame, as_of: dt.date) -> pd
         "consultant": _or(rows["consultant"], NO_CONSULTANT),
         "kind": listed["kind"].to_numpy(),
         "task": listed["task"].to_numpy(),
-        "due": [dt.date.fromordinal(int(n) + EPOCH) for n in day],
+        "due": [date_of(int(n)) for n in day],
         "days_late": late.astype(np.int64),
         "bucket": buckets(late),
         "escalation": np.where(follow, rows["escalation"].to_numpy(), ""),
@@ -272,7 +255,7 @@ def _missed(leads: pd.DataFrame, missed: pd.DataFrame) -> list[Issue]:
             columns["file"][k], columns["sheet"][k], int(columns["row"][k]), None, None,
             IssueCode.TASK_MISSED,
             said(task=TASK_NAMES.get(task, task),
-                 day=dt.date.fromordinal(int(day) + EPOCH).isoformat(),
+                 day=iso(int(day)),
                  days=TASK_OPEN_DAYS, consultant=who,
                  customer=mask_text(customer) if customer else Part.NO_CUSTOMER),
             Severity.WARNING))

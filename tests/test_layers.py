@@ -20,7 +20,7 @@ LAYERS: dict[str, frozenset[str]] = {
     # Neutral helpers and plain records: they import nothing of the layers below.
     "base": frozenset({
         "leadbook", "leadbook.model", "leadbook.cells", "leadbook.excel", "leadbook.lifeline",
-        "leadbook.own_files", "leadbook.labels", "leadbook.config_keys",
+        "leadbook.own_files", "leadbook.labels", "leadbook.config_keys", "leadbook.days",
         # the words of every message, zh and en: the issue codes' registry and its parts
         "leadbook.texts", "leadbook.issue_codes", "leadbook.value_words", "leadbook.rule_words",
     }),

@@ -1,0 +1,50 @@
+"""Dates as day numbers: days since 1970-01-01, the unit the rules and the figures
+count in on the tables' date columns (a ``datetime64`` column, NaT where a card
+has no date, is read as day numbers with a mask of where there is one).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+EPOCH = dt.date(1970, 1, 1).toordinal()
+FIRST_DAY, LAST_DAY = dt.date.min.toordinal() - EPOCH, dt.date.max.toordinal() - EPOCH
+
+
+def day_number(day: dt.date) -> int:
+    return day.toordinal() - EPOCH
+
+
+def date_of(day: int) -> dt.date:
+    return dt.date.fromordinal(day + EPOCH)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def iso(day: int) -> str:
+    """A day number as its ISO date (the same few thousand days recur: said once each)."""
+    return dt.date.fromordinal(day + EPOCH).isoformat()
+
+
+def day_numbers(dates: Sequence[dt.date | None]) -> tuple[np.ndarray, np.ndarray]:
+    """Dates (or None) as day numbers, and where there is one."""
+    has = np.array([d is not None for d in dates], dtype=bool)
+    days = np.array([d.toordinal() - EPOCH if d is not None else 0 for d in dates],
+                    dtype=np.int64)
+    return days, has
+
+
+def column_days(dates: pd.Series) -> np.ndarray:
+    """A ``datetime64`` column as day numbers (NaT as the least int: mask it)."""
+    return np.asarray(dates.to_numpy().astype("datetime64[D]").astype(np.int64))
+
+
+def column_dates(dates: pd.Series) -> list[dt.date | None]:
+    """A ``datetime64`` column as dates (None for NaT)."""
+    nat = dates.isna().to_numpy()
+    return [None if empty else date_of(n)
+            for n, empty in zip(column_days(dates).tolist(), nat.tolist(), strict=True)]
