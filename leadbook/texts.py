@@ -148,6 +148,8 @@ Words = Text | Phrase
 
 def render(words: Words | str | None, lang: str) -> str:
     """Words (or text already in words, or nothing) in ``lang``."""
+    if type(words) is str:  # the common case: the rules' hints are said at once
+        return words
     if words is None:
         return ""
     if isinstance(words, str) and not isinstance(words, Phrase):
