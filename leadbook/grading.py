@@ -15,14 +15,12 @@ import numpy as np
 import pandas as pd
 
 from .config import LOST, NEW, WON, Grade, Scheme
-from .days import FIRST_DAY, LAST_DAY, day_number
+from .days import date_of, day_number
 from .days import iso as _iso
-from .horizon import Horizon, add_months
+from .horizon import Horizon, add_months, expected_date
 from .model import Status
 from .rule_words import Rule
 from .schedule import add_months as add_months_all
-from .texts import Problem
-from .value_words import Why
 
 # The flags on a lead's row (rule_words.Rule), in Chinese: the default language.
 PASSED_FLAG = Rule.PASSED.zh
@@ -57,9 +55,9 @@ class Gradings:
     requalify: np.ndarray  # bool
 
 
-def _horizon_columns(horizons: list[Horizon | None]) -> dict[str, np.ndarray]:
-    """Each lead's horizon as columns: kind ("" for none), days, months, date; read once
-    per distinct horizon (the readers share one object per distinct text)."""
+def _horizon_columns(horizons: list[Horizon | None]) -> tuple[list[Horizon | None], np.ndarray]:
+    """The distinct horizons (the readers share one object per distinct text; None for
+    no horizon), and where each lead's is among them."""
     distinct: dict[int, int] = {}
     table: list[Horizon | None] = []
     where = np.empty(len(horizons), dtype=np.int64)
@@ -69,17 +67,31 @@ def _horizon_columns(horizons: list[Horizon | None]) -> dict[str, np.ndarray]:
             k = distinct[id(h)] = len(table)
             table.append(h)
         where[i] = k
-    kinds = np.array([h.kind if h is not None else "" for h in table] or [""], dtype=object)
-    days = np.array([(h.days or 0) if h is not None else 0 for h in table] or [0],
-                    dtype=np.int64)
-    months = np.array([h.months if h is not None and h.months is not None else -1
-                       for h in table] or [-1], dtype=np.int64)
-    dates = np.array([day_number(h.date) if h is not None and h.date is not None
-                      else 0 for h in table] or [0], dtype=np.int64)
-    has_date = np.array([h is not None and h.date is not None for h in table] or [False])
-    texts = np.array([h.text if h is not None else "" for h in table] or [""], dtype=object)
-    return {"kind": kinds[where], "days": days[where], "months": months[where],
-            "date": dates[where], "has_date": has_date[where], "text": texts[where]}
+    return table, where
+
+
+def _purchase_days(table: list[Horizon | None], where: np.ndarray, base: np.ndarray,
+                   beyond_calendar: bool) -> tuple[np.ndarray, np.ndarray]:
+    """horizon.expected_date of each row's horizon from its base day, as day numbers,
+    worked out once per distinct horizon and base day, and where there is one. With
+    ``beyond_calendar`` a span past the calendar's end gives none; else expected_date's
+    Problem is raised."""
+    pairs, back = np.unique(np.stack([where, base]), axis=1, return_inverse=True)
+    days = np.zeros(pairs.shape[1], dtype=np.int64)
+    has = np.zeros(pairs.shape[1], dtype=bool)
+    for k, (h, b) in enumerate(zip(pairs[0].tolist(), pairs[1].tolist(), strict=True)):
+        horizon = table[h]
+        assert horizon is not None
+        try:
+            day = expected_date(horizon, date_of(b))
+        except (ValueError, OverflowError):
+            if not beyond_calendar:
+                raise
+            day = None
+        if day is not None:
+            days[k], has[k] = day_number(day), True
+    back = back.reshape(-1)
+    return days[back], has[back]
 
 
 def _bound_reaches(grade: Grade, base: np.ndarray) -> np.ndarray | None:
@@ -123,8 +135,12 @@ def grade_leads(
                    np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool),
                    np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool),
                    np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
-    h = _horizon_columns(horizons)
-    shown = np.where(pd.notna(horizon_text) & (horizon_text != ""), horizon_text, h["text"])
+    table, where = _horizon_columns(horizons)
+    kind = np.array([h.kind if h is not None else "" for h in table] or [""],
+                    dtype=object)[where]
+    said_as = np.array([h.text if h is not None else "" for h in table] or [""],
+                       dtype=object)[where]
+    shown = np.where(pd.notna(horizon_text) & (horizon_text != ""), horizon_text, said_as)
     shown = np.where(pd.isna(shown), "", shown)
 
     def say(rows: np.ndarray, phrase: Rule, **columns: Any) -> None:
@@ -144,7 +160,6 @@ def grade_leads(
         out.grade[rows] = grade
         out.reason[rows] = phrase.say(lang)
     open_ = ~np.isin(status, (Status.WON.value, Status.LOST.value, Status.INVALID.value))
-    kind = h["kind"]
     # Rule 4: "no need" answers.
     rows = np.flatnonzero(open_ & (kind == "no_need"))
     note = Rule.QUASI_NOTE.say(lang) if scheme.no_need_quasi_lost else ""
@@ -155,20 +170,18 @@ def grade_leads(
     # Rule 2: the purchase horizon decides, from the latest contact (else the first,
     # else as-of).
     base = np.where(has_last, last, np.where(has_first, first, today))
-    months = h["months"]
-    span = np.where(months >= 0, add_months_all(base, np.maximum(months, 0)), base + h["days"])
     horizon = open_ & np.isin(kind, ("beyond", "relative", "absolute"))
     fallthrough = open_ & (kind == "")
     # 一年以上 / 半年以后 / 超过3个月: graded by the span as said, flagged once it has run.
-    beyond = horizon & (kind == "beyond")
-    after = span + 1
-    in_calendar = (after >= FIRST_DAY) & (after <= LAST_DAY)
-    rows = np.flatnonzero(beyond & ~in_calendar)
+    beyond = np.flatnonzero(horizon & (kind == "beyond"))
+    # expected_date gives the day after the span; the span's own end is the earliest.
+    after, in_calendar = _purchase_days(table, where[beyond], base[beyond], True)
+    rows = beyond[~in_calendar]
     last_grade = scheme.horizon_grades[-1].grade
     out.grade[rows] = last_grade
     say(rows, Rule.BEYOND_ANY, horizon=shown, grade=[last_grade] * len(rows))
-    rows = np.flatnonzero(beyond & in_calendar)
-    earliest = span[rows]
+    rows = beyond[in_calendar]
+    earliest = after[in_calendar] - 1
     chosen = np.full(len(rows), last_grade, dtype=object)
     undecided = np.ones(len(rows), dtype=bool)
     for g in scheme.horizon_grades:
@@ -189,12 +202,10 @@ def grade_leads(
     out.expected[rows], out.has_expected[rows] = earliest, True
     out.requalify[rows] = ran
     # A horizon with a purchase date: relative (from the base) or absolute.
-    dated = horizon & ~beyond
-    expected = np.where(kind == "absolute", h["date"], span)
-    if (dated & (kind == "absolute") & ~h["has_date"]).any():
-        raise Problem(Why.HORIZON_NO_DATE)  # as expected_date says it
-    if (dated & (kind == "relative") & ((expected < FIRST_DAY) | (expected > LAST_DAY))).any():
-        raise Problem(Why.HORIZON_BEYOND_CALENDAR)
+    dated = horizon & (kind != "beyond")
+    expected = np.zeros(n, dtype=np.int64)
+    at = np.flatnonzero(dated)
+    expected[at] = _purchase_days(table, where[at], base[at], False)[0]
     since = np.full(n, "", dtype=object)
     relative = np.flatnonzero(dated & (kind != "absolute"))
     since[relative] = [Rule.SINCE.say(lang, date=_iso(d)) for d in base[relative].tolist()]
