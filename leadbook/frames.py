@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .days import day_numbers
 from .record_types import Activity, Lead
 
 # A lead's columns the week's work and the figures count on: its text fields, its
@@ -30,23 +31,27 @@ ACTIVITY_TEXT = ("file", "sheet", "consultant")
 ACTIVITY_NUMBERS = ("traffic", "kept", "calls", "invited_visits", "test_drives", "orders",
                     "deliveries", "lost")
 NAT = np.datetime64("NaT", "s")
-EPOCH_DAY = dt.date(1970, 1, 1).toordinal()
-EMPTY_DAY = 0  # no date has ordinal 0
 SECONDS_A_DAY = 86_400
 
 
 def date_column(values: Sequence[dt.date | None]) -> np.ndarray:
     """Dates (or None) as a ``datetime64[s]`` array, NaT for None."""
-    days = np.array([EMPTY_DAY if d is None else d.toordinal() for d in values],
-                    dtype=np.int64)
-    out = ((days - EPOCH_DAY) * SECONDS_A_DAY).view("datetime64[s]")
-    out[days == EMPTY_DAY] = NAT
+    days, has = day_numbers(values)
+    out = (days * SECONDS_A_DAY).view("datetime64[s]")
+    out[~has] = NAT
     return out
 
 
 def _column(items: Sequence[Any], name: str) -> list[Any]:
     get: Callable[[Any], Any] = attrgetter(name)
     return [get(item) for item in items]
+
+
+def filled(words: pd.Series, default: Any) -> pd.Series:
+    """A text column, ``default`` (a word, or a column of them) where the cell was empty
+    (None or "")."""
+    out: pd.Series = words.where(words.notna() & (words != ""), default)
+    return out
 
 
 def _words(items: Sequence[Any], name: str) -> pd.Series:

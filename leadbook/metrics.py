@@ -24,6 +24,7 @@ import pandas as pd
 from .days import column_dates as _dates
 from .days import column_days as _day_numbers
 from .days import date_of
+from .frames import filled
 from .grid_activity import STORE_LEVEL
 from .issue_codes import IssueCode, Part
 from .model import Issue, Severity, Status
@@ -75,12 +76,6 @@ def _between(days: pd.Series, period: Period) -> np.ndarray:
     """Days (a datetime64 column) in the period; NaT never is."""
     values = days.to_numpy()
     return np.asarray((values >= _day(period.start)) & (values <= _day(period.end)))
-
-
-def _or(words: pd.Series, default: str) -> pd.Series:
-    """Text, or ``default`` where the cell was empty."""
-    filled: pd.Series = words.where(words.notna() & (words != ""), default)
-    return filled
 
 
 def in_cohort(leads: pd.DataFrame, period: Period) -> np.ndarray:
@@ -185,7 +180,7 @@ def channel_table(leads: pd.DataFrame, period: Period, spend: float | None,
                   by_source: dict[str, float]) -> pd.DataFrame:
     """By source channel: leads, won, lost, conversion, spend, cost per lead and per deal."""
     new = leads[in_cohort(leads, period)]
-    counts = _status_counts(_or(new["source"], UNKNOWN_SOURCE), new["status"])
+    counts = _status_counts(filled(new["source"], UNKNOWN_SOURCE), new["status"])
     given = {str(k): (int(r["leads"]), int(r[WON]), int(r[LOST])) for k, r in counts.iterrows()}
     for channel in by_source:
         given.setdefault(channel, (0, 0, 0))
@@ -217,9 +212,7 @@ def _who(activity: pd.DataFrame) -> pd.Series:
     """A daily-report row's consultant: a month grid's rows are the whole store's."""
     store = pd.Series(np.where(activity["store_level"].to_numpy(), STORE_LEVEL, NO_CONSULTANT),
                       index=activity.index)
-    named = activity["consultant"]
-    who: pd.Series = named.where(named.notna() & (named != ""), store)
-    return who
+    return filled(activity["consultant"], store)
 
 
 def _sums(values: pd.Series, keys: pd.Series) -> dict[Any, float]:
@@ -243,7 +236,7 @@ def consultant_table(
     who_acts = _who(acts)
     traffic = _sums(acts["traffic"], who_acts)
     reported_kept = _sums(acts["kept"], who_acts)
-    owner = _or(leads["consultant"], NO_CONSULTANT)
+    owner = filled(leads["consultant"], NO_CONSULTANT)
     new = in_cohort(leads, period)
     won = (leads["status"] == WON).to_numpy()
     per_new = pd.DataFrame({"kept": new, "followed": new & followed(leads), "deals": new & won})
@@ -305,12 +298,12 @@ def lost_table(leads: pd.DataFrame, period: Period) -> pd.DataFrame:
     on = lost["lost_date"].where(lost["lost_date"].notna(), lost["last_contact"])
     on = on.where(on.notna(), lost["first_contact"])
     table: pd.DataFrame = pd.DataFrame({
-        "consultant": _or(lost["consultant"], NO_CONSULTANT).tolist(),
-        "name": _or(lost["name"], "").tolist(),
-        "source": _or(lost["source"], UNKNOWN_SOURCE).tolist(),
-        "model": _or(lost["model"], "").tolist(),
-        "lost_reason": _or(lost["lost_reason"], "").tolist(),
-        "competitor": _or(lost["competitor"], "").tolist(),
+        "consultant": filled(lost["consultant"], NO_CONSULTANT).tolist(),
+        "name": filled(lost["name"], "").tolist(),
+        "source": filled(lost["source"], UNKNOWN_SOURCE).tolist(),
+        "model": filled(lost["model"], "").tolist(),
+        "lost_reason": filled(lost["lost_reason"], "").tolist(),
+        "competitor": filled(lost["competitor"], "").tolist(),
         "lost_on": _dates(on),
         "file": lost["file"].tolist(),
         "sheet": lost["sheet"].tolist(),

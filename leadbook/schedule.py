@@ -70,9 +70,11 @@ def _month_start(year: np.ndarray, month: np.ndarray) -> np.ndarray:
     return np.asarray(months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64))
 
 
-def _month_length(year: np.ndarray, month: np.ndarray) -> np.ndarray:
-    return np.asarray(_month_start(year + month // 12, month % 12 + 1)
-                      - _month_start(year, month))
+def _clipped(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """The day number of each (year, month, day), the day clipped to the month's end."""
+    start = _month_start(year, month)
+    length = _month_start(year + month // 12, month % 12 + 1) - start
+    return np.asarray(start + np.minimum(day, length) - 1)
 
 
 def _parts(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -89,16 +91,13 @@ def add_months(days: np.ndarray, months: np.ndarray) -> np.ndarray:
     horizon.add_months on day numbers."""
     year, month, day = _parts(days)
     index = month - 1 + months
-    year, month = year + index // 12, index % 12 + 1
-    return np.asarray(_month_start(year, month) + np.minimum(day, _month_length(year, month)) - 1)
+    return _clipped(year + index // 12, index % 12 + 1, day)
 
 
 def same_day_in(days: np.ndarray, year: int) -> np.ndarray:
     """The same month and day in ``year``; 29 February falls on the 28th."""
     _, month, day = _parts(days)
-    years = np.full(len(days), year, dtype=np.int64)
-    return np.asarray(_month_start(years, month)
-                      + np.minimum(day, _month_length(years, month)) - 1)
+    return _clipped(np.full(len(days), year, dtype=np.int64), month, day)
 
 
 def _tasks(lead: np.ndarray, order: np.ndarray | int, task: str, day: np.ndarray,

@@ -19,6 +19,7 @@ import pandas as pd
 from .config import Config
 from .days import column_days as _days
 from .days import date_of, day_number, day_numbers, iso
+from .frames import filled
 from .grading import grade_change, grade_leads
 from .issue_codes import IssueCode, Part
 from .model import Issue, Severity, Status
@@ -116,8 +117,8 @@ def apply_rules(leads: Iterable[Lead], config: Config, as_of: dt.date, lang: str
 
 
 def _or(words: pd.Series, default: str) -> np.ndarray:
-    """Text, or ``default`` where the cell was empty."""
-    return np.asarray(words.where(words.notna() & (words != ""), default).to_numpy())
+    """Text, or ``default`` where the cell was empty (frames.filled), as an array."""
+    return np.asarray(filled(words, default).to_numpy())
 
 
 def _iso(days: np.ndarray) -> list[str]:
@@ -300,8 +301,7 @@ def schedule_table(leads: pd.DataFrame, grades: Sequence[str]) -> pd.DataFrame:
     date; one due today counts as 紧急 (within 7 days).
     """
     scheduled = leads[~leads["duplicate"].to_numpy() & leads["days_late"].notna().to_numpy()]
-    named = scheduled["consultant"]
-    who = named.where(named.notna() & (named != ""), NO_CONSULTANT)
+    who = filled(scheduled["consultant"], NO_CONSULTANT)
     word = scheduled["bucket"].where(scheduled["bucket"] != TODAY, BUCKETS[0][1])
     counts = pd.crosstab([who.to_numpy(), scheduled["grade"].to_numpy()], word.to_numpy())
     counts = counts.reindex(columns=list(SCHEDULE_BUCKETS), fill_value=0)

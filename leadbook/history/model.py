@@ -18,16 +18,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-EPOCH = dt.date(1970, 1, 1).toordinal()
+from .. import days
 
 
 def day(d: dt.date | None) -> int | None:
-    """A date as its day number (days since 1970-01-01)."""
-    return None if d is None else d.toordinal() - EPOCH
+    """A date as its day number (days since 1970-01-01), None for none."""
+    return None if d is None else days.day_number(d)
 
 
 def date_of(n: int | None) -> dt.date | None:
-    return None if n is None else dt.date.fromordinal(n + EPOCH)
+    return None if n is None else days.date_of(n)
 
 
 class LeadState(NamedTuple):
