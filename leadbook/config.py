@@ -36,6 +36,10 @@ class ConfigWhy(Phrase):
     NOT_READ = (
         "config_not_read", "{path}: 无法读取设置文件 ({why})",
         "{path}: the config file cannot be read ({why})")
+    NOT_UTF8 = (
+        "config_not_utf8",
+        "{path}: 不是 UTF-8 编码的文本; 请用记事本打开它, 「另存为」时编码选 UTF-8, 再运行",
+        "{path}: not UTF-8 text; open it in a text editor and save it as UTF-8, then run again")
     NO_PERMISSION = "config_no_permission", "没有读取权限", "no permission to read it"
     A_FOLDER = "config_a_folder", "这是文件夹, 不是文件", "it is a folder, not a file"
     NOT_TOML = (
@@ -245,12 +249,6 @@ class Config:
 KNOWN_FIELDS = set(LEAD_FIELDS) | set(ACTIVITY_FIELDS) | set(SPEND_FIELDS)
 
 
-NOT_UTF8 = {
-    "zh": "{path}: 不是 UTF-8 编码的文本; 请用记事本打开它, 「另存为」时编码选 UTF-8, 再运行",
-    "en": "{path}: not UTF-8 text; open it in a text editor and save it as UTF-8, then run again",
-}
-
-
 def load_config(path: Path | None, inbox: Path | None = None, lang: str = "zh") -> Config:
     """``path`` if given, else ``inbox/leadbook.toml`` if present, else defaults.
 
@@ -267,7 +265,7 @@ def load_config(path: Path | None, inbox: Path | None = None, lang: str = "zh") 
     except FileNotFoundError as exc:
         raise ConfigError(ConfigWhy.NOT_FOUND(path=str(path))) from exc
     except UnicodeDecodeError as exc:
-        raise ConfigError(NOT_UTF8.get(lang, NOT_UTF8["zh"]).format(path=path)) from exc
+        raise ConfigError(ConfigWhy.NOT_UTF8(path=str(path))) from exc
     except OSError as exc:
         log.info("%s: %s", path, exc)
         raise ConfigError(ConfigWhy.NOT_READ(
