@@ -38,9 +38,28 @@ def day_numbers(dates: Sequence[dt.date | None]) -> tuple[np.ndarray, np.ndarray
     return days, has
 
 
+NAT = np.datetime64("NaT", "s")
+SECONDS_A_DAY = 86_400
+
+
+def date_column(values: Sequence[dt.date | None]) -> np.ndarray:
+    """Dates (or None) as a ``datetime64[s]`` array, NaT for None: a table's date column."""
+    days, has = day_numbers(values)
+    out = (days * SECONDS_A_DAY).view("datetime64[s]")
+    out[~has] = NAT
+    return out
+
+
 def column_days(dates: pd.Series) -> np.ndarray:
     """A ``datetime64`` column as day numbers (NaT as the least int: mask it)."""
     return np.asarray(dates.to_numpy().astype("datetime64[D]").astype(np.int64))
+
+
+def masked_days(dates: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A ``datetime64`` column as day numbers (0 for NaT) and where there is a date: what
+    :func:`day_numbers` gives for the same dates as values."""
+    has = dates.notna().to_numpy()
+    return np.where(has, column_days(dates), 0).astype(np.int64), has
 
 
 def column_dates(dates: pd.Series) -> list[dt.date | None]:

@@ -26,10 +26,11 @@ from .write.output_words import OutputWhy
 if TYPE_CHECKING:
     import datetime as dt
 
+    import pandas as pd
+
     from .config import Config
     from .history.remember import HistoryResult, Keeping, LeadFact
     from .metrics import Period
-    from .records import Lead
 
 log = logging.getLogger("leadbook")
 
@@ -61,7 +62,7 @@ class EarlyReport:
         self.target = target
         self.jobs = jobs
         self.keeping = keeping  # the run's history step, done by the worker too
-        self.leads: list[Lead] = []  # for the history step here, should the worker stop
+        self.leads: pd.DataFrame | None = None  # for the history step here, should the worker stop
         self.process: Any = None
         self.conn: Any = None
         self.started = False  # the worker has a due list to write
@@ -99,17 +100,17 @@ class EarlyReport:
             theirs.close()
         self.conn, self.process = conn, process
 
-    def ahead(self, leads: list[Lead]) -> None:
+    def ahead(self, leads: pd.DataFrame) -> None:
         """The leads' phones, as soon as the records are built: the worker hashes
         them for the history while the run applies its rules."""
         if self.process is None or self.keeping is None or len(leads) < workers.PARALLEL_MIN_ROWS:
             return
         try:
-            self.conn.send(list(dict.fromkeys(lead.phone for lead in leads if lead.phone)))
+            self.conn.send(list(dict.fromkeys(p for p in leads["phone"].tolist() if p)))
         except OSError:
             self.abandon()
 
-    def start(self, early: Outcome, leads: list[Lead]) -> None:
+    def start(self, early: Outcome, leads: pd.DataFrame) -> None:
         """Give the waiting worker the due list, and the leads' facts for the history's
         comparison, which it makes after the 待跟进 sheet; a small run lets it go
         instead."""
@@ -173,6 +174,7 @@ class EarlyReport:
         if isinstance(kept, HistoryResult):
             kept.apply(self.outcome)
         else:  # the worker stopped first: the step is this process's
+            assert self.leads is not None
             self.keeping.compare(lead_facts(self.leads), self.outcome.tasks)
             kept = self.keeping.save(self.outcome)
         self.kept = kept

@@ -1,14 +1,14 @@
-"""The records as tables: one row per lead (or daily-report row), typed columns.
+"""The daily reports as a table (the leads' is record_types.lead_table).
 
-The figures (leadbook.metrics) are column operations on these tables. Dates are
-``datetime64[s]`` columns (NaT where a card has none), counts are numbers,
-words are text in object columns (None where the cell was empty), ``status`` is the Status value.
-Built once a run, from the records as the rules left them.
+The figures (leadbook.metrics) are column operations on the leads' table
+(record_types.lead_table, with the columns ownership and the rules add) and on
+the daily reports' (:func:`activity_frame`). Dates are ``datetime64[s]``
+columns (NaT where a card has none), counts are numbers, words are text in
+object columns (None where the cell was empty), ``status`` is the Status value.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Sequence
 from operator import attrgetter
 from typing import Any
@@ -16,30 +16,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .days import day_numbers
-from .record_types import Activity, Lead
+from .days import date_column
+from .record_types import Activity
 
-# A lead's columns the week's work and the figures count on: its text fields, its
-# dates, and what the rules set (its grade, when its call is due and why, whether it
-# repeats another lead).
-LEAD_TEXT = ("file", "sheet", "name", "phone", "consultant", "source", "model", "lost_reason",
-             "competitor", "grade", "grade_change", "bucket", "escalation", "reason",
-             "due_why")
-LEAD_DATES = ("first_contact", "last_contact", "next_due", "delivery_date", "birthday",
-              "lost_date")
 ACTIVITY_TEXT = ("file", "sheet", "consultant")
 ACTIVITY_NUMBERS = ("traffic", "kept", "calls", "invited_visits", "test_drives", "orders",
                     "deliveries", "lost")
-NAT = np.datetime64("NaT", "s")
-SECONDS_A_DAY = 86_400
-
-
-def date_column(values: Sequence[dt.date | None]) -> np.ndarray:
-    """Dates (or None) as a ``datetime64[s]`` array, NaT for None."""
-    days, has = day_numbers(values)
-    out = (days * SECONDS_A_DAY).view("datetime64[s]")
-    out[~has] = NAT
-    return out
 
 
 def _column(items: Sequence[Any], name: str) -> list[Any]:
@@ -59,20 +41,6 @@ def _words(items: Sequence[Any], name: str) -> pd.Series:
     column of it, with NaN for None)."""
     column: pd.Series = pd.Series(_column(items, name), dtype=object)
     return column
-
-
-def lead_frame(leads: Sequence[Lead]) -> pd.DataFrame:
-    """The leads, one row each in records order (the position is the index)."""
-    data: dict[str, Any] = {name: _words(leads, name) for name in LEAD_TEXT}
-    data["row"] = np.array(_column(leads, "row"), dtype=np.int64)
-    data["status"] = [lead.status.value for lead in leads]
-    for name in LEAD_DATES:
-        data[name] = date_column(_column(leads, name))
-    late = _column(leads, "days_late")
-    data["days_late"] = pd.array(late, dtype="Int64")
-    data["duplicate"] = np.array([lead.owner is not None for lead in leads], dtype=bool)
-    frame: pd.DataFrame = pd.DataFrame(data)
-    return frame
 
 
 def activity_frame(activity: Sequence[Activity]) -> pd.DataFrame:

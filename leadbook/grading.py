@@ -29,15 +29,6 @@ MISSING_FLAG = Rule.NO_HORIZON.zh
 QUASI_LOST_AFTER_DAYS = 30  # expected purchase passed this long ago → suggest 准战败 (§3)
 
 
-def grade_change(recorded: str | None, grade: str, status: Status) -> str:
-    """级别变化 for an active or dormant lead: "B→A", "新定 A", or "" when unchanged."""
-    if status not in (Status.ACTIVE, Status.DORMANT) or not grade:
-        return ""
-    if not recorded:
-        return f"新定 {grade}"  # rule_words.Rule.NEWLY_GRADED, as the annotated copy says it
-    return "" if recorded == grade else f"{recorded}→{grade}"
-
-
 # The rules over every lead at once: columns in, columns out. Days are day numbers
 # (days since 1970-01-01); a date column has a "has" mask beside it.
 

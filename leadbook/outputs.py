@@ -87,7 +87,7 @@ def write_outputs(analysis: Analysis, out: Path, *, split: bool = False, jobs: i
     if history is not None and not early:
         from .history.remember import lead_facts
 
-        history.compare(lead_facts(analysis.records.leads), outcome.tasks)
+        history.compare(lead_facts(analysis.leads), outcome.tasks)
         done.warnings = history.save(outcome).warnings
     if not early:  # else the early report's own temporary file may be there already
         for path in remove_leftovers(out):

@@ -8,15 +8,14 @@ same consultant a plain duplicate. Neither is dropped: both are marked and repor
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-from .days import LAST_DAY, day_number
+from .days import LAST_DAY, masked_days
 from .issue_codes import IssueCode, Part
 from .model import Issue, Severity
-from .records import Lead
 from .rule_words import Rule
 from .texts import said
 
@@ -40,31 +39,39 @@ def repeats(phones: Sequence[str | None], claims: np.ndarray, seq: np.ndarray
     return ordered["pos"].to_numpy()[repeated], owner[repeated]
 
 
-def assign_owners(leads: Iterable[Lead]) -> list[Issue]:
-    """Mark every repeated row with its owner; return one Issue per repeated row."""
-    leads = list(leads)
-    claimed = [lead.first_contact or lead.last_contact for lead in leads]
-    claims = np.array([LATEST if day is None else day_number(day) for day in claimed],
-                      dtype=np.int64)
-    seq = np.array([lead.seq for lead in leads], dtype=np.int64)
+def assign_owners(leads: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
+    """The leads' table with every repeated row's owner (``owner``: its position, -1
+    for none; ``duplicate``; ``duplicate_kind``) and both rows' hints; one Issue per
+    repeated row."""
+    first, has_first = masked_days(leads["first_contact"])
+    last, has_last = masked_days(leads["last_contact"])
+    claims = np.where(has_first, first, np.where(has_last, last, LATEST)).astype(np.int64)
+    n = len(leads)
+    at, by = repeats(leads["phone"].tolist(), claims, np.arange(n, dtype=np.int64))
+    owner = np.full(n, -1, dtype=np.int64)
+    owner[at] = by
+    kind = np.full(n, "", dtype=object)
+    hints = leads["hints"].to_numpy(dtype=object, copy=True)  # new lists where they change
+    files, sheets, rows = leads["file"].tolist(), leads["sheet"].tolist(), leads["row"].tolist()
+    consultants = leads["consultant"].tolist()
     issues: list[Issue] = []
-    for at, by in zip(*repeats([lead.phone for lead in leads], claims, seq), strict=True):
-        lead, owner = leads[at], leads[by]
-        lead.owner = owner
-        same = (lead.consultant or "") == (owner.consultant or "")
-        lead.duplicate_kind = REPEAT if same else CONFLICT
-        where = Part.AT_ROW(file=owner.file, sheet=owner.sheet, row=owner.row)
+    for i, o in zip(at.tolist(), by.tolist(), strict=True):
+        same = (consultants[i] or "") == (consultants[o] or "")
+        kind[i] = REPEAT if same else CONFLICT
+        where = Part.AT_ROW(file=files[o], sheet=sheets[o], row=rows[o])
         if same:
             code, values = IssueCode.DUPLICATE_LEAD, said(where=where)
         else:
             code = IssueCode.OWNERSHIP_CONFLICT
-            values = said(owner=owner.consultant or Part.NO_CONSULTANT, where=where)
-        issue = Issue(lead.file, lead.sheet, lead.row, None, None, code, values,
-                      Severity.WARNING)
-        lead.hints.append(issue.words)
-        at_row = Part.AT_ROW(file=lead.file, sheet=lead.sheet, row=lead.row)
-        owner.hints.append(
-            Rule.CONFLICT_NOTE(consultant=lead.consultant or Part.NO_CONSULTANT, where=at_row)
-            if not same else Rule.REPEAT_NOTE(where=at_row))
+            values = said(owner=consultants[o] or Part.NO_CONSULTANT, where=where)
+        issue = Issue(files[i], sheets[i], rows[i], None, None, code, values, Severity.WARNING)
+        hints[i] = [*hints[i], issue.words]
+        at_row = Part.AT_ROW(file=files[i], sheet=sheets[i], row=rows[i])
+        hints[o] = [*hints[o],
+                    Rule.CONFLICT_NOTE(consultant=consultants[i] or Part.NO_CONSULTANT,
+                                       where=at_row)
+                    if not same else Rule.REPEAT_NOTE(where=at_row)]
         issues.append(issue)
-    return issues
+    table = leads.assign(owner=owner, duplicate=owner >= 0, duplicate_kind=kind,
+                         hints=pd.Series(hints, index=leads.index, dtype=object))
+    return table, issues

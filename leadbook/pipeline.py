@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import metrics
 from .config import Config
-from .frames import activity_frame, lead_frame
+from .days import column_dates
+from .frames import activity_frame
 from .issue_codes import GRID_CODES
 from .masking import mask_names
 from .model import (
@@ -34,11 +36,11 @@ from .model import (
 )
 from .ownership import assign_owners
 from .read import read_inbox
-from .records import Lead, Records, read_records
+from .records import Records, read_records
 from .rule_words import Rule
 from .spend import period_spend
-from .texts import joined, render
-from .worklist import apply_rules, build_tasks, followup_counts, schedule_table
+from .texts import Words, joined, render
+from .worklist import apply_rules, build_tasks, followup_counts, lead_hints, schedule_table
 
 log = logging.getLogger("leadbook")
 
@@ -49,7 +51,8 @@ class Analysis:
 
     outcome: Outcome
     files: list[SourceFile]
-    records: Records
+    records: Records  # as read
+    leads: pd.DataFrame  # the leads' table as the rules left it (Week.leads)
     notes: dict[str, list[SheetNotes]] = field(default_factory=dict)  # file name → notes
 
     @property
@@ -65,8 +68,9 @@ def records_of(files: Sequence[SourceFile], config: Config, as_of: dt.date) -> R
 
 @dataclass
 class Week:
-    """The records as the rules left them: the leads' and daily reports' tables, the
-    week's work, the period counted and what was found so far."""
+    """The records, the leads' table as the rules left it (owners, grades, due dates),
+    the daily reports' table, the week's work, the period counted and what was found
+    so far."""
 
     files: list[SourceFile]
     records: Records
@@ -85,10 +89,10 @@ def work_of(files: Sequence[SourceFile], records: Records, config: Config, as_of
     files = list(files)
     issues: list[Issue] = [i for f in files for i in f.issues]
     issues += records.issues
-    leads = records.leads
-    issues += assign_owners(leads)
-    apply_rules(leads, config, as_of, lang)
-    lead_table, activity_table = lead_frame(leads), activity_frame(records.activity)
+    owned, repeated = assign_owners(records.leads)
+    issues += repeated
+    lead_table = apply_rules(owned, config, as_of, lang)
+    activity_table = activity_frame(records.activity)
     tasks, missed = build_tasks(lead_table, as_of, config.list_days, lang)
     issues += missed
     period = metrics.choose_period(start, end, records.activity, as_of)
@@ -115,9 +119,7 @@ def figures_of(week: Week, config: Config, as_of: dt.date, lang: str = "zh") -> 
     lost = metrics.lost_table(lead_table, period)
     cross, cross_issues, cross_hints = metrics.crosscheck(lead_table, activity_table)
     issues += cross_issues
-    for position, words in cross_hints:  # the daily-report row's 提示 in its copy
-        records.activity[position].hints.append(words)
-    duplicates = _duplicates_table(records.leads)
+    duplicates = _duplicates_table(lead_table)
     schedule = schedule_table(lead_table, grades)
 
     counts = metrics.lead_counts(lead_table, period, grades)
@@ -142,8 +144,8 @@ def figures_of(week: Week, config: Config, as_of: dt.date, lang: str = "zh") -> 
         spend_parts=spend_parts,
         list_days=config.list_days,
     )
-    analysis = Analysis(outcome, list(files), records)
-    analysis.notes = _notes(files, records, lang)
+    analysis = Analysis(outcome, list(files), records, lead_table)
+    analysis.notes = _notes(files, records, lead_table, cross_hints, config.stale_factor, lang)
     for f in files:  # every row is in the records now (read_records let them go)
         for sheet in f.sheets:
             sheet.rows = []
@@ -224,77 +226,85 @@ def _sheet_entry(s: SheetData, lang: str) -> dict[str, Any]:
     return entry
 
 
-def _duplicates_table(leads: Sequence[Lead]) -> Any:
-    import pandas as pd
-
+def _duplicates_table(leads: pd.DataFrame) -> pd.DataFrame:
+    """报重 rows: each repeated row, with its owner's consultant, file and row."""
     from .values import mask_phone
 
-    rows = [
-        {
-            "kind": lead.duplicate_kind,
-            "phone": lead.phone,
-            "phone_masked": mask_phone(lead.phone),
-            "owner": lead.owner.consultant or "",
-            "consultant": lead.consultant or "",
-            "name": lead.name or "",
-            "file": lead.file,
-            "sheet": lead.sheet,
-            "row": lead.row,
-            "owner_file": lead.owner.file,
-            "owner_row": lead.owner.row,
-        }
-        for lead in leads
-        if lead.owner is not None
-    ]
-    return pd.DataFrame(
-        rows,
-        columns=["kind", "phone", "phone_masked", "owner", "consultant", "name", "file", "sheet",
-                 "row", "owner_file", "owner_row"],
-    )
+    repeated = np.flatnonzero(leads["duplicate"].to_numpy())
+    owners = leads["owner"].to_numpy()[repeated]
+    rows = leads.iloc[repeated]
+    phones = rows["phone"].tolist()
+    table: pd.DataFrame = pd.DataFrame({
+        "kind": rows["duplicate_kind"].tolist(),
+        "phone": phones,
+        "phone_masked": [mask_phone(p) for p in phones],
+        "owner": [c or "" for c in leads["consultant"].to_numpy()[owners].tolist()],
+        "consultant": [c or "" for c in rows["consultant"].tolist()],
+        "name": [c or "" for c in rows["name"].tolist()],
+        "file": rows["file"].tolist(),
+        "sheet": rows["sheet"].tolist(),
+        "row": rows["row"].tolist(),
+        "owner_file": leads["file"].to_numpy()[owners].tolist(),
+        "owner_row": leads["row"].to_numpy()[owners].tolist(),
+    }, columns=["kind", "phone", "phone_masked", "owner", "consultant", "name", "file", "sheet",
+                "row", "owner_file", "owner_row"])
+    return table
 
 
-FILL_BY_STATUS = {Status.WON: "won", Status.LOST: "lost"}
+FILL_BY_STATUS = {Status.WON.value: "won", Status.LOST.value: "lost"}
 
 
-def lead_note(lead: Lead, lang: str = "zh") -> RowNote:
-    """What the annotated copy adds to a lead's row, its words in ``lang``."""
-    fill = FILL_BY_STATUS.get(lead.status)
-    if lead.days_late is not None and not lead.is_duplicate:
-        if lead.days_late > 0:
+def lead_notes(leads: pd.DataFrame, stale_factor: float, lang: str = "zh") -> list[RowNote]:
+    """What the annotated copy adds to each lead's row, its words in ``lang``."""
+    hints = lead_hints(leads, stale_factor, lang)
+    late = leads["days_late"].to_numpy(dtype=np.int64, na_value=0)
+    has_late = leads["days_late"].notna().to_numpy()
+    duplicate = leads["duplicate"].to_numpy()
+    scheduled = has_late & ~duplicate
+    fills = [FILL_BY_STATUS.get(s) for s in leads["status"].tolist()]
+    due = column_dates(leads["next_due"])
+    newly = Rule.NEWLY_GRADED
+    notes: list[RowNote] = []
+    for grade, change, reason, fill, day, days, on, repeat, hint in zip(
+            leads["grade"].tolist(), leads["grade_change"].tolist(), leads["reason"].tolist(),
+            fills, due, late.tolist(), scheduled.tolist(), duplicate.tolist(), hints,
+            strict=True):
+        moved = "→" in change
+        if on and days > 0:
             fill = "overdue"
-        elif lead.days_late == 0:
+        elif on and days == 0:
             fill = "due"
-    overdue = lead.days_late if lead.days_late is not None and lead.days_late > 0 else None
-    if lead.days_late == 0:
-        overdue = 0
-    return RowNote(
-        system_grade=lead.grade,
-        grade_change=_grade_change(lead, lang),
-        next_due=None if lead.is_duplicate else lead.next_due,
-        overdue_days=None if lead.is_duplicate else overdue,
-        hint=joined(lead.hints, lang),
-        fill=fill,
-        comment=render(lead.reason, lang) if "→" in lead.grade_change else None,
-    )
+        notes.append(RowNote(
+            system_grade=grade,
+            # 级别变化: "B→A" as it is, a first grade ("新定 A") in words
+            grade_change=change if moved or not change else newly(grade=grade).render(lang),
+            next_due=None if repeat else day,
+            overdue_days=days if on and days >= 0 else None,
+            hint=joined(hint, lang),
+            fill=fill,
+            comment=render(reason, lang) if moved else None,
+        ))
+    return notes
 
 
-def _grade_change(lead: Lead, lang: str) -> str:
-    """级别变化 in ``lang``: "B→A" as it is, a first grade ("新定 A") in words."""
-    change = lead.grade_change
-    if not change or "→" in change:
-        return change
-    return Rule.NEWLY_GRADED(grade=lead.grade).render(lang)
-
-
-def _notes(files: Sequence[SourceFile], records: Records, lang: str
+def _notes(files: Sequence[SourceFile], records: Records, leads: pd.DataFrame,
+           cross_hints: Sequence[tuple[int, Words]], stale_factor: float, lang: str
            ) -> dict[str, list[SheetNotes]]:
-    """Per file, per sheet: what the annotated copy adds to each row, in ``lang``."""
+    """Per file, per sheet: what the annotated copy adds to each row, in ``lang``; a
+    daily-report row's own hints then the crosscheck's (``cross_hints``: position in
+    records.activity, words)."""
     by_sheet: dict[tuple[str, str], dict[int, RowNote]] = {}
-    for lead in records.leads:
-        by_sheet.setdefault((lead.file, lead.sheet), {})[lead.row] = lead_note(lead, lang)
-    for act in records.activity:
-        if act.hints:
-            note = RowNote(hint=joined(act.hints, lang))
+    for file, sheet, row, note in zip(leads["file"].tolist(), leads["sheet"].tolist(),
+                                      leads["row"].tolist(), lead_notes(leads, stale_factor, lang),
+                                      strict=True):
+        by_sheet.setdefault((file, sheet), {})[row] = note
+    crossed: dict[int, list[Words]] = {}
+    for position, words in cross_hints:
+        crossed.setdefault(position, []).append(words)
+    for position, act in enumerate(records.activity):
+        hints = [*act.hints, *crossed.get(position, ())]
+        if hints:
+            note = RowNote(hint=joined(hints, lang))
             by_sheet.setdefault((act.file, act.sheet), {})[act.row] = note
     grid_hints: dict[tuple[str, str, int], list[str]] = {}
     for issue in records.issues:  # a month grid's findings go on its metric rows

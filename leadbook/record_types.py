@@ -1,75 +1,101 @@
-"""The records the rules work on: a lead-card row (Lead), a daily-report row
-(Activity) and everything read from an inbox (Records).
+"""The records the rules work on: the leads' table (one row per lead-card row), a
+daily-report row (Activity) and everything read from an inbox (Records).
 
-Built by leadbook.records (rows of a sheet) and leadbook.grid_activity (the days
-of a month grid); plain values, no reading here.
+The leads are a table (:func:`lead_table`): typed columns, one row per card row
+in reading order over the whole inbox (the position is "the earliest row").
+Built by leadbook.records (the rows of a sheet, read column by column) and, for
+a card written by hand, by :func:`leads_from`; leadbook.ownership and
+leadbook.worklist give new tables with their columns added, never change one.
+Activity rows are built by leadbook.records and leadbook.grid_activity (the days
+of a month grid). Plain values, no reading here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from .horizon import Horizon
+import numpy as np
+import pandas as pd
+
+from .days import date_column
 from .model import Issue, Status
 from .spend import SpendItem
 from .texts import Words
 
+# A lead as read. Text is an object column (None where the cell was empty); dates
+# are datetime64[s] (NaT where the card has none); ``status`` is the Status value;
+# ``horizon`` the Horizon read from ``horizon_text``; ``hints`` each row's list of
+# problems as words (the annotated copy's 提示), which ownership adds to.
+READ_TEXT = ("file", "sheet", "name", "phone", "consultant", "source", "model",
+             "horizon_text", "grade_recorded", "lost_reason", "competitor", "notes")
+READ_DATES = ("first_contact", "last_contact", "next_contact", "delivery_date", "birthday",
+              "lost_date")
+# What leadbook.ownership adds: the position of the row a repeated row repeats (-1
+# for none), whether it repeats one, and how (conflict | repeat, or "").
+OWNER_COLUMNS = ("owner", "duplicate", "duplicate_kind")
+# What leadbook.worklist.apply_rules adds, in the run's language: the grade, why,
+# the purchase date it counts from, 级别变化, when the next call is due, how late,
+# its bucket, escalation and why; and what the row's hints are made of (a passed
+# date, a lead to re-qualify, no horizon, the cadence an escalation names).
+RULE_TEXT = ("grade", "reason", "grade_change", "bucket", "escalation", "due_why")
+RULE_DATES = ("expected", "next_due")
+RULE_FLAGS = ("passed", "requalify", "no_horizon")
 
-@dataclass(slots=True, eq=False)
-class Lead:
-    """One row of a lead-card sheet, read and then worked on by the rules."""
 
-    file: str
-    sheet: str
-    row: int
-    seq: int  # reading order over the whole inbox: "the earliest row"
-    name: str | None = None
-    phone: str | None = None
-    consultant: str | None = None
-    source: str | None = None
-    model: str | None = None
-    first_contact: dt.date | None = None
-    last_contact: dt.date | None = None
-    next_contact: dt.date | None = None
-    delivery_date: dt.date | None = None
-    birthday: dt.date | None = None
-    lost_date: dt.date | None = None
-    horizon: Horizon | None = None
-    horizon_text: str | None = None
-    grade_recorded: str | None = None
-    status: Status = Status.ACTIVE
-    lost_reason: str | None = None
-    competitor: str | None = None
-    notes: str | None = None
-    # The annotated copy's 提示: the row's problems as words, the rules' hints already
-    # in the run's language.
-    hints: list[Words | str] = field(default_factory=list)
-    # set by the rules, in the run's language
-    grade: str = ""
-    reason: str = ""  # why the lead has its grade
-    due_why: str = ""  # how its next due date was set
-    grade_change: str = ""
-    expected: dt.date | None = None
-    next_due: dt.date | None = None
-    days_late: int | None = None
-    bucket: str = ""
-    escalation: str = ""
-    owner: Lead | None = None  # the lead this row repeats, when it is a duplicate
-    duplicate_kind: str = ""  # conflict | repeat
+def _texts(values: Sequence[Any]) -> pd.Series:
+    """An object column: None stays None (pandas would make NaN of it)."""
+    column: pd.Series = pd.Series(list(values), dtype=object)
+    return column
 
-    @property
-    def latest_contact(self) -> dt.date | None:
-        return self.last_contact or self.first_contact
 
-    @property
-    def lost_on(self) -> dt.date | None:
-        """The day a lost lead was lost: its 战败日期, else its latest contact."""
-        return self.lost_date or self.latest_contact
+def lead_table(columns: Mapping[str, Sequence[Any]], n: int) -> pd.DataFrame:
+    """The leads as read, from their columns (each of ``n`` values; a field not
+    given is empty): text and Horizon values, dates as ``dt.date``, ``row`` the
+    Excel row, ``status`` Status members, ``hints`` lists."""
+    def given(name: str, empty: Any = None) -> Sequence[Any]:
+        values = columns.get(name)
+        return [empty] * n if values is None else values
 
-    @property
-    def is_duplicate(self) -> bool:
-        return self.owner is not None
+    data: dict[str, Any] = {name: _texts(given(name)) for name in READ_TEXT}
+    data["row"] = np.asarray(given("row", 0), dtype=np.int64).reshape(n)
+    data["status"] = _texts([s.value for s in given("status", Status.ACTIVE)])
+    data["horizon"] = _texts(given("horizon"))
+    for name in READ_DATES:
+        data[name] = date_column(given(name))
+    hints = columns.get("hints")
+    data["hints"] = _texts([[] for _ in range(n)] if hints is None else hints)
+    frame: pd.DataFrame = pd.DataFrame(data)
+    return frame
+
+
+def leads_from(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """A leads' table from rows given as mappings of field → value (a card written
+    by hand): the read fields of :func:`lead_table`, and any of the columns
+    ownership and the rules add (``owner`` a position, dates as ``dt.date``,
+    ``days_late`` an int or None), which are set as given."""
+    n = len(rows)
+    names = {k for row in rows for k in row}
+    read = {name: [row.get(name) for row in rows] for name in (*READ_TEXT, "horizon", *READ_DATES)}
+    read["row"] = [row.get("row", i + 2) for i, row in enumerate(rows)]
+    read["status"] = [row.get("status", Status.ACTIVE) for row in rows]
+    read["hints"] = [list(row.get("hints", [])) for row in rows]
+    frame = lead_table(read, n)
+    if names & {*OWNER_COLUMNS, *RULE_TEXT, *RULE_DATES, *RULE_FLAGS, "days_late", "cadence"}:
+        owner = np.array([row.get("owner", -1) for row in rows], dtype=np.int64).reshape(n)
+        late = [row.get("days_late") for row in rows]
+        frame = frame.assign(
+            owner=owner, duplicate=owner >= 0,
+            duplicate_kind=_texts([row.get("duplicate_kind", "") for row in rows]),
+            **{name: _texts([row.get(name, "") for row in rows]) for name in RULE_TEXT},
+            **{name: date_column([row.get(name) for row in rows]) for name in RULE_DATES},
+            **{name: np.array([bool(row.get(name)) for row in rows], dtype=bool)
+               for name in RULE_FLAGS},
+            days_late=pd.array(late, dtype="Int64"),
+            cadence=np.array([row.get("cadence", 0) for row in rows], dtype=np.int64))
+    return frame
 
 
 @dataclass(slots=True, eq=False)
@@ -93,9 +119,13 @@ class Activity:
     store_level: bool = False  # a day of a month grid: the whole store, no consultant
 
 
+def _no_leads() -> pd.DataFrame:
+    return lead_table({}, 0)
+
+
 @dataclass
 class Records:
-    leads: list[Lead] = field(default_factory=list)
+    leads: pd.DataFrame = field(default_factory=_no_leads)  # lead_table
     activity: list[Activity] = field(default_factory=list)
     spend: list[SpendItem] = field(default_factory=list)  # the spend sheets' rows
     issues: list[Issue] = field(default_factory=list)

@@ -18,8 +18,8 @@ from .horizon import parse_horizon
 from .issue_codes import BAD_VALUE, MISSING_VALUE, IssueCode
 from .model import Issue, Severity, SheetData, SheetKind, SourceFile, Status
 from .record_types import Activity as Activity  # defined there: grid_activity makes them too
-from .record_types import Lead as Lead
 from .record_types import Records as Records
+from .record_types import lead_table
 from .spend import spend_item
 from .texts import Values, Words, said, why_of
 from .values import (
@@ -108,7 +108,8 @@ def read_records(files: Iterable[SourceFile], as_of: dt.date, release: bool = Fa
     """
     out = Records()
     grades = GradeWords(grade_aliases or {})
-    seq = 0
+    leads: dict[str, list[Any]] = {}  # the lead sheets' columns, one after the other
+    count = 0
     for src in files:
         if src.status != "ok":
             continue
@@ -117,8 +118,10 @@ def read_records(files: Iterable[SourceFile], as_of: dt.date, release: bool = Fa
                 rows = sheet.rows
                 if release:
                     sheet.rows = []
-                out.leads.extend(_lead_sheet(src, sheet, rows, seq, as_of, out.issues, grades))
-                seq += len(rows)
+                for name, values in _lead_sheet(src, sheet, rows, as_of, out.issues,
+                                                grades).items():
+                    leads.setdefault(name, []).extend(values)
+                count += len(rows)
                 del rows
             elif sheet.kind is SheetKind.ACTIVITY and sheet.grid is not None:
                 out.activity.extend(grid_activity(src, sheet, as_of, out.issues))
@@ -137,6 +140,7 @@ def read_records(files: Iterable[SourceFile], as_of: dt.date, release: bool = Fa
                         out.spend.append(spend_item(
                             amount, r.raw("date"), sheet.headers.get("date"), r.text("source"),
                             lambda _v, r=r, d=date_of: r.parse("date", "date", d)))
+    out.leads = lead_table(leads, count)
     out.issues.extend(grades.issues())
     out.activity, overlaps = choose_activity(out.activity)
     out.issues.extend(overlaps)
@@ -227,13 +231,13 @@ def _lead_sheet(
     src: SourceFile,
     sheet: SheetData,
     rows: list[tuple[int, list[Any]]],
-    seq: int,
     as_of: dt.date,
     issues: list[Issue],
     grades: GradeWords | None = None,
-) -> list[Lead]:
-    """The leads of one sheet, read column by column (each distinct value once), with
-    the issues and hints row by row in the order :func:`_lead` gives them."""
+) -> dict[str, list[Any]]:
+    """The leads of one sheet as the columns of record_types.lead_table, read column
+    by column (each distinct value once), with the issues and hints row by row: a
+    row's parsed fields first, then what is missing."""
     file, name, headers = src.name, sheet.name, sheet.headers
     n = len(rows)
     at = [row for row, _ in rows]
@@ -287,16 +291,16 @@ def _lead_sheet(
             found.setdefault(i, []).append(
                 ("first_contact", IssueCode.MISSING_CONTACT_DATE, (), None, Severity.WARNING))
 
-    leads = [
-        Lead(file, name, at[i], seq + i + 1, *values)
-        for i, values in enumerate(zip(
-            text["name"], phones, consultants, text["source"], text["model"],
-            *(parsed[f] for f in LEAD_DATE_FIELDS), parsed["horizon"], text["horizon"],
-            recorded, status_col, text["lost_reason"], text["competitor"], text["notes"],
-            strict=True))
-    ]
-    _tell(found, leads, file, name, headers, issues)
-    return leads
+    hints: list[list[Words | str]] = [[] for _ in range(n)]
+    _tell(found, at, hints, file, name, headers, issues)
+    return {
+        "file": [file] * n, "sheet": [name] * n, "row": at, "name": text["name"],
+        "phone": phones, "consultant": consultants, "source": text["source"],
+        "model": text["model"], **{f: parsed[f] for f in LEAD_DATE_FIELDS},
+        "horizon": parsed["horizon"], "horizon_text": text["horizon"],
+        "grade_recorded": recorded, "status": status_col, "lost_reason": text["lost_reason"],
+        "competitor": text["competitor"], "notes": text["notes"], "hints": hints,
+    }
 
 
 _Found = dict[int, list[tuple[str, IssueCode, Values, Any, Severity]]]
@@ -314,19 +318,18 @@ def _bad_values(found: _Found, parsed: dict[str, list[Any]], raw: dict[str, list
             values[i] = None
 
 
-def _tell(found: _Found, records: list[Any], file: str, sheet: str,
-          headers: Mapping[str, str], issues: list[Issue]) -> None:
-    """The findings as Issues, row by row, and as each record's hints."""
+def _tell(found: _Found, rows: list[int], hints: list[list[Words | str]], file: str,
+          sheet: str, headers: Mapping[str, str], issues: list[Issue]) -> None:
+    """The findings as Issues, row by row, and as each row's hints."""
     for i in sorted(found):
-        record = records[i]
         for fld, code, values, value, severity in found[i]:
             if isinstance(value, float) and value.is_integer():
                 value = int(value)  # a number cell as the user sees it: 100, not 100.0
             shown = None if value is None else mask_text(str(value))
-            issue = Issue(file, sheet, record.row, headers.get(fld, fld), shown, code, values,
+            issue = Issue(file, sheet, rows[i], headers.get(fld, fld), shown, code, values,
                           severity)
             issues.append(issue)
-            record.hints.append(issue.words)
+            hints[i].append(issue.words)
 
 
 def _activity_sheet(src: SourceFile, sheet: SheetData, rows: list[tuple[int, list[Any]]],
@@ -363,7 +366,7 @@ def _activity_sheet(src: SourceFile, sheet: SheetData, rows: list[tuple[int, lis
             for (row, _), date, who, *counts in zip(
                 rows, dates, consultants, *(parsed[f] for f in ACTIVITY_COUNT_FIELDS),
                 strict=True)]
-    _tell(found, acts, file, name, headers, issues)
+    _tell(found, [a.row for a in acts], [a.hints for a in acts], file, name, headers, issues)
     return acts
 
 

@@ -147,7 +147,7 @@ def run_store(
         week = work_of(files, records, config, as_of, start, end, lang)
         # The report's worker starts on 待跟进, and the history on its comparison,
         # while this process counts the figures.
-        report.start(early_outcome(config, as_of, week.period, week.tasks, lang), records.leads)
+        report.start(early_outcome(config, as_of, week.period, week.tasks, lang), week.leads)
         analysis = figures_of(week, config, as_of, lang)
         if keeping is not None:
             step.step("history")

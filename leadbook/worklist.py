@@ -10,20 +10,19 @@ every output, so the terminal, the page, report.xlsx and summary.json agree.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .config import Config
+from .days import NAT, SECONDS_A_DAY, date_of, day_number, iso, masked_days
 from .days import column_days as _days
-from .days import date_of, day_number, day_numbers, iso
 from .frames import filled
-from .grading import grade_change, grade_leads
+from .grading import grade_leads
 from .issue_codes import IssueCode, Part
 from .model import Issue, Severity, Status
-from .records import Lead
 from .rule_words import Flag, Rule, TaskName
 from .schedule import (
     BUCKETS,
@@ -41,7 +40,7 @@ from .schedule import (
     lost_reviews,
     task_states,
 )
-from .texts import said
+from .texts import Words, said
 from .values import mask_phone, mask_text
 
 TASK_COLUMNS = [
@@ -55,65 +54,96 @@ NO_CONSULTANT = "(未填顾问)"  # the consultant column of a lead without one
 TASK_NAMES = {t.code: t for t in TaskName}
 
 
-def apply_rules(leads: Iterable[Lead], config: Config, as_of: dt.date, lang: str = "zh"
-                ) -> None:
-    """Grade every lead and set its next due date (on the records, which the copies and
-    the history read), the reasons and hints in ``lang``: grading.grade_leads and
+def apply_rules(leads: pd.DataFrame, config: Config, as_of: dt.date, lang: str = "zh"
+                ) -> pd.DataFrame:
+    """The leads' table with every lead graded and its next due date set (the columns
+    of record_types.RULE_TEXT, RULE_DATES, RULE_FLAGS, ``days_late`` and
+    ``cadence``), the reasons in ``lang``: grading.grade_leads and
     schedule.due_leads over the leads' columns."""
-    leads = list(leads)
     scheme = config.scheme
-    status = np.array([lead.status.value for lead in leads], dtype=object)
-    first, has_first = day_numbers([lead.first_contact for lead in leads])
-    last, has_last = day_numbers([lead.last_contact for lead in leads])
-    recorded = np.array([lead.grade_recorded for lead in leads], dtype=object)
-    g = grade_leads(status=status, horizons=[lead.horizon for lead in leads],
-                    horizon_text=np.array([lead.horizon_text for lead in leads], dtype=object),
+    n = len(leads)
+    status = leads["status"].to_numpy(dtype=object)
+    first, has_first = masked_days(leads["first_contact"])
+    last, has_last = masked_days(leads["last_contact"])
+    recorded = leads["grade_recorded"].to_numpy(dtype=object)
+    g = grade_leads(status=status, horizons=leads["horizon"].tolist(),
+                    horizon_text=leads["horizon_text"].to_numpy(dtype=object),
                     recorded=recorded, first=first, has_first=has_first, last=last,
                     has_last=has_last, as_of=as_of, scheme=scheme, lang=lang)
     scheduled = np.isin(status, (ACTIVE, DORMANT))
     at = np.flatnonzero(scheduled)
-    agreed, has_agreed = day_numbers([leads[i].next_contact for i in at.tolist()])
+    agreed, has_agreed = masked_days(leads["next_contact"].iloc[at])
     due = due_leads(grade=g.grade[at], status=status[at], first=first[at],
                     has_first=has_first[at], last=last[at], has_last=has_last[at],
                     agreed=agreed, has_agreed=has_agreed, as_of=as_of, scheme=scheme,
                     stale_factor=config.stale_factor, quasi_lost=g.quasi_lost[at], lang=lang)
-    passed, requalify, no_horizon = (Rule.PASSED.say(lang), Rule.REQUALIFY.say(lang),
-                                     Rule.NO_HORIZON.say(lang))
-    for lead, grade, reason, expected, has_expected, passed_days, missing, again in zip(
-            leads, g.grade.tolist(), g.reason.tolist(), g.expected.tolist(),
-            g.has_expected.tolist(), g.passed_days.tolist(), g.missing_horizon.tolist(),
-            g.requalify.tolist(), strict=True):
-        lead.grade, lead.reason = grade, reason
-        lead.expected = date_of(expected) if has_expected else None
-        lead.grade_change = grade_change(lead.grade_recorded, grade, lead.status)
-        if "→" in lead.grade_change:
-            lead.hints.append(Rule.GRADE_CHANGED.say(lang, change=lead.grade_change,
-                                                     reason=reason))
-        if passed_days:
-            lead.hints.append(passed)
-        if again:
-            lead.hints.append(requalify)
-        if missing:
-            lead.hints.append(no_horizon)
-    stale = Rule.STALE.say(lang, flag=Flag.QUASI_LOST.say(lang),
-                           factor=f"{config.stale_factor:g}")
+    next_due = np.full(n, NAT)
+    late, unknown = np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool)
+    words = {name: np.full(n, "", dtype=object) for name in ("bucket", "escalation", "due_why")}
+    cadence = np.zeros(n, dtype=np.int64)
+    with_due = at[due.has_due]
+    next_due[with_due] = (due.next_due[due.has_due] * SECONDS_A_DAY).view("datetime64[s]")
+    late[with_due], unknown[with_due] = due.days_late[due.has_due], False
+    words["bucket"][at], words["escalation"][at] = due.bucket, due.escalation
+    words["due_why"][at] = due.why
+    cadence[at] = due.cadence
+    expected = np.where(g.has_expected, g.expected * SECONDS_A_DAY, 0).view("datetime64[s]")
+    expected[~g.has_expected] = NAT
+    ruled: pd.DataFrame = leads.assign(
+        grade=g.grade, reason=g.reason, expected=expected,
+        grade_change=grade_changes(recorded, g.grade, status),
+        next_due=next_due, days_late=pd.arrays.IntegerArray(late, unknown), cadence=cadence,
+        **words,
+        passed=g.passed_days != 0, requalify=g.requalify, no_horizon=g.missing_horizon)
+    return ruled
+
+
+def grade_changes(recorded: np.ndarray, grade: np.ndarray, status: np.ndarray) -> np.ndarray:
+    """级别变化 of every lead (grading.grade_change, as a column)."""
+    out = np.full(len(grade), "", dtype=object)
+    graded = np.isin(status, (ACTIVE, DORMANT)) & (grade != "")
+    new = graded & ~np.array([bool(r) for r in recorded.tolist()], dtype=bool)
+    out[new] = "新定 " + grade[new]  # rule_words.Rule.NEWLY_GRADED, as the copy says it
+    moved = graded & ~new & (recorded != grade)
+    out[moved] = recorded[moved] + "→" + grade[moved]
+    return out
+
+
+def lead_hints(leads: pd.DataFrame, stale_factor: float, lang: str = "zh"
+               ) -> list[list[Words | str]]:
+    """Each lead's 提示 on its annotated row, in order: when its call is overdue or due
+    today, the problems found reading and matching it (``hints``), what its grading
+    found (a changed grade, a passed date, to re-qualify, no horizon), then its
+    escalation."""
+    hints: list[list[Words | str]] = leads["hints"].tolist()
+    late = leads["days_late"].to_numpy(dtype=np.int64, na_value=-1)
+    has_late = leads["days_late"].notna().to_numpy()
+    changed = np.array(["→" in c for c in leads["grade_change"].tolist()], dtype=bool)
+    passed, requalify = leads["passed"].to_numpy(), leads["requalify"].to_numpy()
+    missing, escalation = leads["no_horizon"].to_numpy(), leads["escalation"].to_numpy()
+    due = has_late & (late >= 0)
+    some = due | changed | passed | requalify | missing | (escalation != "")
+    if not some.any():
+        return hints
+    stale = Rule.STALE.say(lang, flag=Flag.QUASI_LOST.say(lang), factor=f"{stale_factor:g}")
+    words = (Rule.PASSED.say(lang), Rule.REQUALIFY.say(lang), Rule.NO_HORIZON.say(lang))
     today = Rule.DUE_TODAY.say(lang)
-    for i, day, has_due, late, cadence, word, escalation, why in zip(
-            at.tolist(), due.next_due.tolist(), due.has_due.tolist(), due.days_late.tolist(),
-            due.cadence.tolist(), due.bucket.tolist(), due.escalation.tolist(),
-            due.why.tolist(), strict=True):
-        lead = leads[i]
-        lead.next_due = date_of(day) if has_due else None
-        lead.days_late = late if has_due else None
-        lead.bucket, lead.escalation, lead.due_why = word, escalation, why
-        if has_due and late > 0:
-            lead.hints.insert(0, Rule.OVERDUE_DAYS.say(lang, days=late))
-        elif has_due and late == 0:
-            lead.hints.insert(0, today)
-        if escalation:
-            lead.hints.append(
-                stale if escalation == QUASI_LOST
-                else Rule.LATE_CYCLE.say(lang, flag=Flag.MANAGER.say(lang), days=cadence))
+    change, reason = leads["grade_change"].to_numpy(), leads["reason"].to_numpy()
+    cadence = leads["cadence"].to_numpy()
+    for i in np.flatnonzero(some).tolist():
+        row: list[Words | str] = []
+        if due[i]:
+            row.append(Rule.OVERDUE_DAYS.say(lang, days=int(late[i])) if late[i] > 0 else today)
+        row += hints[i]
+        if changed[i]:
+            row.append(Rule.GRADE_CHANGED.say(lang, change=change[i], reason=reason[i]))
+        row += [w for w, on in zip(words, (passed[i], requalify[i], missing[i]), strict=True)
+                if on]
+        if escalation[i]:
+            row.append(stale if escalation[i] == QUASI_LOST else Rule.LATE_CYCLE.say(
+                lang, flag=Flag.MANAGER.say(lang), days=int(cadence[i])))
+        hints[i] = row
+    return hints
 
 
 def _or(words: pd.Series, default: str) -> np.ndarray:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import xlsxwriter
+from cards import rows_of
 from click.testing import CliRunner
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -177,7 +178,7 @@ def own_inbox(tmp_path: Path) -> Path:
 def test_columns_from_the_inbox_config(own_inbox: Path) -> None:
     config = load_config(None, own_inbox)
     analysis = analyse(own_inbox, config, AS_OF)
-    assert [lead.phone for lead in analysis.records.leads] == ["13800000001", "13900000002"]
+    assert [lead.phone for lead in rows_of(analysis.leads)] == ["13800000001", "13900000002"]
     assert not [i for i in analysis.outcome.issues if i.code == "missing_column"]
 
 

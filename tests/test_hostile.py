@@ -29,6 +29,7 @@ from typing import Any
 import openpyxl
 import pytest
 import xlsxwriter
+from cards import rows_of
 from click.testing import CliRunner, Result
 
 import leadbook.write.annotated_grid
@@ -308,7 +309,7 @@ def test_a_date_cell_far_outside_the_calendar_is_an_issue(tmp_path: Path) -> Non
     wb.save(inbox / "wild_date.xlsx")
     analysis = analyse(inbox, Config(), AS_OF)
     assert [f.status for f in analysis.files] == ["ok"]
-    leads = {lead.row: lead for lead in analysis.records.leads}
+    leads = {lead.row: lead for lead in rows_of(analysis.leads)}
     assert sorted(leads) == [2, 3, 4]
     assert leads[2].first_contact == dt.date(2026, 11, 2)
     assert leads[2].last_contact == dt.date(2026, 11, 9)

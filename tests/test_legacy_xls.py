@@ -20,6 +20,7 @@ import olefile
 import pytest
 import python_calamine
 import xlsxwriter
+from cards import rows_of
 
 from leadbook.model import SheetKind
 from leadbook.read import read_file
@@ -62,7 +63,7 @@ def test_an_xls_cut_short_is_read_when_both_readers_read_it(tmp_path: Path, cut:
     assert (src.status, src.message("zh")) == ("ok", "")
     assert [(s.name, s.kind, s.row_count) for s in src.sheets] == [
         ("意向客户", SheetKind.LEADS, 63)]
-    leads = read_records([src], dt.date(2026, 11, 22)).leads
+    leads = rows_of(read_records([src], dt.date(2026, 11, 22)).leads)
     assert (leads[0].name, leads[0].phone, leads[-1].row) == ("王先生", "13812345678", 64)
 
 

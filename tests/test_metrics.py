@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from cards import Card, own
+from cards import table as leads_table
 from zh_words import zh_all
 
 from leadbook import metrics
-from leadbook.frames import activity_frame, lead_frame
+from leadbook.frames import activity_frame
 from leadbook.model import Status
-from leadbook.ownership import assign_owners
-from leadbook.records import Activity, Lead
+from leadbook.records import Activity
 from leadbook.worklist import build_tasks
 
 D = dt.date.fromisoformat
@@ -19,8 +20,8 @@ PERIOD = metrics.Period(D("2026-11-16"), D("2026-11-22"))
 
 
 def lead(seq, status=Status.ACTIVE, first="2026-11-17", last=None, source="汽车之家",
-         consultant="张伟", phone=None, grade="A") -> Lead:
-    x = Lead("cards.xlsx", "卡", seq + 2, seq, consultant=consultant, source=source,
+         consultant="张伟", phone=None, grade="A") -> Card:
+    x = Card("cards.xlsx", "卡", seq + 2, seq, consultant=consultant, source=source,
              phone=phone or f"1380000{seq:04d}")
     x.status = status
     x.first_contact = D(first) if first else None
@@ -56,46 +57,46 @@ def test_funnel_chain_multiplies_to_deals():
     ]
     acts = [act("2026-11-16", "张伟", 6, 3), act("2026-11-22", "张伟", 4, 2),
             act("2026-11-23", "张伟", 9, 9)]
-    f = metrics.funnel(lead_frame(leads), activity_frame(acts), PERIOD, have_cards=True)
+    f = metrics.funnel(leads_table(leads), activity_frame(acts), PERIOD, have_cards=True)
     assert (f["traffic"], f["kept"], f["followed"], f["deals"]) == (10, 5, 4, 2)
     assert f["keep_rate"] == pytest.approx(0.5)
     assert f["follow_rate"] == pytest.approx(0.8)
     assert f["convert_rate"] == pytest.approx(0.5)
     assert f["traffic"] * f["keep_rate"] * f["follow_rate"] * f["convert_rate"] == \
         pytest.approx(f["deals"])
-    c = metrics.cost(lead_frame(leads), PERIOD, 10_000.0, f["kept"], have_cards=True)
+    c = metrics.cost(leads_table(leads), PERIOD, 10_000.0, f["kept"], have_cards=True)
     assert c == {"spend": 10_000.0, "cost_per_lead": 2000.0, "lost": 1, "lost_share": 0.2,
                  "lost_cost": 2000.0}
 
 
 def test_figures_that_cannot_be_computed_are_none():
-    f = metrics.funnel(lead_frame([]), activity_frame([]), PERIOD, have_cards=False)
+    f = metrics.funnel(leads_table([]), activity_frame([]), PERIOD, have_cards=False)
     assert f == {"traffic": None, "kept": None, "followed": None, "deals": None,
                  "keep_rate": None, "follow_rate": None, "convert_rate": None}
-    c = metrics.cost(lead_frame([]), PERIOD, None, None, have_cards=False)
+    c = metrics.cost(leads_table([]), PERIOD, None, None, have_cards=False)
     assert c == {"spend": None, "cost_per_lead": None, "lost": None, "lost_share": None,
                  "lost_cost": None}
     # Without lead cards, kept is the daily report's 留档.
-    f = metrics.funnel(lead_frame([]), activity_frame([act("2026-11-18", "张伟", 7, 3)]), PERIOD, have_cards=False)
+    f = metrics.funnel(leads_table([]), activity_frame([act("2026-11-18", "张伟", 7, 3)]), PERIOD, have_cards=False)
     assert (f["traffic"], f["kept"], f["keep_rate"], f["followed"]) == (7, 3, 3 / 7, None)
 
 
 def test_duplicates_are_not_counted_twice():
     leads = [lead(1, phone="13800000001"), lead(2, phone="13800000001", consultant="李娜"),
              lead(3, phone="13800000001", first="2026-11-16")]
-    issues = assign_owners(leads)
+    issues = own(leads)
     assert leads[2].owner is None  # earliest first contact owns the lead
     assert leads[0].owner is leads[2] and leads[0].duplicate_kind == "repeat"
     assert leads[1].owner is leads[2] and leads[1].duplicate_kind == "conflict"
     assert sorted(i.code for i in issues) == ["duplicate_lead", "ownership_conflict"]
-    f = metrics.funnel(lead_frame(leads), activity_frame([]), PERIOD, have_cards=True)
+    f = metrics.funnel(leads_table(leads), activity_frame([]), PERIOD, have_cards=True)
     assert f["kept"] == 1
 
 
 def test_same_first_contact_earliest_row_owns():
     leads = [lead(1, phone="13800000009", consultant="王强"),
              lead(2, phone="13800000009", consultant="李娜")]
-    assign_owners(leads)
+    own(leads)
     assert leads[0].owner is None and leads[1].owner is leads[0]
     assert any("撞单" in h for h in zh_all(leads[1].hints))
 
@@ -103,7 +104,7 @@ def test_same_first_contact_earliest_row_owns():
 def test_channel_table():
     leads = [lead(1, Status.WON), lead(2, Status.LOST), lead(3), lead(4, source="懂车帝"),
              lead(5, Status.WON, source="懂车帝")]
-    t = metrics.channel_table(lead_frame(leads), PERIOD, 5000.0, {"汽车之家": 3000.0, "懂车帝": 2000.0})
+    t = metrics.channel_table(leads_table(leads), PERIOD, 5000.0, {"汽车之家": 3000.0, "懂车帝": 2000.0})
     row = t.set_index("source").loc["汽车之家"]
     assert (row["leads"], row["won"], row["lost"]) == (3, 1, 1)
     assert row["conversion"] == pytest.approx(1 / 3)
@@ -123,15 +124,15 @@ def test_consultant_table_and_crosscheck():
     as_of = dt.date(2026, 11, 22)
     for x in leads:
         x.next_due = as_of - dt.timedelta(days=x.days_late)
-    tasks, _ = build_tasks(lead_frame(leads), as_of)
-    t = metrics.consultant_table(lead_frame(leads), activity_frame(acts), PERIOD, ["A", "B", "C", "D"], True,
+    tasks, _ = build_tasks(leads_table(leads), as_of)
+    t = metrics.consultant_table(leads_table(leads), activity_frame(acts), PERIOD, ["A", "B", "C", "D"], True,
                                  tasks).set_index("consultant")
     assert t.loc["张伟", "overdue"] == 1 and t.loc["张伟", "on_time_share"] == 0.0
     assert t.loc["李娜", "due"] == 1 and t.loc["李娜", "on_time_share"] == 1.0
     assert t.loc["李娜", "upcoming"] == 1 and t.loc["张伟", "upcoming"] == 0
     assert (t.loc["李娜", "grade_A"], t.loc["李娜", "grade_B"]) == (1, 1)
     assert t.loc["李娜", "keep_rate"] == pytest.approx(2 / 5)
-    table, issues, hints = metrics.crosscheck(lead_frame(leads), activity_frame(acts))
+    table, issues, hints = metrics.crosscheck(leads_table(leads), activity_frame(acts))
     li = table.set_index("consultant").loc["李娜"]
     assert (li["reported"], li["cards"], li["difference"]) == (3, 2, 1)
     assert [i.code for i in issues] == ["crosscheck_kept"]

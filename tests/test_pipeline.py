@@ -10,6 +10,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from cards import rows_of
 
 from leadbook.config import Config, parse_config
 from leadbook.outputs import write_outputs
@@ -138,9 +139,9 @@ def test_custom_config_changes_grades(tmp_path):
     ws.append(["客户姓名", "联系电话", "销售顾问", "首次接触日期", "预计购车时间"])
     ws.append(["赵一", "13800000001", "张伟", D("2026-11-22"), "7天内"])
     wb.save(inbox / "c.xlsx")
-    assert analyse(inbox, Config(), AS_OF).records.leads[0].grade == "A"
+    assert rows_of(analyse(inbox, Config(), AS_OF).leads)[0].grade == "A"
     habc = parse_config({"grading": {"scheme": "habc"}})
-    assert analyse(inbox, habc, AS_OF).records.leads[0].grade == "H"
+    assert rows_of(analyse(inbox, habc, AS_OF).leads)[0].grade == "H"
 
 
 @pytest.mark.slow

@@ -20,6 +20,7 @@ from typing import Any
 import openpyxl
 import pytest
 import xlsxwriter
+from cards import rows_of
 from click.testing import CliRunner
 
 from leadbook.cli import main
@@ -240,7 +241,7 @@ def test_issue_rows(name: str) -> None:
     sheet = next(s for s in src.sheets if s.kind is not SheetKind.IGNORED)
     assert {(i.file, i.sheet) for i in issues} == {(name, sheet.name)}
     # The row is kept: every issue row is still a lead or activity row.
-    kept = {lead.row for lead in records.leads} | {a.row for a in records.activity}
+    kept = {lead.row for lead in rows_of(records.leads)} | {a.row for a in records.activity}
     assert {i.row for i in issues} <= kept
     # An unreadable value names the value (phones masked) and says what was expected.
     for issue in issues:
@@ -252,7 +253,7 @@ def test_issue_rows(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(VALUES))
 def test_cell_values(name: str) -> None:
     _, records = _read(name)
-    by_row = {lead.row: lead for lead in records.leads}
+    by_row = {lead.row: lead for lead in rows_of(records.leads)}
     got = {(row, fld): getattr(by_row[row], fld) for row, fld in VALUES[name]}
     assert got == VALUES[name]
 
@@ -297,8 +298,8 @@ def test_csv_encodings_read_alike(encoding: str, tmp_path: Path) -> None:
     src, records = _read_path(path)
     _, reference = _read("gbk_leads.csv")
     assert (src.status, src.format) == ("ok", "csv")
-    assert [(lead.row, lead.name, lead.phone, lead.first_contact) for lead in records.leads] == [
-        (lead.row, lead.name, lead.phone, lead.first_contact) for lead in reference.leads]
+    assert [(lead.row, lead.name, lead.phone, lead.first_contact) for lead in rows_of(records.leads)] == [
+        (lead.row, lead.name, lead.phone, lead.first_contact) for lead in rows_of(reference.leads)]
 
 
 def test_xlsm_is_read(tmp_path: Path) -> None:
@@ -312,7 +313,7 @@ def test_xlsm_is_read(tmp_path: Path) -> None:
     wb.close()
     src, records = _read_path(path)
     assert (src.status, src.format) == ("ok", "xlsm")
-    assert [(lead.row, lead.phone) for lead in records.leads] == [(2, "13800000901")]
+    assert [(lead.row, lead.phone) for lead in rows_of(records.leads)] == [(2, "13800000901")]
 
 
 def _read_path(path: Path) -> tuple[SourceFile, Records]:

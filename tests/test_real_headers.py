@@ -14,6 +14,7 @@ from typing import Any
 import openpyxl
 import pytest
 import xlsxwriter
+from cards import rows_of
 from click.testing import CliRunner
 
 from leadbook.cli import main
@@ -81,14 +82,14 @@ def test_a_dms_export_with_a_field_code_row(tmp_path: Path) -> None:
                              "grade": 11, "model": 12}
     assert [row for row, _ in sheet.rows] == [3, 4, 5, 6]  # the codes row 2 is header
     records = read_records([src], AS_OF)
-    assert [(lead.row, lead.name, lead.phone, lead.consultant) for lead in records.leads] == [
+    assert [(lead.row, lead.name, lead.phone, lead.consultant) for lead in rows_of(records.leads)] == [
         (3, "王先生", "13812345678", "张伟"), (4, "李女士", "13987654321", "李娜"),
         (5, "赵先生", "13700001111", "张伟"), (6, "钱女士", "13600002222", "李娜")]
-    first = records.leads[0]
+    first = rows_of(records.leads)[0]
     assert (first.first_contact, first.last_contact, first.next_contact, first.source) == (
         dt.date(2026, 11, 2), dt.date(2026, 11, 15), dt.date(2026, 11, 25), "汽车之家")
-    assert records.leads[2].status.value == "lost"
-    assert [lead.grade_recorded for lead in records.leads] == [None, None, None, "B"]
+    assert rows_of(records.leads)[2].status.value == "lost"
+    assert [lead.grade_recorded for lead in rows_of(records.leads)] == [None, None, None, "B"]
     # The grade words: one issue for the sheet, naming them and the config line.
     assert [(i.row, i.column, i.code) for i in records.issues] == [(3, "客户级别", "grade_words")]
     message = records.issues[0].message("zh")
@@ -107,7 +108,7 @@ def test_grade_aliases_map_the_words(tmp_path: Path) -> None:
     assert config.grade_aliases == {"重点客户": "A", "普通客户": "C", "VIP客户": "A"}
     src = read_file(write_dms(tmp_path / "dms.xlsx"), "dms.xlsx")
     records = read_records([src], AS_OF, grade_aliases=config.grade_aliases)
-    assert [lead.grade_recorded for lead in records.leads] == ["A", "C", "A", "B"]
+    assert [lead.grade_recorded for lead in rows_of(records.leads)] == ["A", "C", "A", "B"]
     assert records.issues == []
     with pytest.raises(ConfigError, match="grading.aliases.重点客户"):
         parse_config({"grading": {"aliases": {"重点客户": "Z"}}})
@@ -162,7 +163,7 @@ def test_a_work_order_sheet_beside_a_lead_card(tmp_path: Path) -> None:
     assert src.message("zh").startswith("维修工单: 不是销售线索表: 表头有 工单号、车牌号、维修顾问、进厂日期")
     assert [(i.sheet, i.code) for i in src.issues] == [("维修工单", "sheet_ignored")]
     records = read_records([src], AS_OF)
-    assert [(lead.sheet, lead.row, lead.name) for lead in records.leads] == [
+    assert [(lead.sheet, lead.row, lead.name) for lead in rows_of(records.leads)] == [
         ("意向客户", 2, "吴先生")]  # a card with 车牌号 and a consultant is a lead card
 
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from cards import Card, rule, table
 from zh_words import escalation_word, task_word, zh, zh_all
 
 from leadbook.config import PRESETS, Config, parse_config
-from leadbook.frames import lead_frame
 from leadbook.horizon import add_months, parse_horizon
 from leadbook.model import Status
-from leadbook.records import Lead
-from leadbook.worklist import apply_rules, build_tasks
+from leadbook.worklist import build_tasks
 
 AS_OF = dt.date(2026, 11, 22)
 D = dt.date.fromisoformat
@@ -32,8 +31,8 @@ def lead(
     next_contact: str | None = None,
     delivery: str | None = None,
     birthday: str | None = None,
-) -> Lead:
-    x = Lead("cards.xlsx", "卡", 5, 1, name="客户", phone="13812345678", consultant="张伟")
+) -> Card:
+    x = Card("cards.xlsx", "卡", 5, 1, name="客户", phone="13812345678", consultant="张伟")
     x.status = status
     x.horizon_text = horizon
     x.horizon = parse_horizon(horizon, as_of=AS_OF) if horizon else None
@@ -46,10 +45,10 @@ def lead(
     return x
 
 
-def run(x: Lead, scheme: str = "4s", **config: object) -> tuple[Lead, list[tuple[str, dt.date]]]:
+def run(x: Card, scheme: str = "4s", **config: object) -> tuple[Card, list[tuple[str, dt.date]]]:
     cfg = Config(scheme=PRESETS[scheme], **config)  # type: ignore[arg-type]
-    apply_rules([x], cfg, AS_OF)
-    tasks, _missed = build_tasks(lead_frame([x]), AS_OF, cfg.list_days)
+    rule([x], cfg, AS_OF)
+    tasks, _missed = build_tasks(table([x]), AS_OF, cfg.list_days)
     return x, [(task_word(t.task), t.due) for t in tasks.itertuples()]
 
 
@@ -226,14 +225,14 @@ def test_config_override_replaces_the_preset_table():
     cases = [("10天内", "A", 3), ("11天内", "B", 10), ("2027-01-22", "B", 10), ("2027-01-23", "C", 45)]
     for text, grade, every in cases:
         x = lead(horizon=text, first="2026-11-22")
-        apply_rules([x], cfg, AS_OF)
+        rule([x], cfg, AS_OF)
         assert (x.grade, x.next_due) == (grade, AS_OF + dt.timedelta(days=every)), text
     # stale_factor 2: 2 × 3 days = 6 days without contact is not stale, 7 is.
     x = lead(horizon="10天内", first="2026-11-16")
-    apply_rules([x], cfg, AS_OF)
+    rule([x], cfg, AS_OF)
     assert (x.days_late, x.escalation) == (3, "")
     x = lead(horizon="10天内", first="2026-11-15")
-    apply_rules([x], cfg, AS_OF)
+    rule([x], cfg, AS_OF)
     assert escalation_word(x.escalation) == "建议准战败"
 
 
@@ -271,9 +270,9 @@ def test_the_rules_give_a_lead_the_same_in_a_crowd_as_alone(scheme: str):
         crowd.append(x)
     config = Config(scheme=PRESETS[scheme])
     alone = [copy_of(x) for x in crowd]
-    apply_rules(crowd, config, AS_OF)
+    rule(crowd, config, AS_OF)
     for x in alone:
-        apply_rules([x], config, AS_OF)
+        rule([x], config, AS_OF)
     for together, single in zip(crowd, alone, strict=True):
         assert [getattr(together, f) for f in RULE_FIELDS] == \
             [getattr(single, f) for f in RULE_FIELDS]
@@ -286,9 +285,9 @@ def test_the_rules_give_a_lead_the_same_in_a_crowd_as_alone(scheme: str):
     assert any("→" in x.grade_change for x in crowd)
 
 
-def copy_of(x: Lead) -> Lead:
+def copy_of(x: Card) -> Card:
     import copy
 
     twin = copy.copy(x)
-    twin.hints = list(x.hints)
+    twin.found, twin.hints = list(x.found), list(x.hints)
     return twin

@@ -11,15 +11,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from cards import Card, rule
+from cards import table as leads_table
 from zh_words import bucket_code, task_word, zh
 
 from leadbook.config import PRESETS, Config, parse_config
-from leadbook.frames import lead_frame
 from leadbook.grading import REQUALIFY_FLAG
 from leadbook.horizon import parse_horizon
 from leadbook.model import Status
-from leadbook.records import Lead
-from leadbook.worklist import apply_rules, build_tasks, followup_counts, schedule_table
+from leadbook.worklist import build_tasks, followup_counts, schedule_table
 
 AS_OF = dt.date(2026, 11, 22)
 D = dt.date.fromisoformat
@@ -32,8 +32,8 @@ CUSTOM = parse_config({"grading": {"scheme": "4s", "grades": [
 
 
 def lead(horizon: str | None = None, *, last: str | None = None, first: str = "2025-01-01",
-         status: Status = Status.ACTIVE, consultant: str = "张伟", **dates: str) -> Lead:
-    x = Lead("cards.xlsx", "卡", 5, 1, name="客户", phone="13812345678", consultant=consultant)
+         status: Status = Status.ACTIVE, consultant: str = "张伟", **dates: str) -> Card:
+    x = Card("cards.xlsx", "卡", 5, 1, name="客户", phone="13812345678", consultant=consultant)
     x.status = status
     x.horizon_text = horizon
     x.horizon = parse_horizon(horizon, as_of=AS_OF) if horizon else None
@@ -70,7 +70,7 @@ def test_open_ended_horizon_takes_the_grade_beyond_its_span(scheme, horizon, gra
     # Said today, said three days ago, said a month ago: time passing moves nothing up.
     for said in ("2026-11-22", "2026-11-19", "2026-10-22"):
         x = lead(horizon, last=said)
-        apply_rules([x], cfg, AS_OF)
+        rule([x], cfg, AS_OF)
         assert x.grade == grade, (said, x.reason)
         # Flagged only once the span said has run (a month is longer than 两周).
         assert (REQUALIFY_FLAG in x.hints) == (x.expected < AS_OF)
@@ -78,7 +78,7 @@ def test_open_ended_horizon_takes_the_grade_beyond_its_span(scheme, horizon, gra
 
 def test_one_year_said_three_days_ago_is_d_not_c():
     x = lead("一年以上", last="2026-11-19")
-    apply_rules([x], Config(), AS_OF)
+    rule([x], Config(), AS_OF)
     assert x.grade == "D"
     assert zh(x.reason) == "预计购车时间 一年以上 (自 2026-11-19, 不早于 2027-11-19) → D"
     assert x.next_due == D("2027-02-17")  # D's 90 days from the latest contact
@@ -102,18 +102,18 @@ EARLIEST = [
 def test_earliest_date_passed_keeps_the_grade_and_asks_to_requalify(scheme, horizon, said, grade):
     cfg = config(scheme)
     on_the_day = lead(horizon, last=said)
-    apply_rules([on_the_day], cfg, AS_OF)
+    rule([on_the_day], cfg, AS_OF)
     assert on_the_day.grade == grade
     assert on_the_day.expected == AS_OF
     assert REQUALIFY_FLAG not in on_the_day.hints
     assert zh(REQUALIFY_FLAG) not in zh(on_the_day.reason)
 
     day_after = lead(horizon, last=(D(said) - dt.timedelta(days=1)).isoformat())
-    apply_rules([day_after], cfg, AS_OF)
+    rule([day_after], cfg, AS_OF)
     assert day_after.grade == grade  # kept, not moved to the top grade
     assert REQUALIFY_FLAG in day_after.hints
     assert zh(REQUALIFY_FLAG) in zh(day_after.reason)  # 原因 in the call list says so too
-    tasks, _ = build_tasks(lead_frame([day_after]), AS_OF)
+    tasks, _ = build_tasks(leads_table([day_after]), AS_OF)
     if len(tasks):
         assert zh(REQUALIFY_FLAG) in tasks.loc[0, "reason"]
 
@@ -126,32 +126,32 @@ def test_follow_ups_listed_within_list_days_only():
         lead("半年内", last="2026-11-15"),    # B, due 11-30: in 8 days, not this week
     ]
     cfg = Config()
-    apply_rules(leads, cfg, AS_OF)
-    tasks, _ = build_tasks(lead_frame(leads), AS_OF, cfg.list_days)
+    rule(leads, cfg, AS_OF)
+    tasks, _ = build_tasks(leads_table(leads), AS_OF, cfg.list_days)
     assert sorted(tasks["due"]) == [D("2026-11-15"), D("2026-11-22"), D("2026-11-29")]
     counts = followup_counts(tasks)
     assert (counts["due"], counts["overdue"], counts["upcoming"]) == (2, 1, 1)
     assert counts["by_consultant"] == {"张伟": {"due": 2, "overdue": 1, "upcoming": 1}}
     # list_days 10 takes the B lead in; 0 keeps only what is due by today.
     wider = parse_config({"followups": {"list_days": 10}})
-    apply_rules(leads, wider, AS_OF)
-    assert len(build_tasks(lead_frame(leads), AS_OF, wider.list_days)[0]) == 4
-    assert len(build_tasks(lead_frame(leads), AS_OF, 0)[0]) == 2
+    rule(leads, wider, AS_OF)
+    assert len(build_tasks(leads_table(leads), AS_OF, wider.list_days)[0]) == 4
+    assert len(build_tasks(leads_table(leads), AS_OF, 0)[0]) == 2
     # The full schedule is in the 日程 counts whatever the list holds.
-    table = schedule_table(lead_frame(leads), ["A", "B", "C", "D"])
+    table = schedule_table(leads_table(leads), ["A", "B", "C", "D"])
     a = table[table["grade"] == "A"].iloc[0]
     b = table[table["grade"] == "B"].iloc[0]
     assert (a[bucket_code("逾期")], a[bucket_code("紧急")], a["total"]) == (1, 2, 3)  # today counts as 紧急
     assert (b[bucket_code("紧急")], b[bucket_code("缓急")], b["total"]) == (0, 1, 1)
 
 
-def _won(last: str, **dates: str) -> Lead:
+def _won(last: str, **dates: str) -> Card:
     return lead(None, last=last, status=Status.WON, **dates)
 
 
-def _tasks(x: Lead) -> tuple[list[tuple[str, dt.date, int]], list[str]]:
-    apply_rules([x], Config(), AS_OF)
-    tasks, missed = build_tasks(lead_frame([x]), AS_OF)
+def _tasks(x: Card) -> tuple[list[tuple[str, dt.date, int]], list[str]]:
+    rule([x], Config(), AS_OF)
+    tasks, missed = build_tasks(leads_table([x]), AS_OF)
     return ([(task_word(t.task), t.due, t.days_late) for t in tasks.itertuples()],
             [i.message("zh") for i in missed])
 
@@ -204,8 +204,8 @@ def test_tasks_counted_apart_by_kind():
         _won("2026-11-20", delivery_date="2026-11-21", consultant="李娜"),
         lead(None, last="2026-11-20", status=Status.LOST, consultant="李娜"),
     ]
-    apply_rules(leads, Config(), AS_OF)
-    tasks, _ = build_tasks(lead_frame(leads), AS_OF)
+    rule(leads, Config(), AS_OF)
+    tasks, _ = build_tasks(leads_table(leads), AS_OF)
     counts = followup_counts(tasks)
     assert (counts["care"], counts["lost_review"]) == (3, 1)
     assert counts["by_kind"] == {
@@ -247,12 +247,12 @@ def test_a_missed_care_task_of_a_lead_without_consultant_or_name_says_so():
     a placeholder of the tables (NaN) leadbook counts on."""
     leads = []
     for seq, (consultant, name) in enumerate([(None, None), ("张伟", "王先生")]):
-        x = Lead("cards.xlsx", "卡", 5 + seq, seq, consultant=consultant, name=name)
+        x = Card("cards.xlsx", "卡", 5 + seq, seq, consultant=consultant, name=name)
         x.status = Status.WON
         x.delivery_date = AS_OF - dt.timedelta(days=45)  # the 7-day call is 38 days late
         leads.append(x)
-    apply_rules(leads, Config(), AS_OF)
-    _, missed = build_tasks(lead_frame(leads), AS_OF)
+    rule(leads, Config(), AS_OF)
+    _, missed = build_tasks(leads_table(leads), AS_OF)
     said = [m.message("zh") for m in missed]
     assert said and all("nan" not in m for m in said), said
     assert any("(未填顾问)" in m and "未填客户" in m for m in said), said

@@ -19,6 +19,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
+from ..days import column_days
 from ..issue_codes import STATUS_WORDS, IssueCode
 from ..model import Issue, Outcome, Severity
 from ..texts import Words, said
@@ -27,7 +30,6 @@ from . import compare
 from .model import LeadState, RunFigures, Snapshot, TaskState, day
 
 if TYPE_CHECKING:
-    from ..records import Lead
     from .store import HistoryStore
 
 log = logging.getLogger("leadbook")
@@ -101,28 +103,23 @@ LeadFact = tuple[str, str, str, str, int | None, int | None, int | None, int | N
                  int]
 
 
-def lead_facts(leads: Sequence[Lead]) -> list[LeadFact]:
-    """The leads the history follows: first registrations with a phone, each phone once."""
-    out: list[LeadFact] = []
-    seen: set[str] = set()
-    days: dict[dt.date | None, int | None] = {None: None}
+def lead_facts(leads: pd.DataFrame) -> list[LeadFact]:
+    """The leads the history follows (the leads' table as the rules left it): first
+    registrations with a phone, each phone once."""
+    first = leads[~leads["duplicate"].to_numpy() & leads["phone"].notna().to_numpy()
+                  & (leads["phone"] != "").to_numpy()]
+    first = first[~first["phone"].duplicated().to_numpy()]
 
-    def n(d: dt.date | None) -> int | None:
-        found = days.get(d, -1)
-        if found == -1:
-            found = days[d] = day(d)
-        return found
+    def days_of(column: pd.Series) -> list[int | None]:
+        return [None if empty else n for n, empty in zip(
+            column_days(column).tolist(), column.isna().tolist(), strict=True)]
 
-    for lead in leads:
-        phone = lead.phone
-        if lead.owner is not None or not phone or phone in seen:
-            continue
-        seen.add(phone)
-        out.append((
-            phone, lead.consultant or NO_CONSULTANT, lead.grade, lead.status.value,
-            n(lead.first_contact), n(lead.last_contact or lead.first_contact),
-            n(lead.next_contact), n(lead.next_due), lead.file, lead.sheet, lead.row))
-    return out
+    latest = first["last_contact"].where(first["last_contact"].notna(), first["first_contact"])
+    return list(zip(
+        first["phone"].tolist(), [c or NO_CONSULTANT for c in first["consultant"].tolist()],
+        first["grade"].tolist(), first["status"].tolist(), days_of(first["first_contact"]),
+        days_of(latest), days_of(first["next_contact"]), days_of(first["next_due"]),
+        first["file"].tolist(), first["sheet"].tolist(), first["row"].tolist(), strict=True))
 
 
 def identities(phones: Iterable[str], store: HistoryStore) -> dict[str, tuple[str, str]]:
