@@ -197,7 +197,9 @@ class RowPatcher:
                 run = []
         if run:
             gaps.append((None, tuple(run)))
-        return _Shape(with_s, tuple(set(values)), with_s < count, tuple(gaps))
+        # each style once, in the order met: the styles added for the fills are then
+        # numbered alike on every run
+        return _Shape(with_s, tuple(dict.fromkeys(values)), with_s < count, tuple(gaps))
 
     # -- filled rows -------------------------------------------------------------------
 
