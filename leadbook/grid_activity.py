@@ -1,8 +1,8 @@
 """A month grid's days → store-level activity rows, and its problems as Issues.
 
-Pure: a sheet read as a :class:`~leadbook.model.MonthGrid` in, one
-:class:`~leadbook.record_types.Activity` per day holding a value out (domain.md §6
-"Month grids"). The month comes from the title or sheet name (found by the
+Pure: a sheet read as a :class:`~leadbook.model.MonthGrid` in, one row of the
+daily reports' table (record_types.activity_table) per day holding a value out
+(domain.md §6 "Month grids"). The month comes from the title or sheet name (found by the
 reader), else the file name, else the as-of month, with an issue saying so.
 """
 
@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
+from .days import column_days, iso
 from .issue_codes import IssueCode, Part
 from .model import GridMetric, Issue, MonthGrid, Severity, SheetData, SourceFile
 from .read.month_grid import month_of_text
-from .record_types import Activity
+from .record_types import ACTIVITY_NUMBERS
 from .texts import Values, said, why_of
 from .values import mask_text, parse_count
 
@@ -53,8 +56,9 @@ def _number(value: float) -> float | int:
 
 
 def grid_activity(src: SourceFile, sheet: SheetData, as_of: dt.date,
-                  issues: list[Issue]) -> list[Activity]:
-    """One store-level activity row per day of the grid that holds a value."""
+                  issues: list[Issue]) -> dict[str, list[Any]]:
+    """One store-level row per day of the grid that holds a value, as the columns of
+    record_types.activity_table, in day order."""
     grid = sheet.grid
     assert grid is not None
     year, month, source = resolve_month(grid, src.name, as_of)
@@ -73,7 +77,7 @@ def grid_activity(src: SourceFile, sheet: SheetData, as_of: dt.date,
     for metric in grid.metrics:
         if metric.field is not None and metric.field not in by_field:
             by_field[metric.field] = metric
-    days: dict[int, Activity] = {}
+    days: dict[int, dict[str, float]] = {}  # day → field → the day's sum
     for fld, metric in by_field.items():
         total = 0.0
         for day, raw in sorted(metric.days.items()):
@@ -92,13 +96,8 @@ def grid_activity(src: SourceFile, sheet: SheetData, as_of: dt.date,
                       said(label=metric.label, year=year, month=month, day=day))
                 continue
             total += value
-            act = days.get(day)
-            if act is None:
-                act = Activity(src.name, sheet.name, grid.header_row,
-                               dt.date(year, month, day), None)
-                act.store_level = True
-                days[day] = act
-            setattr(act, fld, (getattr(act, fld) or 0.0) + value)
+            counts = days.setdefault(day, {})
+            counts[fld] = counts.get(fld, 0.0) + value
         _check_total(metric, total, grid, issue)
     for metric in grid.metrics:
         if metric.field is None or by_field.get(metric.field) is not metric:
@@ -106,7 +105,12 @@ def grid_activity(src: SourceFile, sheet: SheetData, as_of: dt.date,
             why = Part.NO_FIELD if metric.field is None else Part.SAME_METRIC(first=first)
             issue(metric.row, grid.label_header, metric.label, IssueCode.GRID_METRIC_NOT_COUNTED,
                   said(label=metric.label, total=_number(metric_sum(metric)), why=why))
-    return [days[d] for d in sorted(days)]
+    order = sorted(days)
+    n = len(order)
+    return {"file": [src.name] * n, "sheet": [sheet.name] * n, "row": [grid.header_row] * n,
+            "date": [dt.date(year, month, d) for d in order], "consultant": [None] * n,
+            **{f: [days[d].get(f) for d in order] for f in ACTIVITY_NUMBERS},
+            "store_level": [True] * n, "hints": [[] for _ in range(n)]}
 
 
 def _check_total(metric: GridMetric, total: float, grid: MonthGrid, issue: Any) -> None:
@@ -138,42 +142,51 @@ def unmapped_metrics(grid: MonthGrid) -> dict[str, float | int]:
     return {m.label: _number(metric_sum(m)) for m in grid.unmapped}
 
 
-def choose_activity(activity: Sequence[Activity]) -> tuple[list[Activity], list[Issue]]:
+def choose_activity(activity: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
     """One source per day (domain.md §6: never both): a day a per-consultant
     report covers is not also counted from a month grid, and a day two month
     grids both hold is counted from the first read. The grids' other days stay;
-    an issue per grid says which report the funnel counted."""
-    reported: dict[dt.date, list[Activity]] = {}
-    for a in activity:
-        if not a.store_level and a.date is not None:
-            reported.setdefault(a.date, []).append(a)
-    first_grid: dict[dt.date, list[Activity]] = {}  # the day's rows of the first grid
-    kept: list[Activity] = []
-    dropped: dict[tuple[str, str], list[Activity]] = {}
-    for a in activity:
-        if not a.store_level or a.date is None:
-            kept.append(a)
-        elif a.date in reported:
-            dropped.setdefault((a.file, a.sheet), []).append(a)
-        elif first_grid.setdefault(a.date, [a])[0] is not a:
-            dropped.setdefault((a.file, a.sheet), []).append(a)
-        else:
-            kept.append(a)
+    an issue per grid says which report the funnel counted. The daily reports'
+    table in, the rows kept (in their order) out."""
+    store = activity["store_level"].to_numpy()
+    dated = activity["date"].notna().to_numpy()
+    grid_days = np.flatnonzero(store & dated)
+    if not len(grid_days):
+        return activity, []
+    dates = column_days(activity["date"])  # day numbers
+    reported = set(dates[~store & dated].tolist())
+    first_grid: dict[int, int] = {}  # a day → the position of its row in the first grid
+    dropped: dict[tuple[str, str], list[int]] = {}
+    files, sheets = activity["file"].to_numpy(), activity["sheet"].to_numpy()
+    for i in grid_days.tolist():
+        day = int(dates[i])
+        if day in reported or first_grid.setdefault(day, i) != i:
+            dropped.setdefault((files[i], sheets[i]), []).append(i)
+    if not dropped:
+        return activity, []
+    by_day: dict[int, list[int]] = {}  # a reported day → its rows, for the issue's words
+    for i in np.flatnonzero(~store & dated & np.isin(dates, list(
+            {int(dates[j]) for rows in dropped.values() for j in rows}))).tolist():
+        by_day.setdefault(int(dates[i]), []).append(i)
+    traffic, rows = activity["traffic"].to_numpy(), activity["row"].to_numpy()
     issues = []
-    for (file, sheet), acts in dropped.items():
-        dates = sorted({a.date for a in acts if a.date is not None})
-        counted = [r for d in dates for r in reported.get(d) or first_grid[d]]
-        names = ", ".join(sorted({f"{r.file} {r.sheet}" for r in counted}))
-        which = Part.DAILY_REPORT if any(d in reported for d in dates) else Part.OTHER_GRID
+    for (file, sheet), theirs in dropped.items():
+        days = sorted({int(dates[i]) for i in theirs})
+        counted = [r for d in days for r in by_day.get(d) or [first_grid[d]]]
+        names = ", ".join(sorted({f"{files[r]} {sheets[r]}" for r in counted}))
+        which = Part.DAILY_REPORT if any(d in reported for d in days) else Part.OTHER_GRID
+        start, end = iso(days[0]), iso(days[-1])
         issues.append(Issue(
-            file, sheet, acts[0].row, None, None, IssueCode.GRID_OVERLAPS_DAILY,
-            said(which=which, names=names, start=dates[0].isoformat(),
-                 end=dates[-1].isoformat(), days=len(dates),
-                 theirs=_total(r.traffic for r in counted), ours=_total(a.traffic for a in acts)),
+            file, sheet, int(rows[theirs[0]]), None, None, IssueCode.GRID_OVERLAPS_DAILY,
+            said(which=which, names=names, start=start, end=end, days=len(days),
+                 theirs=_total(traffic[counted]), ours=_total(traffic[theirs])),
             Severity.WARNING,
         ))
+    keep = np.ones(len(activity), dtype=bool)
+    keep[[i for rows_ in dropped.values() for i in rows_]] = False
+    kept: pd.DataFrame = activity[keep].reset_index(drop=True)
     return kept, issues
 
 
-def _total(values: Iterable[float | None]) -> float | int:
-    return _number(sum(v for v in values if v is not None))
+def _total(values: np.ndarray) -> float | int:
+    return _number(sum(v for v in values.tolist() if not np.isnan(v)))

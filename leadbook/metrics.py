@@ -28,7 +28,6 @@ from .frames import filled
 from .grid_activity import STORE_LEVEL
 from .issue_codes import IssueCode, Part
 from .model import Issue, Severity, Status
-from .records import Activity
 from .texts import Words, said
 from .worklist import NO_CONSULTANT, followup_counts
 
@@ -45,14 +44,15 @@ class Period:
 
 
 def choose_period(
-    start: dt.date | None, end: dt.date | None, activity: Sequence[Activity], as_of: dt.date
+    start: dt.date | None, end: dt.date | None, activity: pd.DataFrame, as_of: dt.date
 ) -> Period:
     """--from/--to, else the span of the activity dates, else the ISO week of as-of."""
     if start is not None and end is not None:
         return Period(start, end)
-    days = [a.date for a in activity if a.date is not None]
-    if days:
-        return Period(min(days), max(days))
+    dated = activity["date"].notna().to_numpy()
+    if dated.any():
+        days = _day_numbers(activity["date"])[dated]
+        return Period(date_of(int(days.min())), date_of(int(days.max())))
     monday = as_of - dt.timedelta(days=as_of.weekday())
     return Period(monday, monday + dt.timedelta(days=6))
 

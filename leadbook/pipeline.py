@@ -21,7 +21,6 @@ import pandas as pd
 from . import metrics
 from .config import Config
 from .days import column_dates
-from .frames import activity_frame
 from .issue_codes import GRID_CODES
 from .masking import mask_names
 from .model import (
@@ -92,10 +91,10 @@ def work_of(files: Sequence[SourceFile], records: Records, config: Config, as_of
     owned, repeated = assign_owners(records.leads)
     issues += repeated
     lead_table = apply_rules(owned, config, as_of, lang)
-    activity_table = activity_frame(records.activity)
+    activity_table = records.activity
     tasks, missed = build_tasks(lead_table, as_of, config.list_days, lang)
     issues += missed
-    period = metrics.choose_period(start, end, records.activity, as_of)
+    period = metrics.choose_period(start, end, activity_table, as_of)
     return Week(files, records, lead_table, activity_table, tasks, period, issues)
 
 
@@ -292,7 +291,7 @@ def _notes(files: Sequence[SourceFile], records: Records, leads: pd.DataFrame,
            ) -> dict[str, list[SheetNotes]]:
     """Per file, per sheet: what the annotated copy adds to each row, in ``lang``; a
     daily-report row's own hints then the crosscheck's (``cross_hints``: position in
-    records.activity, words)."""
+    the daily reports' table, words)."""
     by_sheet: dict[tuple[str, str], dict[int, RowNote]] = {}
     for file, sheet, row, note in zip(leads["file"].tolist(), leads["sheet"].tolist(),
                                       leads["row"].tolist(), lead_notes(leads, stale_factor, lang),
@@ -301,11 +300,13 @@ def _notes(files: Sequence[SourceFile], records: Records, leads: pd.DataFrame,
     crossed: dict[int, list[Words]] = {}
     for position, words in cross_hints:
         crossed.setdefault(position, []).append(words)
-    for position, act in enumerate(records.activity):
-        hints = [*act.hints, *crossed.get(position, ())]
-        if hints:
-            note = RowNote(hint=joined(hints, lang))
-            by_sheet.setdefault((act.file, act.sheet), {})[act.row] = note
+    activity = records.activity
+    own = activity["hints"].tolist()
+    where = list(zip(*(activity[c].tolist() for c in ("file", "sheet", "row")), strict=True))
+    for position in sorted({i for i, hints in enumerate(own) if hints} | set(crossed)):
+        note = RowNote(hint=joined([*own[position], *crossed.get(position, ())], lang))
+        file, sheet, row = where[position]
+        by_sheet.setdefault((file, sheet), {})[row] = note
     grid_hints: dict[tuple[str, str, int], list[str]] = {}
     for issue in records.issues:  # a month grid's findings go on its metric rows
         if issue.code in GRID_CODES and issue.sheet is not None and issue.row:

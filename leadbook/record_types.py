@@ -1,18 +1,19 @@
-"""The records the rules work on: the leads' table (one row per lead-card row), a
-daily-report row (Activity) and everything read from an inbox (Records).
+"""The records the rules work on: the leads' table (one row per lead-card row), the
+daily reports' (one row per consultant and day, or per day of a month grid) and
+everything read from an inbox (Records).
 
 The leads are a table (:func:`lead_table`): typed columns, one row per card row
 in reading order over the whole inbox (the position is "the earliest row").
 Built by leadbook.records (the rows of a sheet, read column by column) and, for
 a card written by hand, by :func:`leads_from`; leadbook.ownership and
 leadbook.worklist give new tables with their columns added, never change one.
-Activity rows are built by leadbook.records and leadbook.grid_activity (the days
-of a month grid). Plain values, no reading here.
+The daily reports' table (:func:`activity_table`) is built the same way by
+leadbook.records, with the days of a month grid from leadbook.grid_activity.
+Plain values, no reading here.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +24,6 @@ import pandas as pd
 from .days import date_column
 from .model import Issue, Status
 from .spend import SpendItem
-from .texts import Words
 
 # A lead as read. Text is an object column (None where the cell was empty); dates
 # are datetime64[s] (NaT where the card has none); ``status`` is the Status value;
@@ -98,25 +98,47 @@ def leads_from(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     return frame
 
 
-@dataclass(slots=True, eq=False)
-class Activity:
-    """One row of a daily activity report: one consultant, one day."""
+# A daily-report row (one consultant, one day) or a day of a month grid (the whole
+# store: ``store_level``, no consultant). Counts are float64, NaN where the cell
+# was empty; ``hints`` as for the leads.
+ACTIVITY_TEXT = ("file", "sheet", "consultant")
+ACTIVITY_NUMBERS = ("traffic", "kept", "calls", "invited_visits", "test_drives", "orders",
+                    "deliveries", "lost")
 
-    file: str
-    sheet: str
-    row: int
-    date: dt.date | None = None
-    consultant: str | None = None
-    traffic: float | None = None
-    kept: float | None = None
-    calls: float | None = None
-    invited_visits: float | None = None
-    test_drives: float | None = None
-    orders: float | None = None
-    deliveries: float | None = None
-    lost: float | None = None
-    hints: list[Words | str] = field(default_factory=list)
-    store_level: bool = False  # a day of a month grid: the whole store, no consultant
+
+def activity_table(columns: Mapping[str, Sequence[Any]], n: int) -> pd.DataFrame:
+    """The daily reports' rows from their columns (each of ``n`` values; a field not
+    given is empty): ``date`` as ``dt.date``, counts as numbers or None."""
+    def given(name: str, empty: Any = None) -> Sequence[Any]:
+        values = columns.get(name)
+        return [empty] * n if values is None else values
+
+    data: dict[str, Any] = {name: _texts(given(name)) for name in ACTIVITY_TEXT}
+    data["row"] = np.asarray(given("row", 0), dtype=np.int64).reshape(n)
+    data["date"] = date_column(given("date"))
+    for name in ACTIVITY_NUMBERS:
+        data[name] = np.array([np.nan if v is None else v for v in given(name)],
+                              dtype=np.float64).reshape(n)
+    data["store_level"] = np.asarray(given("store_level", False), dtype=bool).reshape(n)
+    hints = columns.get("hints")
+    data["hints"] = _texts([[] for _ in range(n)] if hints is None else hints)
+    frame: pd.DataFrame = pd.DataFrame(data)
+    return frame
+
+
+def activity_from(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """A daily reports' table from rows given as mappings of field → value (a report
+    written by hand)."""
+    names = (*ACTIVITY_TEXT, "row", "date", *ACTIVITY_NUMBERS, "store_level")
+    columns: dict[str, list[Any]] = {name: [row.get(name) for row in rows] for name in names}
+    columns["row"] = [row.get("row", i + 2) for i, row in enumerate(rows)]
+    columns["store_level"] = [bool(row.get("store_level")) for row in rows]
+    columns["hints"] = [list(row.get("hints", [])) for row in rows]
+    return activity_table(columns, len(rows))
+
+
+def _no_activity() -> pd.DataFrame:
+    return activity_table({}, 0)
 
 
 def _no_leads() -> pd.DataFrame:
@@ -126,6 +148,6 @@ def _no_leads() -> pd.DataFrame:
 @dataclass
 class Records:
     leads: pd.DataFrame = field(default_factory=_no_leads)  # lead_table
-    activity: list[Activity] = field(default_factory=list)
+    activity: pd.DataFrame = field(default_factory=_no_activity)  # activity_table
     spend: list[SpendItem] = field(default_factory=list)  # the spend sheets' rows
     issues: list[Issue] = field(default_factory=list)

@@ -17,9 +17,8 @@ from .grid_activity import choose_activity, grid_activity
 from .horizon import parse_horizon
 from .issue_codes import BAD_VALUE, MISSING_VALUE, IssueCode
 from .model import Issue, Severity, SheetData, SheetKind, SourceFile, Status
-from .record_types import Activity as Activity  # defined there: grid_activity makes them too
 from .record_types import Records as Records
-from .record_types import lead_table
+from .record_types import activity_table, lead_table
 from .spend import spend_item
 from .texts import Values, Words, said, why_of
 from .values import (
@@ -110,6 +109,8 @@ def read_records(files: Iterable[SourceFile], as_of: dt.date, release: bool = Fa
     grades = GradeWords(grade_aliases or {})
     leads: dict[str, list[Any]] = {}  # the lead sheets' columns, one after the other
     count = 0
+    activity: dict[str, list[Any]] = {}  # the daily reports' and the grids' columns
+    days = 0
     for src in files:
         if src.status != "ok":
             continue
@@ -118,18 +119,16 @@ def read_records(files: Iterable[SourceFile], as_of: dt.date, release: bool = Fa
                 rows = sheet.rows
                 if release:
                     sheet.rows = []
-                for name, values in _lead_sheet(src, sheet, rows, as_of, out.issues,
-                                                grades).items():
-                    leads.setdefault(name, []).extend(values)
-                count += len(rows)
+                count += _extend(leads, _lead_sheet(src, sheet, rows, as_of, out.issues, grades))
                 del rows
             elif sheet.kind is SheetKind.ACTIVITY and sheet.grid is not None:
-                out.activity.extend(grid_activity(src, sheet, as_of, out.issues))
+                grid = grid_activity(src, sheet, as_of, out.issues)
+                days += _extend(activity, grid)
             elif sheet.kind is SheetKind.ACTIVITY:
                 rows = sheet.rows
                 if release:
                     sheet.rows = []
-                out.activity.extend(_activity_sheet(src, sheet, rows, as_of, out.issues))
+                days += _extend(activity, _activity_sheet(src, sheet, rows, as_of, out.issues))
                 del rows
             elif sheet.kind is SheetKind.SPEND:
                 date_of = _readers(as_of, src.date1904)[0]
@@ -142,9 +141,17 @@ def read_records(files: Iterable[SourceFile], as_of: dt.date, release: bool = Fa
                             lambda _v, r=r, d=date_of: r.parse("date", "date", d)))
     out.leads = lead_table(leads, count)
     out.issues.extend(grades.issues())
-    out.activity, overlaps = choose_activity(out.activity)
+    out.activity, overlaps = choose_activity(activity_table(activity, days))
     out.issues.extend(overlaps)
     return out
+
+
+def _extend(columns: dict[str, list[Any]], more: dict[str, list[Any]]) -> int:
+    """A sheet's columns (every sheet of a kind gives the same ones) put after the
+    earlier sheets'; how many rows it adds."""
+    for name, values in more.items():
+        columns.setdefault(name, []).extend(values)
+    return len(more["row"])
 
 
 def _rows(sheet: SheetData, release: bool) -> Iterator[tuple[int, list[Any]]]:
@@ -333,11 +340,13 @@ def _tell(found: _Found, rows: list[int], hints: list[list[Words | str]], file: 
 
 
 def _activity_sheet(src: SourceFile, sheet: SheetData, rows: list[tuple[int, list[Any]]],
-                    as_of: dt.date, issues: list[Issue]) -> list[Activity]:
-    """The rows of one daily report, read column by column, with the issues and hints
-    row by row in the order :func:`_activity` gives them."""
+                    as_of: dt.date, issues: list[Issue]) -> dict[str, list[Any]]:
+    """The rows of one daily report as the columns of record_types.activity_table,
+    read column by column, with the issues and hints row by row: a row's parsed
+    fields first, then what is missing."""
     file, name, headers = src.name, sheet.name, sheet.headers
     n = len(rows)
+    at = [row for row, _ in rows]
 
     def column(fld: str) -> list[Any]:
         c = sheet.columns.get(fld)
@@ -362,12 +371,11 @@ def _activity_sheet(src: SourceFile, sheet: SheetData, rows: list[tuple[int, lis
         if check_consultant and consultants[i] is None:
             found.setdefault(i, []).append(
                 ("consultant", MISSING_VALUE["consultant"], (), None, Severity.WARNING))
-    acts = [Activity(file, name, row, date, who, *counts)
-            for (row, _), date, who, *counts in zip(
-                rows, dates, consultants, *(parsed[f] for f in ACTIVITY_COUNT_FIELDS),
-                strict=True)]
-    _tell(found, [a.row for a in acts], [a.hints for a in acts], file, name, headers, issues)
-    return acts
+    hints: list[list[Words | str]] = [[] for _ in range(n)]
+    _tell(found, at, hints, file, name, headers, issues)
+    return {"file": [file] * n, "sheet": [name] * n, "row": at, "date": dates,
+            "consultant": consultants, **{f: parsed[f] for f in ACTIVITY_COUNT_FIELDS},
+            "store_level": [False] * n, "hints": hints}
 
 
 _BY_GRADE = {"O": Status.WON, "F": Status.LOST}

@@ -102,8 +102,9 @@ def own(cards: Sequence[Card]) -> list[Any]:
 
 
 def rows_of(leads: pd.DataFrame) -> list[SimpleNamespace]:
-    """The rows of a leads' table as records to read fields from: dates as
-    ``dt.date`` (or None), ``status`` a Status, ``days_late`` an int or None."""
+    """The rows of a leads' or daily reports' table as records to read fields from:
+    dates as ``dt.date`` (or None), ``status`` a Status, ``days_late`` an int or
+    None, counts a number or None."""
     columns: dict[str, list[Any]] = {}
     for name in leads.columns:
         column = leads[name]
@@ -111,6 +112,8 @@ def rows_of(leads: pd.DataFrame) -> list[SimpleNamespace]:
             columns[name] = column_dates(column)
         elif name == "days_late":
             columns[name] = [None if pd.isna(v) else int(v) for v in column.tolist()]
+        elif column.dtype == "float64":  # a count: None where the cell was empty
+            columns[name] = [None if v != v else v for v in column.tolist()]
         elif name == "status":
             columns[name] = [Status(v) for v in column.tolist()]
         else:

@@ -10,9 +10,8 @@ from cards import table as leads_table
 from zh_words import zh_all
 
 from leadbook import metrics
-from leadbook.frames import activity_frame
 from leadbook.model import Status
-from leadbook.records import Activity
+from leadbook.record_types import activity_from
 from leadbook.worklist import build_tasks
 
 D = dt.date.fromisoformat
@@ -30,18 +29,19 @@ def lead(seq, status=Status.ACTIVE, first="2026-11-17", last=None, source="汽�
     return x
 
 
-def act(day, consultant, traffic, kept) -> Activity:
-    return Activity("daily.xlsx", "日报", 3, D(day), consultant, traffic=traffic, kept=kept)
+def act(day, consultant, traffic, kept) -> dict[str, object]:
+    return dict(file="daily.xlsx", sheet="日报", row=3, date=D(day), consultant=consultant,
+                traffic=traffic, kept=kept)
 
 
 def test_choose_period():
     acts = [act("2026-10-03", "张伟", 3, 1), act("2026-10-29", "李娜", 2, 1)]
-    assert metrics.choose_period(None, None, acts, D("2026-11-22")) == metrics.Period(
+    assert metrics.choose_period(None, None, activity_from(acts), D("2026-11-22")) == metrics.Period(
         D("2026-10-03"), D("2026-10-29"))
     # No activity: the ISO week of the as-of date, Monday to Sunday.
-    assert metrics.choose_period(None, None, [], D("2026-11-22")) == PERIOD
-    assert metrics.choose_period(None, None, [], D("2026-11-16")) == PERIOD
-    assert metrics.choose_period(D("2026-11-01"), D("2026-11-30"), acts, D("2026-11-22")) == \
+    assert metrics.choose_period(None, None, activity_from([]), D("2026-11-22")) == PERIOD
+    assert metrics.choose_period(None, None, activity_from([]), D("2026-11-16")) == PERIOD
+    assert metrics.choose_period(D("2026-11-01"), D("2026-11-30"), activity_from(acts), D("2026-11-22")) == \
         metrics.Period(D("2026-11-01"), D("2026-11-30"))
 
 
@@ -57,7 +57,7 @@ def test_funnel_chain_multiplies_to_deals():
     ]
     acts = [act("2026-11-16", "张伟", 6, 3), act("2026-11-22", "张伟", 4, 2),
             act("2026-11-23", "张伟", 9, 9)]
-    f = metrics.funnel(leads_table(leads), activity_frame(acts), PERIOD, have_cards=True)
+    f = metrics.funnel(leads_table(leads), activity_from(acts), PERIOD, have_cards=True)
     assert (f["traffic"], f["kept"], f["followed"], f["deals"]) == (10, 5, 4, 2)
     assert f["keep_rate"] == pytest.approx(0.5)
     assert f["follow_rate"] == pytest.approx(0.8)
@@ -70,14 +70,14 @@ def test_funnel_chain_multiplies_to_deals():
 
 
 def test_figures_that_cannot_be_computed_are_none():
-    f = metrics.funnel(leads_table([]), activity_frame([]), PERIOD, have_cards=False)
+    f = metrics.funnel(leads_table([]), activity_from([]), PERIOD, have_cards=False)
     assert f == {"traffic": None, "kept": None, "followed": None, "deals": None,
                  "keep_rate": None, "follow_rate": None, "convert_rate": None}
     c = metrics.cost(leads_table([]), PERIOD, None, None, have_cards=False)
     assert c == {"spend": None, "cost_per_lead": None, "lost": None, "lost_share": None,
                  "lost_cost": None}
     # Without lead cards, kept is the daily report's 留档.
-    f = metrics.funnel(leads_table([]), activity_frame([act("2026-11-18", "张伟", 7, 3)]), PERIOD, have_cards=False)
+    f = metrics.funnel(leads_table([]), activity_from([act("2026-11-18", "张伟", 7, 3)]), PERIOD, have_cards=False)
     assert (f["traffic"], f["kept"], f["keep_rate"], f["followed"]) == (7, 3, 3 / 7, None)
 
 
@@ -89,7 +89,7 @@ def test_duplicates_are_not_counted_twice():
     assert leads[0].owner is leads[2] and leads[0].duplicate_kind == "repeat"
     assert leads[1].owner is leads[2] and leads[1].duplicate_kind == "conflict"
     assert sorted(i.code for i in issues) == ["duplicate_lead", "ownership_conflict"]
-    f = metrics.funnel(leads_table(leads), activity_frame([]), PERIOD, have_cards=True)
+    f = metrics.funnel(leads_table(leads), activity_from([]), PERIOD, have_cards=True)
     assert f["kept"] == 1
 
 
@@ -125,14 +125,14 @@ def test_consultant_table_and_crosscheck():
     for x in leads:
         x.next_due = as_of - dt.timedelta(days=x.days_late)
     tasks, _ = build_tasks(leads_table(leads), as_of)
-    t = metrics.consultant_table(leads_table(leads), activity_frame(acts), PERIOD, ["A", "B", "C", "D"], True,
+    t = metrics.consultant_table(leads_table(leads), activity_from(acts), PERIOD, ["A", "B", "C", "D"], True,
                                  tasks).set_index("consultant")
     assert t.loc["张伟", "overdue"] == 1 and t.loc["张伟", "on_time_share"] == 0.0
     assert t.loc["李娜", "due"] == 1 and t.loc["李娜", "on_time_share"] == 1.0
     assert t.loc["李娜", "upcoming"] == 1 and t.loc["张伟", "upcoming"] == 0
     assert (t.loc["李娜", "grade_A"], t.loc["李娜", "grade_B"]) == (1, 1)
     assert t.loc["李娜", "keep_rate"] == pytest.approx(2 / 5)
-    table, issues, hints = metrics.crosscheck(leads_table(leads), activity_frame(acts))
+    table, issues, hints = metrics.crosscheck(leads_table(leads), activity_from(acts))
     li = table.set_index("consultant").loc["李娜"]
     assert (li["reported"], li["cards"], li["difference"]) == (3, 2, 1)
     assert [i.code for i in issues] == ["crosscheck_kept"]

@@ -15,6 +15,7 @@ from typing import Any
 
 import openpyxl
 import xlsxwriter
+from cards import rows_of
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -106,8 +107,8 @@ def test_each_day_is_one_store_level_activity_row(tmp_path: Path) -> None:
 
     records = read_records([src], AS_OF)
     days = [d for d in range(1, LAST_DAY + 1) if d != BLANK_DAY]
-    assert [a.date for a in records.activity] == [dt.date(2026, 11, d) for d in days]
-    for a in records.activity:
+    assert [a.date for a in rows_of(records.activity)] == [dt.date(2026, 11, d) for d in days]
+    for a in rows_of(records.activity):
         assert a.consultant is None and a.store_level  # 负责人 is never a consultant
         for metric, fld in FIELDS.items():
             assert getattr(a, fld) == day_value(metric, a.date.day)
@@ -129,22 +130,22 @@ def test_each_day_is_one_store_level_activity_row(tmp_path: Path) -> None:
 
 def test_the_month_from_sheet_name_file_name_else_as_of(tmp_path: Path) -> None:
     by_sheet = read_file(write_grid(tmp_path / "a.xlsx", None, "10月"), "a.xlsx")
-    acts = read_records([by_sheet], AS_OF).activity
+    acts = rows_of(read_records([by_sheet], AS_OF).activity)
     assert acts[0].date == dt.date(2026, 10, 1) and by_sheet.sheets[0].grid.month_from == "sheet"
 
     by_file = read_file(write_grid(tmp_path / "2026年9月日报.xlsx", None, "日报"),
                         "2026年9月日报.xlsx")
     records = read_records([by_file], AS_OF)
-    assert records.activity[0].date == dt.date(2026, 9, 1)
+    assert rows_of(records.activity)[0].date == dt.date(2026, 9, 1)
     assert "grid_month_assumed" not in [i.code for i in records.issues]
 
     # Only the month, later than the as-of month: last year's.
     dec = read_file(write_grid(tmp_path / "b.xlsx", None, "12月"), "b.xlsx")
-    assert read_records([dec], AS_OF).activity[0].date == dt.date(2025, 12, 1)
+    assert rows_of(read_records([dec], AS_OF).activity)[0].date == dt.date(2025, 12, 1)
 
     unnamed = read_file(write_grid(tmp_path / "c.xlsx", None, "日报"), "c.xlsx")
     records = read_records([unnamed], AS_OF)
-    assert records.activity[0].date == dt.date(2026, 11, 1)
+    assert rows_of(records.activity)[0].date == dt.date(2026, 11, 1)
     assumed = [i for i in records.issues if i.code == "grid_month_assumed"]
     assert [(i.row, i.sheet) for i in assumed] == [(1, "日报")]
     assert "2026年11月" in assumed[0].message("zh")
@@ -156,7 +157,7 @@ def test_november_has_no_31st(tmp_path: Path) -> None:
     wb.active.cell(3, 33).value = 7  # 展厅首次来客批次 on "31"
     wb.save(path)
     records = read_records([read_file(path, "grid.xlsx")], AS_OF)
-    assert max(a.date for a in records.activity) == dt.date(2026, 11, LAST_DAY)
+    assert max(a.date for a in rows_of(records.activity)) == dt.date(2026, 11, LAST_DAY)
     outside = [(i.row, i.column, i.value) for i in records.issues
                if i.code == "grid_day_outside_month"]
     assert outside == [(3, "31", "7")]
@@ -236,7 +237,7 @@ def test_a_grid_and_a_daily_report_for_the_same_days_count_once(tmp_path: Path) 
     from_grid = month_total("展厅首次来客批次", range(1, 16))
     assert funnel["traffic"] == from_grid + sum(daily.values()) == 153 + 49
     by_day: dict[dt.date, set[bool]] = {}
-    for a in analysis.records.activity:
+    for a in rows_of(analysis.records.activity):
         by_day.setdefault(a.date, set()).add(a.store_level)
     assert all(len(kinds) == 1 for kinds in by_day.values())  # never both for one day
     (overlap,) = [i for i in analysis.outcome.issues if i.code == "grid_overlaps_daily"]
@@ -257,7 +258,7 @@ def test_two_month_grids_for_the_same_month_count_once(tmp_path: Path) -> None:
     write_grid(inbox / "b_copy.xlsx")
     analysis = analyse(inbox, Config(), AS_OF)
     assert analysis.outcome.summary["funnel"]["traffic"] == month_total("展厅首次来客批次")
-    assert {a.file for a in analysis.records.activity} == {"a_grid.xlsx"}
+    assert {a.file for a in rows_of(analysis.records.activity)} == {"a_grid.xlsx"}
     (overlap,) = [i for i in analysis.outcome.issues if i.code == "grid_overlaps_daily"]
     assert overlap.file == "b_copy.xlsx"
     assert "另一份月报表 (a_grid.xlsx 销售日报)" in overlap.message("zh")
