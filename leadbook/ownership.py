@@ -16,6 +16,7 @@ import pandas as pd
 from .days import LAST_DAY, masked_days
 from .issue_codes import IssueCode, Part
 from .model import Issue, Severity
+from .record_types import with_columns
 from .rule_words import Rule
 from .texts import said
 
@@ -72,6 +73,6 @@ def assign_owners(leads: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
                                        where=at_row)
                     if not same else Rule.REPEAT_NOTE(where=at_row)]
         issues.append(issue)
-    table = leads.assign(owner=owner, duplicate=owner >= 0, duplicate_kind=kind,
-                         hints=pd.Series(hints, index=leads.index, dtype=object))
+    table = with_columns(leads, dict(owner=owner, duplicate=owner >= 0, duplicate_kind=kind,
+                                     hints=pd.Series(hints, index=leads.index, dtype=object)))
     return table, issues

@@ -23,6 +23,7 @@ from .frames import filled
 from .grading import grade_leads
 from .issue_codes import IssueCode, Part
 from .model import Issue, Severity, Status
+from .record_types import with_columns
 from .rule_words import Flag, Rule, TaskName
 from .schedule import (
     BUCKETS,
@@ -89,13 +90,12 @@ def apply_rules(leads: pd.DataFrame, config: Config, as_of: dt.date, lang: str =
     cadence[at] = due.cadence
     expected = np.where(g.has_expected, g.expected * SECONDS_A_DAY, 0).view("datetime64[s]")
     expected[~g.has_expected] = NAT
-    ruled: pd.DataFrame = leads.assign(
+    return with_columns(leads, dict(
         grade=g.grade, reason=g.reason, expected=expected,
         grade_change=grade_changes(recorded, g.grade, status),
         next_due=next_due, days_late=pd.arrays.IntegerArray(late, unknown), cadence=cadence,
         **words,
-        passed=g.passed_days != 0, requalify=g.requalify, no_horizon=g.missing_horizon)
-    return ruled
+        passed=g.passed_days != 0, requalify=g.requalify, no_horizon=g.missing_horizon))
 
 
 def grade_changes(recorded: np.ndarray, grade: np.ndarray, status: np.ndarray) -> np.ndarray:

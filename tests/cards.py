@@ -22,7 +22,14 @@ from leadbook.config import Config
 from leadbook.days import column_dates
 from leadbook.model import Status
 from leadbook.ownership import assign_owners
-from leadbook.record_types import RULE_DATES, RULE_FLAGS, RULE_TEXT, leads_from
+from leadbook.record_types import (
+    READ_DATES,
+    READ_TEXT,
+    RULE_DATES,
+    RULE_FLAGS,
+    RULE_TEXT,
+    leads_from,
+)
 from leadbook.worklist import apply_rules, lead_hints
 
 FIELDS = dict(
@@ -56,14 +63,19 @@ class Card:
         return self.owner is not None
 
 
-def table(cards: Sequence[Card]) -> pd.DataFrame:
-    """The leads' table of ``cards``, with what ownership and the rules set on them."""
+READ = tuple(name for name in FIELDS if name in (*READ_TEXT, *READ_DATES, "horizon", "status"))
+
+
+def table(cards: Sequence[Card], ruled: bool = True) -> pd.DataFrame:
+    """The leads' table of ``cards``, with what ownership and the rules set on them
+    (without, when not ``ruled``: the table the rules are given)."""
     position = {id(c): i for i, c in enumerate(cards)}
     rows = []
     for c in cards:
-        row = {name: getattr(c, name) for name in FIELDS if name != "owner"}
+        row = {name: getattr(c, name) for name in (FIELDS if ruled else READ) if name != "owner"}
         row.update(file=c.file, sheet=c.sheet, row=c.row, hints=list(c.found))
-        row["owner"] = -1 if c.owner is None else position[id(c.owner)]
+        if ruled:
+            row["owner"] = -1 if c.owner is None else position[id(c.owner)]
         rows.append(row)
     return leads_from(rows)
 
@@ -83,7 +95,7 @@ def _back(cards: Sequence[Card], ruled: pd.DataFrame, stale_factor: float, lang:
 def rule(cards: Sequence[Card], config: Config, as_of: dt.date, lang: str = "zh"
          ) -> pd.DataFrame:
     """worklist.apply_rules over the cards' table; each card gets its row's results."""
-    ruled = apply_rules(table(cards), config, as_of, lang)
+    ruled = apply_rules(table(cards, ruled=False), config, as_of, lang)
     _back(cards, ruled, config.stale_factor, lang)
     return ruled
 
