@@ -42,12 +42,17 @@ NAT = np.datetime64("NaT", "s")
 SECONDS_A_DAY = 86_400
 
 
-def date_column(values: Sequence[dt.date | None]) -> np.ndarray:
-    """Dates (or None) as a ``datetime64[s]`` array, NaT for None: a table's date column."""
-    days, has = day_numbers(values)
-    out = (days * SECONDS_A_DAY).view("datetime64[s]")
+def day_column(days: np.ndarray, has: np.ndarray) -> np.ndarray:
+    """Day numbers as a ``datetime64[s]`` array, NaT where ``has`` is false: a table's
+    date column."""
+    out = (np.where(has, days, 0).astype(np.int64) * SECONDS_A_DAY).view("datetime64[s]")
     out[~has] = NAT
     return out
+
+
+def date_column(values: Sequence[dt.date | None]) -> np.ndarray:
+    """Dates (or None) as a ``datetime64[s]`` array, NaT for None: a table's date column."""
+    return day_column(*day_numbers(values))
 
 
 def column_days(dates: pd.Series) -> np.ndarray:
@@ -62,8 +67,13 @@ def masked_days(dates: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return np.where(has, column_days(dates), 0).astype(np.int64), has
 
 
+def column_day_list(dates: pd.Series) -> list[int | None]:
+    """A ``datetime64`` column as day numbers (None for NaT)."""
+    nat = dates.isna().tolist()
+    return [None if empty else n
+            for n, empty in zip(column_days(dates).tolist(), nat, strict=True)]
+
+
 def column_dates(dates: pd.Series) -> list[dt.date | None]:
     """A ``datetime64`` column as dates (None for NaT)."""
-    nat = dates.isna().to_numpy()
-    return [None if empty else date_of(n)
-            for n, empty in zip(column_days(dates).tolist(), nat.tolist(), strict=True)]
+    return [None if n is None else date_of(n) for n in column_day_list(dates)]

@@ -67,14 +67,13 @@ def records_of(files: Sequence[SourceFile], config: Config, as_of: dt.date) -> R
 
 @dataclass
 class Week:
-    """The records, the leads' table as the rules left it (owners, grades, due dates),
-    the daily reports' table, the week's work, the period counted and what was found
-    so far."""
+    """The records (the daily reports' table among them), the leads' table as the
+    rules left it (owners, grades, due dates), the week's work, the period counted and
+    what was found so far."""
 
     files: list[SourceFile]
     records: Records
     leads: pd.DataFrame
-    activity: pd.DataFrame
     tasks: pd.DataFrame
     period: metrics.Period
     issues: list[Issue]
@@ -91,18 +90,17 @@ def work_of(files: Sequence[SourceFile], records: Records, config: Config, as_of
     owned, repeated = assign_owners(records.leads)
     issues += repeated
     lead_table = apply_rules(owned, config, as_of, lang)
-    activity_table = records.activity
     tasks, missed = build_tasks(lead_table, as_of, config.list_days, lang)
     issues += missed
-    period = metrics.choose_period(start, end, activity_table, as_of)
-    return Week(files, records, lead_table, activity_table, tasks, period, issues)
+    period = metrics.choose_period(start, end, records.activity, as_of)
+    return Week(files, records, lead_table, tasks, period, issues)
 
 
 def figures_of(week: Week, config: Config, as_of: dt.date, lang: str = "zh") -> Analysis:
     """The figures of the week (domain.md §5, §8): funnel, cost, the tables and
     summary.json, and what the annotated copies add to each row."""
     files, records, period = week.files, week.records, week.period
-    lead_table, activity_table, tasks = week.leads, week.activity, week.tasks
+    lead_table, activity_table, tasks = week.leads, records.activity, week.tasks
     issues = list(week.issues)
     have_cards = any(s.kind is SheetKind.LEADS for f in files for s in f.sheets)
     spend, spend_parts, by_source = period_spend(

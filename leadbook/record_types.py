@@ -14,7 +14,7 @@ Plain values, no reading here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +60,16 @@ def _lists(values: Sequence[list[Any]]) -> np.ndarray:
     return column
 
 
+def _given(columns: Mapping[str, Sequence[Any]], n: int) -> Callable[..., Sequence[Any]]:
+    """``given(name, empty=None)``: the column ``name`` of ``columns``, or ``n`` empty
+    values where it is not given."""
+    def given(name: str, empty: Any = None) -> Sequence[Any]:
+        values = columns.get(name)
+        return [empty] * n if values is None else values
+
+    return given
+
+
 def with_columns(table: pd.DataFrame, columns: Mapping[str, Any]) -> pd.DataFrame:
     """A new table: ``table``'s columns (those not given) and ``columns`` (arrays or
     columns of its length), put together at once (``DataFrame.assign`` inserts
@@ -79,18 +89,14 @@ def lead_table(columns: Mapping[str, Sequence[Any]], n: int) -> pd.DataFrame:
     """The leads as read, from their columns (each of ``n`` values; a field not
     given is empty): text and Horizon values, dates as ``dt.date``, ``row`` the
     Excel row, ``status`` Status members, ``hints`` lists."""
-    def given(name: str, empty: Any = None) -> Sequence[Any]:
-        values = columns.get(name)
-        return [empty] * n if values is None else values
-
+    given = _given(columns, n)
     data: dict[str, Any] = {name: _texts(given(name)) for name in READ_TEXT}
     data["row"] = np.asarray(given("row", 0), dtype=np.int64).reshape(n)
     data["status"] = _texts([s.value for s in given("status", Status.ACTIVE)])
     data["horizon"] = _texts(given("horizon"))
     for name in READ_DATES:
         data[name] = date_column(given(name))
-    hints = columns.get("hints")
-    data["hints"] = _lists([[] for _ in range(n)] if hints is None else hints)
+    data["hints"] = _lists(columns.get("hints") or [[] for _ in range(n)])
     frame: pd.DataFrame = pd.DataFrame(data)
     return frame
 
@@ -133,10 +139,7 @@ ACTIVITY_NUMBERS = ("traffic", "kept", "calls", "invited_visits", "test_drives",
 def activity_table(columns: Mapping[str, Sequence[Any]], n: int) -> pd.DataFrame:
     """The daily reports' rows from their columns (each of ``n`` values; a field not
     given is empty): ``date`` as ``dt.date``, counts as numbers or None."""
-    def given(name: str, empty: Any = None) -> Sequence[Any]:
-        values = columns.get(name)
-        return [empty] * n if values is None else values
-
+    given = _given(columns, n)
     data: dict[str, Any] = {name: _texts(given(name)) for name in ACTIVITY_TEXT}
     data["row"] = np.asarray(given("row", 0), dtype=np.int64).reshape(n)
     data["date"] = date_column(given("date"))
@@ -144,8 +147,7 @@ def activity_table(columns: Mapping[str, Sequence[Any]], n: int) -> pd.DataFrame
         data[name] = np.array([np.nan if v is None else v for v in given(name)],
                               dtype=np.float64).reshape(n)
     data["store_level"] = np.asarray(given("store_level", False), dtype=bool).reshape(n)
-    hints = columns.get("hints")
-    data["hints"] = _lists([[] for _ in range(n)] if hints is None else hints)
+    data["hints"] = _lists(columns.get("hints") or [[] for _ in range(n)])
     frame: pd.DataFrame = pd.DataFrame(data)
     return frame
 

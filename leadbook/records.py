@@ -221,6 +221,15 @@ def _read_column(values: list[Any], reader: Callable[[Any], Any]) -> list[Any]:
     return out
 
 
+def _cells(sheet: SheetData, rows: list[tuple[int, list[Any]]], fld: str) -> list[Any]:
+    """The cells of a field's column, row by row (None past a short row's end, and
+    for a field the sheet has no column for)."""
+    c = sheet.columns.get(fld)
+    if c is None:
+        return [None] * len(rows)
+    return [cells[c] if c < len(cells) else None for _, cells in rows]
+
+
 def _text_column(values: list[Any]) -> list[str | None]:
     """_Row.text over a column, once per distinct value."""
     return _read_column(values, _text)
@@ -249,13 +258,7 @@ def _lead_sheet(
     n = len(rows)
     at = [row for row, _ in rows]
 
-    def column(fld: str) -> list[Any]:
-        c = sheet.columns.get(fld)
-        if c is None:
-            return [None] * n
-        return [cells[c] if c < len(cells) else None for _, cells in rows]
-
-    raw = {fld: column(fld) for fld in (
+    raw = {fld: _cells(sheet, rows, fld) for fld in (
         "name", "consultant", "source", "model", "lost_reason", "competitor", "notes", "phone",
         *LEAD_DATE_FIELDS, "horizon", "grade", "status")}
     text = {fld: _text_column(raw[fld]) for fld in (
@@ -348,13 +351,7 @@ def _activity_sheet(src: SourceFile, sheet: SheetData, rows: list[tuple[int, lis
     n = len(rows)
     at = [row for row, _ in rows]
 
-    def column(fld: str) -> list[Any]:
-        c = sheet.columns.get(fld)
-        if c is None:
-            return [None] * n
-        return [cells[c] if c < len(cells) else None for _, cells in rows]
-
-    raw = {fld: column(fld) for fld in ("date", "consultant", *ACTIVITY_COUNT_FIELDS)}
+    raw = {fld: _cells(sheet, rows, fld) for fld in ("date", "consultant", *ACTIVITY_COUNT_FIELDS)}
     parsed = {"date": _read_column(raw["date"], _readers(as_of, src.date1904)[0])}
     for fld in ACTIVITY_COUNT_FIELDS:
         parsed[fld] = _read_column(raw[fld], parse_count)

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from .config import Config
-from .days import NAT, SECONDS_A_DAY, date_of, day_number, iso, masked_days
 from .days import column_days as _days
+from .days import date_of, day_column, day_number, iso, masked_days
 from .frames import filled
 from .grading import grade_leads
 from .issue_codes import IssueCode, Part
@@ -78,23 +78,21 @@ def apply_rules(leads: pd.DataFrame, config: Config, as_of: dt.date, lang: str =
                     has_first=has_first[at], last=last[at], has_last=has_last[at],
                     agreed=agreed, has_agreed=has_agreed, as_of=as_of, scheme=scheme,
                     stale_factor=config.stale_factor, quasi_lost=g.quasi_lost[at], lang=lang)
-    next_due = np.full(n, NAT)
+    due_days, has_due = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
+    due_days[at], has_due[at] = due.next_due, due.has_due
     late, unknown = np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool)
     words = {name: np.full(n, "", dtype=object) for name in ("bucket", "escalation", "due_why")}
     cadence = np.zeros(n, dtype=np.int64)
     with_due = at[due.has_due]
-    next_due[with_due] = (due.next_due[due.has_due] * SECONDS_A_DAY).view("datetime64[s]")
     late[with_due], unknown[with_due] = due.days_late[due.has_due], False
     words["bucket"][at], words["escalation"][at] = due.bucket, due.escalation
     words["due_why"][at] = due.why
     cadence[at] = due.cadence
-    expected = np.where(g.has_expected, g.expected * SECONDS_A_DAY, 0).view("datetime64[s]")
-    expected[~g.has_expected] = NAT
     return with_columns(leads, dict(
-        grade=g.grade, reason=g.reason, expected=expected,
+        grade=g.grade, reason=g.reason, expected=day_column(g.expected, g.has_expected),
         grade_change=grade_changes(recorded, g.grade, status),
-        next_due=next_due, days_late=pd.arrays.IntegerArray(late, unknown), cadence=cadence,
-        **words,
+        next_due=day_column(due_days, has_due), days_late=pd.arrays.IntegerArray(late, unknown),
+        cadence=cadence, **words,
         passed=g.passed_days != 0, requalify=g.requalify, no_horizon=g.missing_horizon))
 
 

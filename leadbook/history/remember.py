@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..days import column_days
+from ..days import column_day_list
 from ..issue_codes import STATUS_WORDS, IssueCode
 from ..model import Issue, Outcome, Severity
 from ..texts import Words, said
@@ -109,16 +109,12 @@ def lead_facts(leads: pd.DataFrame) -> list[LeadFact]:
     first = leads[~leads["duplicate"].to_numpy() & leads["phone"].notna().to_numpy()
                   & (leads["phone"] != "").to_numpy()]
     first = first[~first["phone"].duplicated().to_numpy()]
-
-    def days_of(column: pd.Series) -> list[int | None]:
-        return [None if empty else n for n, empty in zip(
-            column_days(column).tolist(), column.isna().tolist(), strict=True)]
-
     latest = first["last_contact"].where(first["last_contact"].notna(), first["first_contact"])
+    days = (column_day_list(c) for c in (first["first_contact"], latest, first["next_contact"],
+                                         first["next_due"]))
     return list(zip(
         first["phone"].tolist(), [c or NO_CONSULTANT for c in first["consultant"].tolist()],
-        first["grade"].tolist(), first["status"].tolist(), days_of(first["first_contact"]),
-        days_of(latest), days_of(first["next_contact"]), days_of(first["next_due"]),
+        first["grade"].tolist(), first["status"].tolist(), *days,
         first["file"].tolist(), first["sheet"].tolist(), first["row"].tolist(), strict=True))
 
 
