@@ -1,4 +1,4 @@
-from .cli import main
+from .cli import program
 
 if __name__ == "__main__":  # worker processes import this module too
-    main()
+    program()

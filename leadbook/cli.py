@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import re
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -534,5 +536,35 @@ def group_summary(data: dict[str, Any], out: Path, written: list[Path], lab: Any
     return "\n".join(lines)
 
 
+def program() -> None:
+    """The ``leadbook`` program (and ``python -m leadbook``): :func:`main`, then out
+    without the interpreter's teardown.
+
+    Once a command has returned, its outputs are written and closed; freeing every
+    module and object left (pandas, the run's tables) would then take a tenth of a
+    second or more of a week's run for nothing. So the exit status is handed to the
+    system at once (as mypy's ``util.hard_exit`` does) after the terminal's text and
+    the log are flushed. An exit with threads still running, or with a message
+    instead of a status, or an exception, takes the ordinary way out.
+    """
+    try:
+        main()
+    except SystemExit as done:
+        if done.code is not None and not isinstance(done.code, int):
+            raise
+        if threading.active_count() > 1:
+            raise
+        status = done.code or 0
+    else:  # pragma: no cover - click's main always ends by SystemExit
+        status = 0
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said
+            status = status or 1
+    os._exit(status)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    program()

@@ -1,33 +1,20 @@
-"""Dates as day numbers: days since 1970-01-01, the unit the rules and the figures
-count in on the tables' date columns (a ``datetime64`` column, NaT where a card
-has no date, is read as day numbers with a mask of where there is one).
+"""The tables' date columns as day numbers (:mod:`leadbook.daycount`), the unit the
+rules and the figures count in: a ``datetime64`` column, NaT where a card has no
+date, is read as day numbers with a mask of where there is one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
-EPOCH = dt.date(1970, 1, 1).toordinal()
-FIRST_DAY, LAST_DAY = dt.date.min.toordinal() - EPOCH, dt.date.max.toordinal() - EPOCH
+from .daycount import EPOCH, date_of
 
-
-def day_number(day: dt.date) -> int:
-    return day.toordinal() - EPOCH
-
-
-def date_of(day: int) -> dt.date:
-    return dt.date.fromordinal(day + EPOCH)
-
-
-@functools.lru_cache(maxsize=1 << 14)
-def iso(day: int) -> str:
-    """A day number as its ISO date (the same few thousand days recur: said once each)."""
-    return dt.date.fromordinal(day + EPOCH).isoformat()
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def day_numbers(dates: Sequence[dt.date | None]) -> tuple[np.ndarray, np.ndarray]:

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from .config import LOST, NEW, WON, Grade, Scheme
-from .days import date_of, day_number
-from .days import iso as _iso
+from .daycount import date_of, day_number
+from .daycount import iso as _iso
 from .horizon import Horizon, add_months, expected_date
 from .model import Status
 from .rule_words import Rule

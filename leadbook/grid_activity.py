@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .days import column_days, iso
+from .daycount import iso
+from .days import column_days
 from .issue_codes import IssueCode, Part
 from .model import GridMetric, Issue, MonthGrid, Severity, SheetData, SourceFile
 from .read.month_grid import month_of_text

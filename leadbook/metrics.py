@@ -21,9 +21,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .daycount import date_of
 from .days import column_dates as _dates
 from .days import column_days as _day_numbers
-from .days import date_of
 from .frames import filled
 from .grid_activity import STORE_LEVEL
 from .issue_codes import IssueCode, Part

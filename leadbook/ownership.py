@@ -13,7 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .days import LAST_DAY, masked_days
+from .daycount import LAST_DAY
+from .days import masked_days
 from .issue_codes import IssueCode, Part
 from .model import Issue, Severity
 from .record_types import with_columns

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from .config import NEW, Scheme
-from .days import day_number
-from .days import iso as _iso
+from .daycount import day_number
+from .daycount import iso as _iso
 from .model import Status
 from .rule_words import Bucket, Flag, Rule, TaskName
 

@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 
 from .config import Config
+from .daycount import date_of, day_number, iso
 from .days import column_days as _days
-from .days import date_of, day_column, day_number, iso, masked_days
+from .days import day_column, masked_days
 from .frames import filled
 from .grading import grade_leads
 from .issue_codes import IssueCode, Part

@@ -21,6 +21,7 @@ LAYERS: dict[str, frozenset[str]] = {
     "base": frozenset({
         "leadbook", "leadbook.model", "leadbook.cells", "leadbook.excel", "leadbook.lifeline",
         "leadbook.own_files", "leadbook.labels", "leadbook.config_keys", "leadbook.days",
+        "leadbook.daycount",
         # the words of every message, zh and en: the issue codes' registry and its parts
         "leadbook.texts", "leadbook.issue_codes", "leadbook.value_words", "leadbook.rule_words",
     }),

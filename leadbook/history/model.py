@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from .. import days
+from .. import daycount as days
 
 
 def day(d: dt.date | None) -> int | None:

@@ -19,9 +19,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from ..days import column_day_list
 from ..issue_codes import STATUS_WORDS, IssueCode
 from ..model import Issue, Outcome, Severity
 from ..texts import Words, said
@@ -30,6 +27,8 @@ from . import compare
 from .model import LeadState, RunFigures, Snapshot, TaskState, day
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from .store import HistoryStore
 
 log = logging.getLogger("leadbook")
@@ -106,6 +105,8 @@ LeadFact = tuple[str, str, str, str, int | None, int | None, int | None, int | N
 def lead_facts(leads: pd.DataFrame) -> list[LeadFact]:
     """The leads the history follows (the leads' table as the rules left it): first
     registrations with a phone, each phone once."""
+    from ..days import column_day_list  # pandas: imported once the inbox is being read
+
     first = leads[~leads["duplicate"].to_numpy() & leads["phone"].notna().to_numpy()
                   & (leads["phone"] != "").to_numpy()]
     first = first[~first["phone"].duplicated().to_numpy()]
