@@ -181,7 +181,9 @@ def channel_table(leads: pd.DataFrame, period: Period, spend: float | None,
     """By source channel: leads, won, lost, conversion, spend, cost per lead and per deal."""
     new = leads[in_cohort(leads, period)]
     counts = _status_counts(filled(new["source"], UNKNOWN_SOURCE), new["status"])
-    given = {str(k): (int(r["leads"]), int(r[WON]), int(r[LOST])) for k, r in counts.iterrows()}
+    numbers = counts[["leads", WON, LOST]].to_numpy(dtype=np.int64).tolist()
+    given = {str(k): (n, won, lost)
+             for k, (n, won, lost) in zip(counts.index.tolist(), numbers, strict=True)}
     for channel in by_source:
         given.setdefault(channel, (0, 0, 0))
     total = len(new)
@@ -218,7 +220,8 @@ def _who(activity: pd.DataFrame) -> pd.Series:
 def _sums(values: pd.Series, keys: pd.Series) -> dict[Any, float]:
     """Per key, the numbers (an empty cell as 0) added in the rows' order."""
     filled = values.fillna(0.0)
-    return {key: float(sum(filled.iloc[rows].tolist()))
+    numbers = filled.to_numpy()
+    return {key: float(sum(numbers[rows].tolist()))
             for key, rows in filled.groupby(keys.to_numpy(), sort=False).indices.items()}
 
 

@@ -260,7 +260,7 @@ def lead_notes(leads: pd.DataFrame, stale_factor: float, lang: str = "zh") -> li
     scheduled = has_late & ~duplicate
     fills = [FILL_BY_STATUS.get(s) for s in leads["status"].tolist()]
     due = column_dates(leads["next_due"])
-    newly = Rule.NEWLY_GRADED
+    newly: dict[str, str] = {}  # grade → "新定 A", said once each
     notes: list[RowNote] = []
     for grade, change, reason, fill, day, days, on, repeat, hint in zip(
             leads["grade"].tolist(), leads["grade_change"].tolist(), leads["reason"].tolist(),
@@ -274,10 +274,12 @@ def lead_notes(leads: pd.DataFrame, stale_factor: float, lang: str = "zh") -> li
         notes.append(RowNote(
             system_grade=grade,
             # 级别变化: "B→A" as it is, a first grade ("新定 A") in words
-            grade_change=change if moved or not change else newly(grade=grade).render(lang),
+            grade_change=change if moved or not change else (
+                newly.get(grade) or newly.setdefault(
+                    grade, Rule.NEWLY_GRADED(grade=grade).render(lang))),
             next_due=None if repeat else day,
             overdue_days=days if on and days >= 0 else None,
-            hint=joined(hint, lang),
+            hint=joined(hint, lang) if hint else "",
             fill=fill,
             comment=render(reason, lang) if moved else None,
         ))

@@ -300,19 +300,27 @@ def followup_counts(tasks: pd.DataFrame) -> dict[str, Any]:
     ``lost_review`` count those tasks on the list; ``by_kind`` splits all three;
     ``by_consultant`` counts the follow-ups of each consultant with any.
     """
-    def split(frame: pd.DataFrame) -> dict[str, int]:
-        late = frame["days_late"]
-        return {"due": int((late >= 0).sum()), "overdue": int((late > 0).sum()),
-                "upcoming": int((late < 0).sum())}
+    kind = tasks["kind"].to_numpy()
+    late = tasks["days_late"].to_numpy(dtype=np.float64, na_value=np.nan)
 
-    kinds = {k: split(tasks[tasks["kind"] == k]) for k in (FOLLOWUP, CARE, REVIEW)}
-    follow = tasks[tasks["kind"] == FOLLOWUP]
-    by_consultant = {str(who): split(group)
-                     for who, group in follow.groupby("consultant", sort=True)}
+    def split(where: np.ndarray) -> dict[str, int]:
+        days = late[where]
+        return {"due": int((days >= 0).sum()), "overdue": int((days > 0).sum()),
+                "upcoming": int((days < 0).sum())}
+
+    kinds = {k: split(kind == k) for k in (FOLLOWUP, CARE, REVIEW)}
+    follow = kind == FOLLOWUP
+    # each consultant's follow-ups counted at once: codes in name order (no name: -1)
+    codes, names = pd.factorize(tasks["consultant"].to_numpy()[follow], sort=True)
+    days, named = late[follow], codes >= 0
+    counts = {word: np.bincount(codes[named & on], minlength=len(names))
+              for word, on in (("due", days >= 0), ("overdue", days > 0), ("upcoming", days < 0))}
+    by_consultant = {str(who): {word: int(n[i]) for word, n in counts.items()}
+                     for i, who in enumerate(names.tolist())}
     return {
         **kinds[FOLLOWUP],
-        "care": int((tasks["kind"] == CARE).sum()),
-        "lost_review": int((tasks["kind"] == REVIEW).sum()),
+        "care": int((kind == CARE).sum()),
+        "lost_review": int((kind == REVIEW).sum()),
         "by_kind": kinds,
         "by_consultant": by_consultant,
     }
@@ -336,9 +344,11 @@ def schedule_table(leads: pd.DataFrame, grades: Sequence[str]) -> pd.DataFrame:
     counts = counts.reindex(columns=list(SCHEDULE_BUCKETS), fill_value=0)
     order = {g: i for i, g in enumerate(grades)}
     keys = sorted(counts.index, key=lambda k: (k[0], order.get(k[1], len(order)), k[1]))
+    at = {key: i for i, key in enumerate(counts.index)}
+    values = counts.to_numpy().tolist()
     rows = []
     for key in keys:
-        row = {b: int(n) for b, n in counts.loc[key].items()}
+        row = dict(zip(SCHEDULE_BUCKETS, values[at[key]], strict=True))
         rows.append({"consultant": key[0], "grade": key[1], **row, "total": sum(row.values())})
     table: pd.DataFrame = pd.DataFrame(rows, columns=SCHEDULE_COLUMNS)
     return table
