@@ -294,3 +294,55 @@ def test_zip_bomb_is_refused_and_nothing_written(tmp_path: Path) -> None:
     with pytest.raises(FileError, match="refused"):
         write_annotated(source(book), [SheetNotes(SHEET, 1, 3, {})], out)
     assert list(tmp_path.iterdir()) == [book]
+
+
+def test_a_layouts_recipe_gives_the_bytes_of_the_long_way(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # Filled rows of a few layouts: gaps before, between and after the cells, cells
+    # with and without a format (formats numbered like the rows), texts holding "%",
+    # "%s" and ' s="' (that one takes the slow path), a row format. Each layout's
+    # first row makes its recipe; the copy must be the one the long way makes.
+    path = tmp_path / "layouts.xlsx"
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})  # texts in the cells
+    formats = [wb.add_format({"num_format": f"0.{'0' * (i % 4)}", "bold": i % 3 == 0})
+               for i in range(1, 14)]
+    ws = wb.add_worksheet(SHEET)
+    ws.write_row(0, 0, ["客户姓名", "联系电话", "金额", "数量", "备注", "级别"])
+    texts = ["100%", "%s 与 %d", ' s="3" 不是格式', "普通"]
+    for row in range(1, 120):
+        layout = row % 4
+        ws.write_string(row, 0, f"客户{row}")
+        if layout != 1:
+            ws.write_number(row, 2, row * 1.25, formats[row % 13])
+        if layout in (0, 3):
+            ws.write_string(row, 4, texts[(row // 4) % 4])
+        if layout == 2:
+            ws.write_number(row, 3, row, formats[(row * 5) % 13])
+        if row % 17 == 0:
+            ws.set_row(row, None, formats[row % 13])
+    wb.close()
+    fills = ["overdue", "due", "won", "lost", None]
+    notes = {n: RowNote(system_grade="A", hint=f"第{n}行 %s", fill=fills[n % 5],
+                        overdue_days=n % 3 or None) for n in range(2, 121)}
+
+    def sheet_of(book: Path) -> bytes:
+        with zipfile.ZipFile(book) as z:
+            return z.read("xl/worksheets/sheet1.xml")
+
+    written = sheet_of(path)
+    assert "%s 与 %d".encode() in written and ' s="3" 不是格式'.encode() in written
+    from leadbook.write import xlsx_rows
+
+    made: list[object] = []
+    recipe = xlsx_rows.RowPatcher._recipe
+
+    def counted(self: xlsx_rows.RowPatcher, *args: object) -> object:
+        made.append(result := recipe(self, *args))  # type: ignore[arg-type]
+        return result
+
+    monkeypatch.setattr(xlsx_rows.RowPatcher, "_recipe", counted)
+    quick = sheet_of(annotate(path, notes, width=6))
+    assert sum(r is not None for r in made) >= 8  # layouts × fills, each made once
+    monkeypatch.setattr(xlsx_rows.RowPatcher, "_recipe", lambda self, *args: None)
+    (tmp_path / "out_layouts.xlsx").unlink()
+    assert quick == sheet_of(annotate(path, notes, width=6))

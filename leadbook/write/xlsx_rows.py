@@ -2,17 +2,22 @@
 
 Called once per noted row of a sheet that may have 100,000 of them, so the
 common shapes are done with byte operations that run in C: the row's cell
-tags are found with one ``findall``, formats swapped with ``bytes.replace``
-and missing cells (a coloured row is coloured edge to edge) inserted at
-positions computed once per column layout. Rows that look unusual (cells
-without references, out of order, or reaching into the added columns) take
-a slower cell-by-cell path that handles any valid row.
+tags are split out with one ``split``, and the row's new body is made by one
+``bytes %`` from a recipe worked out once per tag layout and fill: the cells'
+contents between the filled tags and the missing cells (a coloured row is
+coloured edge to edge). A layout's first row is done the long way (formats
+swapped with ``bytes.replace``, missing cells inserted where their neighbours
+are found), and its recipe is kept only if it gives the same bytes. Rows that
+look unusual (cells without references, out of order, or reaching into the
+added columns) take a slower cell-by-cell path that handles any valid row.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from operator import itemgetter
+from typing import Any
 
 from ..excel import column_index, column_letter, excel_serial
 from ..model import RowNote
@@ -41,6 +46,21 @@ class _Shape:
     gaps: tuple[tuple[bytes | None, tuple[int, ...]], ...]  # (insert before column, columns)
 
 
+@dataclass(frozen=True)
+class _Recipe:
+    """A filled row's new body for one tag layout, fill and row format: ``fmt % pick(
+    parts + [number])``, where ``parts`` is the row split at its cell tags (the
+    contents between them at the even places). ``tags`` is the layout's tags split
+    at their row numbers: a row whose tags are ``number.join(tags)`` is this layout."""
+
+    tags: list[bytes]
+    fmt: bytes
+    pick: Any  # operator.itemgetter over parts + [number]
+
+
+_UNSEEN = object()  # a layout and fill whose first row is yet to come
+
+
 class RowPatcher:
     def __init__(self, *, width: int, header_row: int, notes: dict[int, RowNote],
                  styles: StyleBook, date1904: bool, prefix: bytes,
@@ -52,6 +72,7 @@ class RowPatcher:
         self._col_styles = col_styles
         p = re.escape(prefix)
         self._tag_re = re.compile(rb"<" + p + rb"c\b[^>]*>")
+        self._tag_split_re = re.compile(rb"(<" + p + rb"c\b[^>]*>)")
         self._letters_re = re.compile(rb"<" + p + rb'c r="([A-Z]{1,3})"')
         self._s_after_r_re = re.compile(rb"<" + p + rb'c r="[A-Z]{1,3}" s="')
         self._no_s_re = re.compile(rb"<" + p + rb'c (?=r="[A-Z]{1,3}\d+"(?! s="))')
@@ -75,6 +96,7 @@ class RowPatcher:
         self._row_open, self._row_close = b"<%srow" % prefix, b"</%srow>" % prefix
         self._serials: dict[object, bytes] = {}
         self._filler_pieces: dict[tuple[tuple[int, ...], str, int | None], list[bytes]] = {}
+        self._recipes: dict[tuple[tuple[bytes, tuple[bytes, ...]], str, int | None], Any] = {}
 
     # -- rows ------------------------------------------------------------------------
 
@@ -209,17 +231,17 @@ class RowPatcher:
 
         Rows of one sheet mostly share a few tag shapes (which columns, which
         formats), so the shape — the cell tags with the row number taken out —
-        is analysed once and cached.
+        is analysed once and cached, and so is the recipe of its filled rows.
         """
-        tags = self._tag_re.findall(body)
-        if not tags:
+        parts = self._tag_split_re.split(body)
+        if len(parts) < 3:
             return None
+        tags = parts[1::2]
         joined = b"".join(tags)
         num = b"%d" % number
-        num_quote = num + b'"'
         # The row number comes out of the r attributes (and of any s value that
         # ends like it, which is why the s values are part of the key).
-        key = (joined.replace(num_quote, b'"'), tuple(_S_VALUE.findall(joined)))
+        key = (joined.replace(num + b'"', b'"'), tuple(_S_VALUE.findall(joined)))
         if key in self._shapes:
             shape = self._shapes[key]
         else:
@@ -228,6 +250,25 @@ class RowPatcher:
             shape = self._shapes[key] = self._shape(key[0], key[1], len(tags))
         if shape is None or shape.with_s != body.count(b' s="'):
             return None  # (a cell text holding ' s="' must not be touched)
+        recipe = self._recipes.get((key, fill, row_xf), _UNSEEN)
+        if recipe is _UNSEEN:
+            new = self._restyle_replacing(body, shape, fill, number, row_xf)
+            if len(self._recipes) > CACHE_LIMIT:
+                self._recipes.clear()
+            self._recipes[(key, fill, row_xf)] = None if new is None else self._recipe(
+                parts, shape, fill, num, row_xf, new)
+            return new
+        if recipe is None or num.join(recipe.tags) != joined:
+            return self._restyle_replacing(body, shape, fill, number, row_xf)
+        parts.append(num)
+        filled: bytes = recipe.fmt % recipe.pick(parts)
+        return filled
+
+    def _restyle_replacing(self, body: bytes, shape: _Shape, fill: str, number: int,
+                           row_xf: int | None) -> bytes | None:
+        """A filled row of a known shape the long way: formats swapped in the row's
+        bytes, missing cells inserted before the cells found after them."""
+        num_quote = b'%d"' % number
         swaps = self._swaps
         for value in shape.values:
             swap = swaps.get((fill, value)) or self._swap(fill, value)
@@ -246,6 +287,59 @@ class RowPatcher:
         if shape.no_s:
             body = self._no_s_re.sub(self._no_s_fill(fill), body)
         return body
+
+    def _recipe(self, parts: list[bytes], shape: _Shape, fill: str, num: bytes,
+                row_xf: int | None, expected: bytes) -> _Recipe | None:
+        """The recipe of a shape's filled rows, from its first row (``parts``, done the
+        long way as ``expected``); None when it would not give the same bytes."""
+        head = len(self._cell_r)
+        fmt: list[bytes] = []
+        pick: list[int] = []
+        number_at = len(parts)  # the row number, appended to the parts
+
+        def fixed(piece: bytes) -> None:
+            fmt.append(piece.replace(b"%", b"%%"))
+
+        def given(index: int) -> None:
+            fmt.append(b"%s")
+            pick.append(index)
+
+        def fillers(cols: tuple[int, ...]) -> None:
+            for i, piece in enumerate(self._filler_pieces_of(cols, fill, row_xf)):
+                if i:
+                    given(number_at)
+                fixed(piece)
+
+        before = {letter: cols for letter, cols in shape.gaps if letter is not None}
+        tags: list[bytes] = []
+        rest = b""
+        given(0)
+        for i, tag in enumerate(parts[1::2]):
+            end = tag.find(b'"', head)
+            if end < 0 or tag[end - len(num):end] != num:
+                return None
+            letters, tail = tag[head:end - len(num)], tag[end:]
+            tags.append(rest + tag[:end - len(num)])
+            rest = tail
+            if letters in before:
+                fillers(before[letters])
+            for value in shape.values:
+                old, new = self._swaps[(fill, value)]
+                tail = tail.replace(old, new)
+            opening = tag[:head] if tail.startswith(b'" s="') or not shape.no_s else (
+                self._no_s_fill(fill) + b'r="')
+            fixed(opening + letters)
+            given(number_at)
+            fixed(tail)
+            given(2 * i + 2)
+        tags.append(rest)
+        for letter, cols in shape.gaps:
+            if letter is None:
+                fillers(cols)
+        recipe = _Recipe(tags, b"".join(fmt), itemgetter(*pick))
+        if recipe.fmt % recipe.pick([*parts, num]) != expected:
+            return None
+        return recipe
 
     def _no_s_fill(self, fill: str) -> bytes:
         found = self._no_s_repl.get(fill)
@@ -291,6 +385,11 @@ class RowPatcher:
         """Empty cells carrying the row's fill, for columns the row has no cell in."""
         if not fill or not cols:
             return b""
+        return (b"%d" % number).join(self._filler_pieces_of(cols, fill, row_xf))
+
+    def _filler_pieces_of(self, cols: tuple[int, ...], fill: str,
+                          row_xf: int | None) -> list[bytes]:
+        """The empty filled cells of ``cols``, split where their row number goes."""
         key = (cols, fill, row_xf)
         pieces = self._filler_pieces.get(key)
         if pieces is None:
@@ -304,7 +403,7 @@ class RowPatcher:
                     end += b'<%sc r="%s' % (self._p, column_letter(cols[i + 1]).encode())
                 pieces.append(end)
             self._filler_pieces[key] = pieces
-        return (b"%d" % number).join(pieces)
+        return pieces
 
     def _merge(self, body: bytes, added: list[bytes | None], fill: str | None, number: int,
                row_xf: int | None) -> bytes:
