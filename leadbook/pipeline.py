@@ -9,6 +9,7 @@ Data flows one way: read → records → rules → metrics. leadbook.run calls
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -252,38 +253,33 @@ FILL_BY_STATUS = {Status.WON.value: "won", Status.LOST.value: "lost"}
 
 
 def lead_notes(leads: pd.DataFrame, stale_factor: float, lang: str = "zh") -> list[RowNote]:
-    """What the annotated copy adds to each lead's row, its words in ``lang``."""
+    """What the annotated copy adds to each lead's row, its words in ``lang``: each of
+    its fields a column, then a note a row."""
     hints = lead_hints(leads, stale_factor, lang)
     late = leads["days_late"].to_numpy(dtype=np.int64, na_value=0)
-    has_late = leads["days_late"].notna().to_numpy()
-    duplicate = leads["duplicate"].to_numpy()
-    scheduled = has_late & ~duplicate
-    fills = [FILL_BY_STATUS.get(s) for s in leads["status"].tolist()]
-    due = column_dates(leads["next_due"])
-    newly: dict[str, str] = {}  # grade → "新定 A", said once each
-    notes: list[RowNote] = []
-    for grade, change, reason, fill, day, days, on, repeat, hint in zip(
-            leads["grade"].tolist(), leads["grade_change"].tolist(), leads["reason"].tolist(),
-            fills, due, late.tolist(), scheduled.tolist(), duplicate.tolist(), hints,
-            strict=True):
-        moved = "→" in change
-        if on and days > 0:
-            fill = "overdue"
-        elif on and days == 0:
-            fill = "due"
-        notes.append(RowNote(
-            system_grade=grade,
-            # 级别变化: "B→A" as it is, a first grade ("新定 A") in words
-            grade_change=change if moved or not change else (
-                newly.get(grade) or newly.setdefault(
-                    grade, Rule.NEWLY_GRADED(grade=grade).render(lang))),
-            next_due=None if repeat else day,
-            overdue_days=days if on and days >= 0 else None,
-            hint=joined(hint, lang) if hint else "",
-            fill=fill,
-            comment=render(reason, lang) if moved else None,
-        ))
-    return notes
+    scheduled = leads["days_late"].notna().to_numpy() & ~leads["duplicate"].to_numpy()
+    # the status's colour, or overdue / due today where the lead's call is on the list
+    fill = np.array([FILL_BY_STATUS.get(s) for s in leads["status"].tolist()], dtype=object)
+    fill[scheduled & (late > 0)] = "overdue"
+    fill[scheduled & (late == 0)] = "due"
+    grades, changes = leads["grade"].tolist(), leads["grade_change"].tolist()
+    moved = ["→" in change for change in changes]
+    newly = {grade: Rule.NEWLY_GRADED(grade=grade).render(lang)
+             for grade, change, on in zip(grades, changes, moved, strict=True)
+             if change and not on}
+    # 级别变化: "B→A" as it is, a first grade ("新定 A") in words
+    change_words = [change if on or not change else newly[grade]
+                    for grade, change, on in zip(grades, changes, moved, strict=True)]
+    due = [None if repeat else day for day, repeat in zip(
+        column_dates(leads["next_due"]), leads["duplicate"].tolist(), strict=True)]
+    overdue = [None if days < 0 else days
+               for days in np.where(scheduled & (late >= 0), late, -1).tolist()]
+    hint_words = [joined(hint, lang) if hint else "" for hint in hints]
+    comments = [render(reason, lang) if on else None
+                for reason, on in zip(leads["reason"].tolist(), moved, strict=True)]
+    note = functools.partial(tuple.__new__, RowNote)  # RowNote._make without its checks
+    return list(map(note, zip(grades, change_words, due, overdue, hint_words, fill.tolist(),
+                              comments, strict=True)))
 
 
 def _notes(files: Sequence[SourceFile], records: Records, leads: pd.DataFrame,

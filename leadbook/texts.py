@@ -159,7 +159,8 @@ def render(words: Words | str | None, lang: str) -> str:
 
 def joined(parts: Iterable[Words | str], lang: str, sep: str = "; ") -> str:
     """Several phrases in ``lang``, each once, in order."""
-    return sep.join(dict.fromkeys(render(p, lang) for p in parts))
+    said = [render(p, lang) for p in parts]
+    return said[0] if len(said) == 1 else sep.join(dict.fromkeys(said))
 
 
 class Problem(ValueError):

@@ -127,20 +127,24 @@ def lead_hints(leads: pd.DataFrame, stale_factor: float, lang: str = "zh"
     stale = Rule.STALE.say(lang, flag=Flag.QUASI_LOST.say(lang), factor=f"{stale_factor:g}")
     words = (Rule.PASSED.say(lang), Rule.REQUALIFY.say(lang), Rule.NO_HORIZON.say(lang))
     today = Rule.DUE_TODAY.say(lang)
-    change, reason = leads["grade_change"].to_numpy(), leads["reason"].to_numpy()
-    cadence = leads["cadence"].to_numpy()
-    for i in np.flatnonzero(some).tolist():
+    at = np.flatnonzero(some)
+    # the rows with something to say, each column as a list (a numpy scalar a cell is slow)
+    change, reason = leads["grade_change"].to_numpy()[at], leads["reason"].to_numpy()[at]
+    cadence = leads["cadence"].to_numpy()[at].tolist()
+    flags = zip(*(column[at].tolist() for column in (due, late, changed, passed, requalify,
+                                                    missing, escalation)), strict=True)
+    for k, (i, (is_due, days, is_changed, *on, escalated)) in enumerate(
+            zip(at.tolist(), flags, strict=True)):
         row: list[Words | str] = []
-        if due[i]:
-            row.append(Rule.OVERDUE_DAYS.say(lang, days=int(late[i])) if late[i] > 0 else today)
+        if is_due:
+            row.append(Rule.OVERDUE_DAYS.say(lang, days=days) if days > 0 else today)
         row += hints[i]
-        if changed[i]:
-            row.append(Rule.GRADE_CHANGED.say(lang, change=change[i], reason=reason[i]))
-        row += [w for w, on in zip(words, (passed[i], requalify[i], missing[i]), strict=True)
-                if on]
-        if escalation[i]:
-            row.append(stale if escalation[i] == QUASI_LOST else Rule.LATE_CYCLE.say(
-                lang, flag=Flag.MANAGER.say(lang), days=int(cadence[i])))
+        if is_changed:
+            row.append(Rule.GRADE_CHANGED.say(lang, change=change[k], reason=reason[k]))
+        row += [w for w, said in zip(words, on, strict=True) if said]
+        if escalated:
+            row.append(stale if escalated == QUASI_LOST else Rule.LATE_CYCLE.say(
+                lang, flag=Flag.MANAGER.say(lang), days=cadence[k]))
         hints[i] = row
     return hints
 
