@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from operator import itemgetter
 from typing import Any
 
 from .grade_words import GradeWords
@@ -193,12 +194,18 @@ _MISS = object()
 _MEMO_TYPES = frozenset({str, dt.date, dt.datetime})
 
 
+class _Column(list[Any]):
+    """A column as read: ``bad`` once a value of it was refused (a :class:`_Bad`)."""
+
+    bad = False
+
+
 def _read_column(values: list[Any], reader: Callable[[Any], Any]) -> list[Any]:
     """``reader`` over a column, once per distinct text or date value; a ValueError
     becomes a :class:`_Bad` in its place."""
     memo: dict[Any, Any] = {}
     get = memo.get
-    out: list[Any] = []
+    out = _Column()
     append = out.append
     kinds = _MEMO_TYPES
 
@@ -206,6 +213,7 @@ def _read_column(values: list[Any], reader: Callable[[Any], Any]) -> list[Any]:
         try:
             return reader(value)
         except ValueError as exc:
+            out.bad = True
             return _Bad(why_of(exc))
 
     for value in values:
@@ -221,13 +229,24 @@ def _read_column(values: list[Any], reader: Callable[[Any], Any]) -> list[Any]:
     return out
 
 
-def _cells(sheet: SheetData, rows: list[tuple[int, list[Any]]], fld: str) -> list[Any]:
+def _cells(sheet: SheetData, rows: list[tuple[int, list[Any]]], fld: str,
+           lines: tuple[list[list[Any]], int] | None = None) -> list[Any]:
     """The cells of a field's column, row by row (None past a short row's end, and
-    for a field the sheet has no column for)."""
+    for a field the sheet has no column for). ``lines``: the rows' cells and the
+    length of the shortest (:func:`_lines`), for the columns every row reaches."""
     c = sheet.columns.get(fld)
     if c is None:
         return [None] * len(rows)
+    if lines is not None and c < lines[1]:
+        return list(map(itemgetter(c), lines[0]))
     return [cells[c] if c < len(cells) else None for _, cells in rows]
+
+
+def _lines(rows: list[tuple[int, list[Any]]]) -> tuple[list[list[Any]], int]:
+    """The rows' cells, and how many the shortest row has (a sheet's rows are mostly
+    as wide as the sheet: its columns are then taken in C, not row by row)."""
+    lines = [cells for _, cells in rows]
+    return lines, min(map(len, lines), default=0)
 
 
 def _text_column(values: list[Any]) -> list[str | None]:
@@ -258,7 +277,8 @@ def _lead_sheet(
     n = len(rows)
     at = [row for row, _ in rows]
 
-    raw = {fld: _cells(sheet, rows, fld) for fld in (
+    lines = _lines(rows)
+    raw = {fld: _cells(sheet, rows, fld, lines) for fld in (
         "name", "consultant", "source", "model", "lost_reason", "competitor", "notes", "phone",
         *LEAD_DATE_FIELDS, "horizon", "grade", "status")}
     text = {fld: _text_column(raw[fld]) for fld in (
@@ -321,6 +341,8 @@ def _bad_values(found: _Found, parsed: dict[str, list[Any]], raw: dict[str, list
     """Each refused value (a _Bad) becomes its row's finding, and None in its column."""
     for fld, kind in fields:
         values = parsed[fld]
+        if isinstance(values, _Column) and not values.bad:
+            continue  # every value read
         for i in [i for i, v in enumerate(values) if type(v) is _Bad]:
             found.setdefault(i, []).append(
                 (fld, BAD_CODES[kind], said(column=headers.get(fld, fld), reason=values[i].why),
@@ -351,7 +373,9 @@ def _activity_sheet(src: SourceFile, sheet: SheetData, rows: list[tuple[int, lis
     n = len(rows)
     at = [row for row, _ in rows]
 
-    raw = {fld: _cells(sheet, rows, fld) for fld in ("date", "consultant", *ACTIVITY_COUNT_FIELDS)}
+    lines = _lines(rows)
+    raw = {fld: _cells(sheet, rows, fld, lines)
+           for fld in ("date", "consultant", *ACTIVITY_COUNT_FIELDS)}
     parsed = {"date": _read_column(raw["date"], _readers(as_of, src.date1904)[0])}
     for fld in ACTIVITY_COUNT_FIELDS:
         parsed[fld] = _read_column(raw[fld], parse_count)
