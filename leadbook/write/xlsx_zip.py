@@ -31,7 +31,7 @@ LIMIT_32 = 0xFFFFFFFF
 DATA_DESCRIPTOR_FLAG = 0x08
 UTF8_FLAG = 0x800
 COPY_CHUNK = 1 << 20
-DEFLATE_BATCH = 4 << 20
+DEFLATE_BATCH = 1 << 20
 
 
 @dataclass
@@ -47,8 +47,9 @@ def deflate(chunks: Iterable[bytes], level: int = 6) -> Deflated:
     """Deflate a stream of chunks in memory (a sheet of 60 MB deflates to about 6 MB).
 
     zlib runs in a second thread (it releases the GIL), so producing the chunks
-    and compressing them overlap. The chunks go over in batches of a few MB:
-    each hand-over costs the worker a wait for the GIL.
+    and compressing them overlap. The chunks go over in batches of a megabyte:
+    each hand-over costs the worker a wait for the GIL, and a sheet of a few MB
+    still has its first batches deflated while the rest is being patched.
     """
     compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
     parts: list[bytes] = []
