@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import multiprocessing
 import os
 import pickle
 import signal
@@ -74,6 +73,8 @@ class EarlyReport:
     def prepare(self, inbox: Path) -> None:
         """Fork the waiting worker now when the inbox looks large enough to use it.
         While it waits, it opens the run's history and reads the previous run."""
+        import multiprocessing  # here, while the children read: not before they start
+
         if self.jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
             return
         try:

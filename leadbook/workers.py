@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import gc
 import logging
-import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from . import output_jobs
@@ -68,6 +66,10 @@ def in_parallel(tasks: list[tuple[Any, ...]], local: list[tuple[Any, ...]],
     nothing pickled on the way in), else spawned with their tasks' data. This
     process writes its share with ``write`` (by default write_one), then says
     which tasks it waits for (``waiting``)."""
+    # imported here: a run reads its inbox before it needs them (and most never do)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     mine_write = write or (lambda task: output_jobs.write_one(*task))
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")

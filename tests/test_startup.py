@@ -1,10 +1,11 @@
 """What a run imports, and when; and how the program ends.
 
 A store's week is about a second of work, so what the interpreter does around it
-counts: pandas (a quarter of a second to import) is imported while the children
-read the inbox, never before they start; the copies' XML escaping does not pull
-in urllib and email (xml.sax.saxutils does); and the program leaves without the
-interpreter's teardown, with its status and every line it printed.
+counts: pandas (a quarter of a second to import), the history's database library
+and multiprocessing are imported while the children read the inbox, never before
+they start; the copies' XML escaping does not pull in urllib and email
+(xml.sax.saxutils does); and the program leaves without the interpreter's
+teardown, with its status and every line it printed.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ seen = {}
 read = isolated.read_isolated
 
 def watched(*args, **kwargs):
-    seen["at_read"] = sorted(m for m in ("numpy", "pandas", "sqlalchemy") if m in sys.modules)
+    seen["at_read"] = sorted(m for m in ("numpy", "pandas", "sqlalchemy", "multiprocessing")
+                             if m in sys.modules)
     return read(*args, **kwargs)
 
 isolated.read_isolated = watched
@@ -53,7 +55,7 @@ def _watched(*args: str) -> dict[str, object]:
 
 
 @pytest.mark.slow
-def test_the_read_starts_before_pandas_or_the_history_is_imported(tmp_path: Path) -> None:
+def test_the_read_starts_before_pandas_the_history_or_the_workers_are_imported(tmp_path: Path) -> None:
     plain = _watched("process", str(SAMPLE), "--out", str(tmp_path / "a"), "--as-of", AS_OF,
                      "--no-history", "-q")
     assert plain == {"at_read": [], "status": 0, "web": []}
