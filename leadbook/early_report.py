@@ -12,6 +12,7 @@ import pickle
 import signal
 import sys
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -69,6 +70,7 @@ class EarlyReport:
         self.outcome: Outcome | None = None
         self.kept: HistoryResult | None = None  # the history step's results, from the worker
         self.sender: threading.Thread | None = None
+        self.copies: list[tuple[Any, ...]] = []  # the annotated copies the worker writes
 
     def prepare(self, inbox: Path) -> None:
         """Fork the waiting worker now when the inbox looks large enough to use it.
@@ -131,14 +133,16 @@ class EarlyReport:
             return
         self.started = True
 
-    def send(self, outcome: Outcome, page: Path | None = None) -> None:
+    def send(self, outcome: Outcome, page: Path | None = None,
+             copies: Sequence[tuple[Any, ...]] = ()) -> None:
         """Give the worker the whole outcome, for the sheets after the due list, and
-        with ``page`` the summary page to write after the report. With the run's
-        history step, the worker saves the snapshot now (the run's process
-        meanwhile writes the annotated copies); :meth:`finish` puts its results
-        on ``outcome``."""
-        self.page, self.outcome = page, outcome
-        data = pickle.dumps((_without_tasks(outcome), page), protocol=pickle.HIGHEST_PROTOCOL)
+        with ``page`` the summary page to write after the report, then ``copies``
+        (annotated-copy tasks of output_jobs.write_one). With the run's history
+        step, the worker saves the snapshot now (the run's process meanwhile writes
+        the annotated copies); :meth:`finish` puts its results on ``outcome``."""
+        self.page, self.outcome, self.copies = page, outcome, list(copies)
+        data = pickle.dumps((_without_tasks(outcome), page, self.copies),
+                            protocol=pickle.HIGHEST_PROTOCOL)
         # The worker may still be busy (the history's comparison) when the pipe is
         # full: the bytes go from a thread, and this process goes on to its copies.
         self.sender = threading.Thread(target=self._send_bytes, args=(data,),
@@ -196,14 +200,16 @@ class EarlyReport:
         self.process.join()
         self.conn.close()
         assert self.outcome is not None
-        if self.process.exitcode != 0 or len(results) != 1 + (self.page is not None):
+        if self.process.exitcode != 0 or len(results) != 1 + (self.page is not None) + len(
+                self.copies):
             code = self.process.exitcode
             stopped: list[Result] = [
                 ([], [OutputWhy.WORKER_STOPPED(name=self.target.name, code=code)])]
-            # The page is this process's to write again: it has all it needs.
+            # The page and the copies are this process's to write again: it has all
+            # they need.
             page = ([output_jobs.write_one("html", self.outcome, self.page)]
                     if self.page is not None else [])
-            return stopped + page
+            return stopped + page + [output_jobs.write_one(*task) for task in self.copies]
         return results
 
     def abandon(self) -> None:
@@ -252,7 +258,7 @@ def _early_report(target: Path, conn: Any, parents_end: Any, run: int,
             keeping.close()
         return
 
-    got: list[tuple[Outcome, Path | None]] = []
+    got: list[tuple[Outcome, Path | None, list[tuple[Any, ...]]]] = []
     sending: list[threading.Thread] = []
 
     def rest() -> Outcome:
@@ -261,7 +267,7 @@ def _early_report(target: Path, conn: Any, parents_end: Any, run: int,
         if keeping is not None and facts is not None:  # while the run counts its figures
             keeping.compare(facts, early.tasks)
         # EOFError when the run stops: no file is written
-        whole, page = pickle.loads(conn.recv_bytes())
+        whole, page, copies = pickle.loads(conn.recv_bytes())
         whole.tasks = early.tasks
         if keeping is not None:
             kept = keeping.save(whole) if facts is not None else None
@@ -273,16 +279,17 @@ def _early_report(target: Path, conn: Any, parents_end: Any, run: int,
             thread.start()
             sending.append(thread)
         facts = None  # the comparison holds what it needs
-        got.append((whole, page))
+        got.append((whole, page, copies))
         return whole
 
     results = [output_jobs.write_one("report", early, target, rest)]
     try:
         if not got:  # the report stopped before it needed the rest: the page still does
             rest()
-        whole, page = got[0]
+        whole, page, copies = got[0]
         if page is not None:
             results.append(output_jobs.write_one("html", whole, page))
+        results += [output_jobs.write_one(*task) for task in copies]
         for thread in sending:
             thread.join()
         conn.send(results)

@@ -105,19 +105,24 @@ def write_outputs(analysis: Analysis, out: Path, *, split: bool = False, jobs: i
     if split:
         local.append(("split", outcome, out / "due"))
     later: list[tuple[Any, ...]] = []  # written once the worker's history results are in
+    theirs: list[tuple[Any, ...]] = []  # the copies the report's worker writes
+    leads = outcome.summary["leads"]["rows"]
     if early:
         assert report is not None
         if history is None:
             # The page goes with the report: the worker has the due list it is made
-            # of, and this process the annotated copies to write.
-            report.send(outcome, local.pop(1)[-1])
+            # of, and this process the annotated copies to write; the smaller
+            # copies go too when the worker would otherwise wait for this process.
+            page = local.pop(1)[-1]
+            mine, worker = workers.early_share(tasks, local, True, leads)
+            theirs, tasks = [tasks[i] for i in worker], [tasks[i] for i in mine]
+            report.send(outcome, page, theirs)
         else:
             # The page and summary.json hold the history, which the worker keeps
             # after the 待跟进 sheet: this process writes them after its copies.
             report.send(outcome, None)
             later = local[:2]
             del local[:2]
-    leads = outcome.summary["leads"]["rows"]
     step = progress or Silent()
     step.expect(len(local) + len(tasks) + len(later))
 
@@ -139,7 +144,7 @@ def write_outputs(analysis: Analysis, out: Path, *, split: bool = False, jobs: i
         if history is not None:
             done.warnings = report.kept_history().warnings
             results += [write(t) for t in later]
-        step.waiting([_shown(report.target, out)])
+        step.waiting([_shown(t, out) for t in (report.target, *(t[-1] for t in theirs))])
         results += report.finish()
     for paths, errors in results:
         done.paths.extend(paths)

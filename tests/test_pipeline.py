@@ -300,6 +300,38 @@ def test_a_run_that_fails_after_the_early_start_leaves_no_report(tmp_path, monke
 
 
 @pytest.mark.slow
+def test_the_early_report_worker_writes_the_smaller_copies(tmp_path, monkeypatch):
+    """The report's worker, done with the report and the page before this process is
+    done with the lead workbook's copy, writes the daily report's copy after them:
+    the copy a single process writes."""
+    from leadbook import early_report, output_jobs, workers
+
+    one = _cli(SAMPLE, tmp_path / "one", "--jobs", "1")
+    assert one.exit_code == 0, one.output
+    monkeypatch.setattr(workers, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(early_report, "PREPARE_MIN_BYTES", 0)
+    real = output_jobs.write_one
+
+    def spy(kind: str, *args: Any) -> Any:
+        done = real(kind, *args)
+        target = next(a for a in args if isinstance(a, Path))  # the report's ends in a hook
+        (tmp_path / f"pid-{kind}-{target.name}").write_text(str(os.getpid()))
+        return done
+
+    monkeypatch.setattr(output_jobs, "write_one", spy)
+    two = _cli(SAMPLE, tmp_path / "two", "--jobs", "2")
+    assert two.exit_code == 0, two.output
+    pid = {f.name[len("pid-"):]: int(f.read_text()) for f in tmp_path.glob("pid-*")}
+    lead_copy, daily_copy = "annotated-意向客户管理卡_2026-10.xlsx", "annotated-销售活动日报表_2026-10.xlsx"
+    assert pid[lead_copy] == os.getpid()
+    assert pid[daily_copy] == pid["report-report.xlsx"] != os.getpid()
+    for name in ("意向客户管理卡_2026-10.xlsx", "销售活动日报表_2026-10.xlsx"):
+        assert _sheets(tmp_path / "two" / "annotated" / name) == \
+            _sheets(tmp_path / "one" / "annotated" / name)
+    assert two.output == one.output.replace("/one", "/two")
+
+
+@pytest.mark.slow
 def test_an_early_report_worker_that_dies_is_named(tmp_path, monkeypatch):
     import leadbook.write.report_xlsx as report_xlsx
     from leadbook import early_report, workers
@@ -322,6 +354,8 @@ def test_an_early_report_worker_that_dies_is_named(tmp_path, monkeypatch):
     assert (tmp_path / "out" / "summary.html").exists()
     assert "summary.html" not in result.output.split("错误:", 1)[1]
     assert (tmp_path / "out" / "annotated" / "意向客户管理卡_2026-10.xlsx").exists()
+    # and so is the copy it was to write after the page
+    assert (tmp_path / "out" / "annotated" / "销售活动日报表_2026-10.xlsx").exists()
 
 
 @pytest.mark.slow
