@@ -271,6 +271,34 @@ def test_a_used_area_too_large_to_read_is_refused_before_parsing(
     assert files["good.xlsx"]["status"] == "ok"
 
 
+def test_a_parser_that_aborts_on_a_sheet_too_large_is_explained(
+        inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reading child checks the used area while the parser reads. Should the parser
+    abort first (on a far cell it asks for 17 billion cells), the child ends without
+    a result, and the run says what the check says: the sheet and the cell."""
+    import leadbook.read
+
+    path = _with_sheet_data(inbox / "far.xlsx", inbox / "good.xlsx",
+                            HEAD_ROW + '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')
+    real = leadbook.read.load_grids
+
+    def aborts(file: Path, fmt: str) -> Any:
+        if file.name == "far.xlsx":
+            os.abort()  # as a failed allocation does, before the check is seen
+        return real(file, fmt)
+
+    monkeypatch.setattr(leadbook.read, "load_grids", aborts)
+    result = process(inbox, tmp_path / "out")
+    assert result.exit_code == 1
+    files = files_of(tmp_path / "out")
+    assert files["good.xlsx"]["status"] == "ok"
+    assert files[path.name]["status"] == "error"
+    # (summary.json masks the row number's run of digits like a phone number's)
+    message = files[path.name]["message"]
+    assert message.startswith("far.xlsx: 已拒绝: 工作表「意向客户」的数据一直到单元格 XFD")
+    assert "17,179,869,184 个单元格" in message and "Ctrl+End" in message
+
+
 @pytest.mark.parametrize(("rows", "height", "width"), [
     # formatted blank cells far away hold no value: the parser does not reach them
     ('<row r="1048576"><c r="XFD1048576" s="0"/></row>', 2, 3),

@@ -8,6 +8,7 @@ Neither raises for a bad file: a file that cannot be read gets status
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from .extent import check_extent
 from .file_words import FileWhy
 from .grid import load_grids, share_values
 from .headers import find_header, normalise_header, normalise_text
+from .isolated import in_child
 from .legacy_formats import REFUSED_XLS, old_biff, xls_kind
 from .safety import check_zip
 from .sheets import classify, header_issues
@@ -79,7 +81,8 @@ def read_inbox(inbox: Path, extra: Mapping[str, Sequence[str]] | None = None,
             on_file(path.name, count[0], len(to_read))
 
     if to_read and can_isolate():
-        done = read_isolated(to_read, extra_reader(extra), jobs, told, meanwhile)
+        done = read_isolated(to_read, extra_reader(extra), jobs, told, meanwhile,
+                             stopped=stopped_reader)
     else:
         if meanwhile is not None:
             meanwhile()
@@ -113,7 +116,10 @@ def _read_here(to_read: list[Path], extra: Mapping[str, Sequence[str]] | None, j
 
 
 def extra_reader(extra: Mapping[str, Sequence[str]] | None) -> Callable[[Path], SourceFile]:
-    """``read_file`` with the config's extra header words, for a child to call."""
+    """``read_file`` with the config's extra header words, for a child to call: a
+    child checks a workbook's extent while the parser reads it (a parser that
+    aborts on a sheet too large ends only the child, whose parent then tells why:
+    :func:`stopped_reader`)."""
 
     def reader(path: Path) -> SourceFile:
         return read_file(path, path.name, extra)
@@ -121,10 +127,28 @@ def extra_reader(extra: Mapping[str, Sequence[str]] | None) -> Callable[[Path], 
     return reader
 
 
+def stopped_reader(path: Path) -> Words | None:
+    """Why the reader of ``path`` stopped, when it was the workbook's own doing: a
+    package the reader's bounds refuse, or a sheet too large to read; else None."""
+    try:
+        if sniff_format(path) in ZIP_FORMATS:
+            check_zip(path)
+            check_extent(path)
+    except FileError as exc:
+        return exc.reason
+    except OSError:
+        return None
+    return None
+
+
 def read_file(
     path: Path, name: str, extra: Mapping[str, Sequence[str]] | None = None
 ) -> SourceFile:
-    """Read one file; any failure becomes status 'error' with a message, never an exception."""
+    """Read one file; any failure becomes status 'error' with a message, never an exception.
+
+    A workbook's extent is checked before the parser starts on it, or, in a reading
+    child (which a parser that aborts ends alone: :func:`.isolated.in_child`), while
+    the parser reads it: the check's refusal comes first either way."""
     src = SourceFile(path, name, "other")
     try:
         size = path.stat().st_size
@@ -138,15 +162,23 @@ def read_file(
             raise FileError(path, FileWhy.OLD_BIFF(version=old))
         if src.format == "other":
             raise FileError(path, FileWhy.NOT_SPREADSHEET)
+        extent: _Beside | None = None
         if src.format in ZIP_FORMATS:
             check_zip(path)
-            check_extent(path)
+            if in_child():
+                extent = _Beside(check_extent, path)
+            else:
+                check_extent(path)
         elif src.format == "xls":
             check_cfb(path)
             refused = REFUSED_XLS.get(xls_kind(path) or "")
             if refused is not None:
                 raise FileError(path, refused)
-        grids, src.date1904 = load_grids(path, src.format)
+        try:
+            grids, src.date1904 = load_grids(path, src.format)
+        finally:
+            if extent is not None:
+                extent.verdict()  # its refusal before anything the parser said
         for raw in grids:
             sheet = classify(raw, extra)
             share_values(sheet.rows)
@@ -162,6 +194,29 @@ def read_file(
         why = _READ_FAILED.get(type(exc), FileWhy.CHANGED)
         _failed(src, FileWhy.READ_FAILED(why=why))
     return src
+
+
+class _Beside:
+    """``check(path)`` in a thread of its own: the extent scan mostly inflates and
+    searches in C, as the parser reads, so the two share the cores."""
+
+    def __init__(self, check: Callable[[Path], None], path: Path) -> None:
+        self.failed: BaseException | None = None
+
+        def run() -> None:
+            try:
+                check(path)
+            except BaseException as exc:  # raised by verdict() in the reading thread
+                self.failed = exc
+
+        self.thread = threading.Thread(target=run, name="leadbook-extent", daemon=True)
+        self.thread.start()
+
+    def verdict(self) -> None:
+        """Wait for the check; raise what it raised."""
+        self.thread.join()
+        if self.failed is not None:
+            raise self.failed
 
 
 # The words for a failure the readers did not name (their own text goes to the log).

@@ -1,11 +1,16 @@
-"""Refuse a worksheet whose used area is too large to read, before it is parsed.
+"""Refuse a worksheet whose used area is too large to read.
 
 The workbook parser (calamine) builds a dense grid from A1 to the last cell
 holding a value. One value typed in XFD1048576 asks it for 17 billion cells:
 the allocation fails and the process aborts, which no ``except`` can catch.
-So each worksheet part of an .xlsx/.xlsm is scanned first, streamed by chunks
+So each worksheet part of an .xlsx/.xlsm is scanned, streamed by chunks
 without building anything, and a sheet whose grid would pass
 :data:`MAX_CELLS` is refused with a message naming the sheet and the cell.
+The scan comes before the parser where the file is read in the run's own
+process; in a reading child it runs beside the parser (a thread: both work
+mostly outside the interpreter's lock), its refusal first all the same, and a
+child that the parser aborts is explained by the scan in the parent
+(read.stopped_reader).
 
 The scan is cheap for the sheets a store hands in (a fifth of a second for
 100,000 rows × 14 columns, most of it inflating the part): only cell

@@ -40,6 +40,7 @@ from typing import Any, NoReturn
 
 from ..lifeline import die_with_parent
 from ..model import SourceFile
+from ..texts import Words
 from .file_words import FileWhy
 
 log = logging.getLogger("leadbook")
@@ -69,9 +70,13 @@ class _Child:
 
 def read_isolated(paths: Sequence[Path], reader: Callable[[Path], SourceFile],
                   jobs: int = 1, on_done: Callable[[Path], None] | None = None,
-                  meanwhile: Callable[[], None] | None = None) -> dict[Path, SourceFile]:
+                  meanwhile: Callable[[], None] | None = None,
+                  stopped: Callable[[Path], Words | None] | None = None,
+                  ) -> dict[Path, SourceFile]:
     """``reader(path)`` for every path, each in a child of its own, up to ``jobs`` at
-    once, the largest files first.
+    once, the largest files first. A child that stops without a result (killed by
+    the memory limit, or aborted) fails its file with ``stopped(path)``, the
+    file's own fault when that finds one, else with the limit it met.
 
     Children are forked with ``os.fork`` and send their result, pickled, down a
     pipe: multiprocessing's Process costs about 10 ms more a file, which at 200
@@ -115,7 +120,7 @@ def read_isolated(paths: Sequence[Path], reader: Callable[[Path], SourceFile],
                 selector.unregister(fd)
                 os.close(fd)
                 child = running.pop(fd)
-                done[child.path] = _collect(child)
+                done[child.path] = _collect(child, stopped=stopped)
             now = time.monotonic()
             for fd, child in list(running.items()):
                 if now - child.started > WALL_LIMIT:
@@ -160,9 +165,19 @@ def _size(path: Path) -> int:
         return 0
 
 
+_IN_CHILD = [False]  # set in a reading child, right after the fork
+
+
+def in_child() -> bool:
+    """Whether this process is a reading child, which its parent outlives whatever
+    the parser does."""
+    return _IN_CHILD[0]
+
+
 def _child(reader: Callable[[Path], SourceFile], path: Path, out: int, errors: int,
            run: int) -> NoReturn:
     code = 1
+    _IN_CHILD[0] = True
     try:
         die_with_parent(run)
         os.dup2(errors, 2)  # the parser's own words go to the -v log
@@ -204,7 +219,8 @@ def _address_space() -> int:
     return 0
 
 
-def _collect(child: _Child, timed_out: bool = False) -> SourceFile:
+def _collect(child: _Child, timed_out: bool = False,
+             stopped: Callable[[Path], Words | None] | None = None) -> SourceFile:
     _, status = os.waitpid(child.pid, 0)
     code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
     path = child.path
@@ -222,9 +238,13 @@ def _collect(child: _Child, timed_out: bool = False) -> SourceFile:
     log.debug("the reader of %s ended with exit code %s", path.name, code)
     src = SourceFile(path, path.name, "other")
     src.status = "error"
+    why: Words
     if timed_out or code == -signal.SIGXCPU:
         why = FileWhy.TOO_SLOW(limit=CPU_LIMIT)
     else:
-        why = FileWhy.READER_STOPPED(limit=MEMORY_LIMIT >> 30)
+        # the workbook's own fault (a sheet too large: the child checks it while the
+        # parser reads), else the limit the child met
+        why = (stopped(path) if stopped is not None else None) or FileWhy.READER_STOPPED(
+            limit=MEMORY_LIMIT >> 30)
     src.note = FileWhy.FAILED(file=path.name, reason=why)
     return src
