@@ -114,7 +114,7 @@ def write_outputs(analysis: Analysis, out: Path, *, split: bool = False, jobs: i
             # of, and this process the annotated copies to write; the smaller
             # copies go too when the worker would otherwise wait for this process.
             page = local.pop(1)[-1]
-            mine, worker = workers.early_share(tasks, local, True, leads)
+            mine, worker = workers.early_share(tasks, local, leads)
             theirs, tasks = [tasks[i] for i in worker], [tasks[i] for i in mine]
             report.send(outcome, page, theirs)
         else:

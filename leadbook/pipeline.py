@@ -264,9 +264,9 @@ def lead_notes(leads: pd.DataFrame, stale_factor: float, lang: str = "zh") -> li
     fill[scheduled & (late == 0)] = "due"
     grades, changes = leads["grade"].tolist(), leads["grade_change"].tolist()
     moved = ["→" in change for change in changes]
-    newly = {grade: Rule.NEWLY_GRADED(grade=grade).render(lang)
-             for grade, change, on in zip(grades, changes, moved, strict=True)
+    first = {grade for grade, change, on in zip(grades, changes, moved, strict=True)
              if change and not on}
+    newly = {grade: Rule.NEWLY_GRADED(grade=grade).render(lang) for grade in first}
     # 级别变化: "B→A" as it is, a first grade ("新定 A") in words
     change_words = [change if on or not change else newly[grade]
                     for grade, change, on in zip(grades, changes, moved, strict=True)]

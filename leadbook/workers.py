@@ -49,8 +49,8 @@ def cost(task: tuple[Any, ...], leads: int) -> int:
         src, notes = task[1], task[2]
         noted: int = sum(len(n.rows) for n in notes)
         named = {n.name for n in notes}
-        rows: int = sum(max(s.row_count, 0) for s in getattr(src, "sheets", ())
-                        if s.name in named)
+        sheets = src.sheets if src is not None else []
+        rows: int = sum(max(s.row_count, 0) for s in sheets if s.name in named)
         return COST_ANNOTATED * noted + COST_PASSED * max(rows - noted, 0)
     return COST_LOCAL * leads
 
@@ -75,12 +75,12 @@ def _shared(tasks: list[tuple[Any, ...]], loads: list[int], leads: int) -> list[
     return shares
 
 
-def early_share(copies: list[tuple[Any, ...]], local: list[tuple[Any, ...]], page: bool,
+def early_share(copies: list[tuple[Any, ...]], local: list[tuple[Any, ...]],
                 leads: int) -> tuple[list[int], list[int]]:
     """The annotated copies (indexes) this process writes and those the early
-    report's worker writes after report.xlsx (and the page, with ``page``): each,
-    the costliest first, to whichever has less to do."""
-    theirs = COST_REPORT_REST * leads + (COST_LOCAL * leads if page else 0)
+    report's worker writes after report.xlsx and the page: each, the costliest
+    first, to whichever has less to do."""
+    theirs = COST_REPORT_REST * leads + COST_LOCAL * leads
     mine, worker = _shared(copies, [sum(cost(t, leads) for t in local), theirs], leads)
     return sorted(mine), sorted(worker)
 

@@ -136,8 +136,8 @@ def stopped_reader(path: Path) -> Words | None:
             check_extent(path)
     except FileError as exc:
         return exc.reason
-    except OSError:
-        return None
+    except OSError:  # the file is gone or unreadable now: the limit's words stand
+        pass
     return None
 
 

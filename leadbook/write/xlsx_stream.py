@@ -31,6 +31,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from ..cells import MISSING, clean
+from .xml_scan import escaped
 
 FIGURES = ("count", "money", "rate", "int")  # kinds where a missing value reads "—"
 TEXTS = ("text", "wrap")  # kinds of text: "wrap" wraps in its column (the call list's 原因)
@@ -70,7 +71,7 @@ def _text(value: str) -> str:
             value = _CONTROL_ESCAPE.sub(r"_x005F\1", value)
         value = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
         value = value.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
-        value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        value = escaped(value)
     return value
 
 
