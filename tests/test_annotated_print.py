@@ -8,6 +8,7 @@ import csv
 from pathlib import Path
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 
 from leadbook.cli import main
@@ -39,6 +40,7 @@ def check_copy(copy: Path, header_row: int) -> openpyxl.worksheet.worksheet.Work
     return ws
 
 
+@pytest.mark.slow
 def test_xlsx_copy_headers_legend_and_print_area(tmp_path: Path):
     inbox = tmp_path / "in"
     inbox.mkdir()
@@ -56,6 +58,7 @@ def test_xlsx_copy_headers_legend_and_print_area(tmp_path: Path):
     assert ws.print_area == "'客户'!$A$1:$J$4"  # now to 提示
 
 
+@pytest.mark.slow
 def test_xlsx_copy_without_a_print_area_prints_it_all(tmp_path: Path):
     inbox = tmp_path / "in"
     inbox.mkdir()
@@ -70,6 +73,7 @@ def test_xlsx_copy_without_a_print_area_prints_it_all(tmp_path: Path):
     assert not ws.print_area  # none set: the used area prints, added columns included
 
 
+@pytest.mark.slow
 def test_csv_copy_headers_and_legend(tmp_path: Path):
     inbox = tmp_path / "in"
     inbox.mkdir()

@@ -179,6 +179,7 @@ def test_date_system_1904(tmp_path: Path) -> None:
     assert ws["F2"].value == dt.datetime(2026, 12, 1)
 
 
+@pytest.mark.slow
 def test_many_comments_take_several_shape_blocks(tmp_path: Path) -> None:
     rows = {n: ["客户", str(n), "A"] for n in range(2, 1502)}
     book = make_book(tmp_path / "many.xlsx", grid(rows), {"constant_memory": True})

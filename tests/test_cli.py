@@ -276,6 +276,7 @@ def test_terminal_speaks_the_runs_language(inbox: Path, tmp_path: Path):
     ]
 
 
+@pytest.mark.slow
 def test_one_annotated_workbook_is_said_in_the_singular(tmp_path: Path):
     box = tmp_path / "one"
     box.mkdir()

@@ -109,6 +109,7 @@ def test_inputs_untouched(tmp_path):
     assert before == after
 
 
+@pytest.mark.slow
 def test_annotated_copy_cell_by_cell(demo):
     """A few rows checked against the source sheet and the rules, cell by cell."""
     out, _, _ = demo

@@ -139,6 +139,7 @@ def _mutant(base: str, seed: int, folder: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("base", "seed"), BYTE_CASES)
 def test_byte_mutations_end_as_file_errors_or_issues(base: str, seed: int,
                                                      tmp_path: Path) -> None:

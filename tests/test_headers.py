@@ -79,6 +79,7 @@ def test_normalise_header_forms(text: str, expected: str) -> None:
     assert normalise_header(text) == expected
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(st.text(alphabet=st.characters(blacklist_categories=()), max_size=40))
 @example("((((((((((元))))))))))")
@@ -182,6 +183,7 @@ def test_columns_from_the_inbox_config(own_inbox: Path) -> None:
     assert not [i for i in analysis.outcome.issues if i.code == "missing_column"]
 
 
+@pytest.mark.slow
 def test_columns_through_the_command_line(own_inbox: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     args = ["process", str(own_inbox), "--out", str(out), "--as-of", AS_OF.isoformat(),

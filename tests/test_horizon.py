@@ -334,6 +334,7 @@ MIXED = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=500)
 @given(MIXED, st.booleans())
 def test_only_value_error(value: object, date1904: bool) -> None:
@@ -347,6 +348,7 @@ def test_only_value_error(value: object, date1904: bool) -> None:
         expected_date(h, AS_OF)
 
 
+@pytest.mark.slow
 @settings(max_examples=500)
 @given(st.one_of(HORIZON_TEXT, st.sampled_from([c[0] for c in CASES])),
        st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31)))

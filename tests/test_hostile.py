@@ -109,6 +109,7 @@ def inbox(tmp_path: Path) -> Path:
 # --------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_damaged_files_are_errors_and_the_rest_is_processed(inbox: Path, tmp_path: Path) -> None:
     whole = (inbox / "good.xlsx").read_bytes()
     (inbox / "truncated.xlsx").write_bytes(whole[: len(whole) // 2])
@@ -271,6 +272,7 @@ def test_a_used_area_too_large_to_read_is_refused_before_parsing(
     assert files["good.xlsx"]["status"] == "ok"
 
 
+@pytest.mark.slow
 def test_a_parser_that_aborts_on_a_sheet_too_large_is_explained(
         inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A reading child checks the used area while the parser reads. Should the parser
@@ -491,6 +493,7 @@ def _all_text(out: Path) -> bytes:
     return b"\n".join(chunks)
 
 
+@pytest.mark.slow
 def test_xml_entities_are_never_resolved(inbox: Path, tmp_path: Path) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text(SECRET, encoding="utf-8")
@@ -529,6 +532,7 @@ def test_xml_entities_are_never_resolved(inbox: Path, tmp_path: Path) -> None:
     assert SECRET not in json.dumps(files["xxe_page.xls"], ensure_ascii=False)
 
 
+@pytest.mark.slow
 def test_no_output_carries_a_document_type(inbox: Path, tmp_path: Path) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text(SECRET, encoding="utf-8")
@@ -629,6 +633,7 @@ OUTPUT_MODULES = [leadbook.write.atomic, leadbook.write.report_xlsx, leadbook.wr
                   leadbook.write.annotated_grid, leadbook.write.split]
 
 
+@pytest.mark.slow
 def test_every_output_is_written_under_a_temporary_name_then_renamed(
         inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     shutil.copy(MESSY / "gbk_leads.csv", inbox)
@@ -667,6 +672,7 @@ def _crash_on(monkeypatch: pytest.MonkeyPatch, victim: str) -> None:
             monkeypatch.setattr(module, "atomic_path", dying)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("victim", ["summary.json", "report.xlsx", "summary.html", "good.xlsx"])
 def test_a_crash_half_way_leaves_no_half_written_output(
         inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, victim: str) -> None:
@@ -689,6 +695,7 @@ def test_a_crash_half_way_leaves_no_half_written_output(
     assert digests(earlier)[target] == before[target]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("locked", ["report.xlsx", "good.xlsx"])
 def test_a_locked_output_is_a_clear_error(inbox: Path, tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch, locked: str) -> None:

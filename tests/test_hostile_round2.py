@@ -82,6 +82,7 @@ def test_an_output_folder_holding_the_inputs_is_refused_before_anything_is_writt
     assert digests(inbox) == before  # not even summary.json or annotated/
 
 
+@pytest.mark.slow
 def test_an_earlier_runs_annotated_folder_as_inbox_is_refused(inbox: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert process(inbox, out).exit_code == 0
@@ -112,6 +113,7 @@ def test_an_output_folder_linked_to_the_inbox_is_refused(inbox: Path, tmp_path: 
     assert result.exit_code == 2 and "leads.xlsx" in result.output
 
 
+@pytest.mark.slow
 def test_every_input_gets_its_own_annotated_copy(tmp_path: Path) -> None:
     """leads.csv, leads.xls and leads.xlsx used to share annotated/leads.xlsx."""
     box = tmp_path / "inbox"
@@ -145,6 +147,7 @@ def _named_inbox(tmp_path: Path, consultants: list[str]) -> Path:
     return box
 
 
+@pytest.mark.slow
 def test_split_names_too_long_for_the_file_system_are_shortened(tmp_path: Path) -> None:
     """320 bytes of name (ext4 takes 255) used to stop every due/ file."""
     long_a, long_b = "😀" * 80 + "甲", "😀" * 80 + "乙"
@@ -158,6 +161,7 @@ def test_split_names_too_long_for_the_file_system_are_shortened(tmp_path: Path) 
     assert len(set(due)) == 3  # the two long names, cut alike, told apart
 
 
+@pytest.mark.slow
 def test_one_due_file_that_cannot_be_written_does_not_stop_the_others(tmp_path: Path) -> None:
     box = _named_inbox(tmp_path, ["李娜", "张伟", "王强"])
     out = tmp_path / "out"
@@ -170,6 +174,7 @@ def test_one_due_file_that_cannot_be_written_does_not_stop_the_others(tmp_path: 
     assert temp_files(out) == []
 
 
+@pytest.mark.slow
 def test_split_names_carry_no_phone_number(tmp_path: Path) -> None:
     box = _named_inbox(tmp_path, ["张伟13812340301"])
     out = tmp_path / "out"
@@ -195,6 +200,7 @@ def test_leftovers_of_a_killed_run_are_removed(inbox: Path, tmp_path: Path) -> N
 # --------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_reader_that_aborts_natively_fails_only_its_file(
         inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capfd: pytest.CaptureFixture[str]) -> None:
@@ -277,6 +283,7 @@ def _bad_crc(path: Path, part: str) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_a_far_cell_behind_a_wrong_checksum_is_refused(inbox: Path, tmp_path: Path) -> None:
     """The extent check swallowed the zip error and let the file through; the parser
     then allocated the whole grid and the process aborted."""
@@ -307,6 +314,7 @@ def _xls_with_far_cell(path: Path, row: int, col: int) -> Path:
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("col", [4095, 1023])
 def test_an_xls_cell_record_far_out_is_refused(inbox: Path, tmp_path: Path, col: int) -> None:
     """At column 1,023 reading took 30 s and 2.7 GB; at 4,095 the process aborted."""
@@ -352,6 +360,7 @@ def _shared_string_bomb(path: Path, like: Path, size: int, uses: int) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_one_long_shared_string_used_by_many_cells_is_refused(inbox: Path,
                                                              tmp_path: Path) -> None:
     """A 1 MB string referred to by a thousand cells cost 2 GB; the part is small."""
@@ -371,6 +380,7 @@ def test_a_long_shared_string_used_a_few_times_is_read(tmp_path: Path) -> None:
     assert [row for _, row in src.sheets[0].rows][0][:3] == ["王先生", "13800001001", "张伟"]
 
 
+@pytest.mark.slow
 def test_a_csv_line_past_the_field_limit_is_the_files_error(inbox: Path, tmp_path: Path) -> None:
     """It raised _csv.Error outside any handler: a traceback and no outputs."""
     (inbox / "long.csv").write_text(
@@ -391,6 +401,7 @@ def test_a_csv_whose_first_line_is_past_the_field_limit(tmp_path: Path) -> None:
     assert "line 1 holds a field" in src.message("en")
 
 
+@pytest.mark.slow
 def test_an_html_row_of_40000_cells_is_read(tmp_path: Path) -> None:
     """Each cell scanned the row from column 0 (34 s); the row is read as it is."""
     path = tmp_path / "wide.xls"
@@ -402,6 +413,7 @@ def test_an_html_row_of_40000_cells_is_read(tmp_path: Path) -> None:
     assert len(sheet.cells[1]) == 16_000
 
 
+@pytest.mark.slow
 def test_an_html_row_wider_than_excel_is_refused(inbox: Path, tmp_path: Path) -> None:
     """1,500 cells with colspan=999 ran for minutes."""
     (inbox / "spans.xls").write_text(
@@ -463,6 +475,7 @@ DOCTYPE_CASES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(DOCTYPE_CASES))
 def test_a_document_type_anywhere_in_the_package_is_refused(inbox: Path, tmp_path: Path,
                                                             name: str) -> None:
@@ -474,6 +487,7 @@ def test_a_document_type_anywhere_in_the_package_is_refused(inbox: Path, tmp_pat
     assert not (out / "annotated" / name).exists()
 
 
+@pytest.mark.slow
 def test_a_document_type_after_a_part_with_a_wrong_checksum_is_refused(
         inbox: Path, tmp_path: Path) -> None:
     """The check stopped at the damaged part; the parts after it were never looked at."""
@@ -498,6 +512,7 @@ def _with_entry(path: Path, like: Path, name: str, symlink: bool = False) -> Pat
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "entry", "symlink", "said"), [
     ("dotdot.xlsx", "../../x.txt", False, ("名称指向包外", "climbs out of the package")),
     ("absolute.xlsx", "/abs_x.txt", False, ("绝对路径名", "absolute name")),
@@ -518,6 +533,7 @@ def test_zip_entries_no_workbook_holds_are_refused(inbox: Path, tmp_path: Path, 
                        for n in zf.namelist())
 
 
+@pytest.mark.slow
 def test_a_part_compressed_another_way_is_refused(inbox: Path, tmp_path: Path) -> None:
     """A part the zip module cannot inflate ended the document-type check early,
     leaving the parts after it unchecked."""
@@ -545,6 +561,7 @@ def test_a_part_compressed_another_way_is_refused(inbox: Path, tmp_path: Path) -
     _ok_beside(out, "ppmd.xlsx", "以第 98 种方法压缩", "compressed by method 98")
 
 
+@pytest.mark.slow
 def test_added_columns_past_xfd_refuse_that_copy(inbox: Path, tmp_path: Path) -> None:
     """Five added columns after a value in column XFD landed in XFE…XFI."""
     rows = HEAD_ROW.replace('<c r="C2" t="inlineStr"><is><t>张伟</t></is></c>',
@@ -562,6 +579,7 @@ def test_added_columns_past_xfd_refuse_that_copy(inbox: Path, tmp_path: Path) ->
     assert (out / "annotated" / "good.xlsx").is_file()
 
 
+@pytest.mark.slow
 def test_a_reference_beyond_xfd_is_refused(inbox: Path, tmp_path: Path) -> None:
     """ZZZ9 made a copy openpyxl could not open."""
     _with_sheet_data(inbox / "zzz.xlsx", inbox / "good.xlsx",
@@ -571,6 +589,7 @@ def test_a_reference_beyond_xfd_is_refused(inbox: Path, tmp_path: Path) -> None:
     _ok_beside(out, "zzz.xlsx", "超出 Excel 最后一列 XFD", "beyond Excel's last column XFD")
 
 
+@pytest.mark.slow
 def test_a_cell_with_a_negative_style_gets_a_copy_that_opens(inbox: Path, tmp_path: Path) -> None:
     """s="-1" got a second s attribute: XML that is not well-formed."""
     rows = (HEAD_ROW.replace('<c r="A2" t="inlineStr">', '<c r="A2" s="-1" t="inlineStr">')
@@ -587,6 +606,7 @@ def test_a_cell_with_a_negative_style_gets_a_copy_that_opens(inbox: Path, tmp_pa
     assert wb.worksheets[0]["B2"].fill.fill_type == "solid"
 
 
+@pytest.mark.slow
 def test_a_workbook_without_its_styles_relationship_gets_a_copy_that_opens(
         inbox: Path, tmp_path: Path) -> None:
     """The copy's style indexes ran past the styles it held."""
@@ -605,6 +625,7 @@ def test_a_workbook_without_its_styles_relationship_gets_a_copy_that_opens(
     assert wb.worksheets[0]["A2"].value == "王先生"
 
 
+@pytest.mark.slow
 def test_a_patch_that_is_not_well_formed_is_never_renamed_into_place(
         inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real = leadbook.write.xlsx_sheet.SheetPatcher.run
@@ -631,6 +652,7 @@ def test_a_patch_that_is_not_well_formed_is_never_renamed_into_place(
 PHONE = "13812340301"
 
 
+@pytest.mark.slow
 def test_phone_numbers_in_names_are_masked_in_summary_page_and_terminal(tmp_path: Path) -> None:
     box = tmp_path / "inbox"
     box.mkdir()
@@ -657,6 +679,7 @@ def test_phone_numbers_in_names_are_masked_in_summary_page_and_terminal(tmp_path
     assert (out / "annotated" / f"{PHONE}客户.xlsx").is_file()
 
 
+@pytest.mark.slow
 def test_a_damaged_part_the_reader_skips_refuses_the_copy(inbox: Path, tmp_path: Path) -> None:
     """Fuzzing: a broken docProps/core.xml is read past, and a copy carrying it would
     not open. The file is read; its copy is an error, never a broken file in OUT."""

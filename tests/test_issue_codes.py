@@ -109,6 +109,7 @@ def _code_literals(path: Path) -> list[tuple[int, str]]:
     return found
 
 
+@pytest.mark.slow
 def test_no_code_is_written_outside_the_registry() -> None:
     """Issue creation sites name IssueCode members: no code as a string literal, and none
     built up (f"missing_{field}")."""
@@ -117,6 +118,7 @@ def test_no_code_is_written_outside_the_registry() -> None:
     assert outside == {}
 
 
+@pytest.mark.slow
 def test_every_issue_a_run_makes_has_a_code_of_the_registry(tmp_path: Path) -> None:
     from leadbook.config import Config
     from leadbook.pipeline import analyse
@@ -145,6 +147,7 @@ CELLS = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(CELLS)
 def test_a_value_that_cannot_be_read_says_why_in_words(value: object) -> None:

@@ -13,6 +13,8 @@ import ast
 import functools
 from pathlib import Path
 
+import pytest
+
 PACKAGE = Path(__file__).resolve().parents[1] / "leadbook"
 
 # The layers in the order data flows, each with its modules (dotted names).
@@ -161,6 +163,7 @@ def test_each_layer_uses_only_earlier_layers() -> None:
         assert all(order.index(u) < order.index(layer) for u in uses), layer
 
 
+@pytest.mark.slow
 def test_the_graph_sees_imports_inside_functions() -> None:
     graph = import_graph()
     assert "leadbook.run" in graph["leadbook.cli"]  # imported in the command's function

@@ -159,6 +159,7 @@ def test_the_annotated_row_says_its_problems(runs, lang: str) -> None:
     assert task is None  # a won customer: its missed care is in 数据问题, not on the row
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("lang", "said"), [
     ("zh", "错误: 坏文件.xlsx: 文件是空的 (0 字节); 请在 Excel 或 WPS 里重新保存"),
     ("en", "Error: 坏文件.xlsx: the file is empty (0 bytes); save it again from Excel or WPS"),
@@ -181,6 +182,7 @@ def test_a_refused_file_is_named_in_the_runs_language_and_exits_1(
         else "skipped: not a spreadsheet (.xlsx, .xlsm, .xls or .csv)")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("lang", "said"), [
     ("zh", "历史记录未能使用, 本次不与上周比较, 也不记录: 无法打开历史记录 {h}: "
            "数据库无法连接或文件已损坏"),
@@ -204,6 +206,7 @@ def test_a_history_that_cannot_be_read_is_a_warning_in_the_runs_language(
         ("bad_date", ISSUES[1][1 if lang == "zh" else 2]), ("history_unavailable", message)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("lang", "said"), [
     ("zh", "线索消失: 张伟 的客户 138****0001 (A级, 跟进中) 上次 (2026-11-15)在 意向客户管理卡.xlsx "
            "意向客户 第 2 行, 本次不在任何线索卡中; 请核实是否战败或被删除"),

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 import xlsxwriter
 from cards import rows_of
 from click.testing import CliRunner
@@ -174,6 +175,7 @@ def test_an_attendance_sheet_is_no_month_grid(tmp_path: Path) -> None:
     assert [(s.kind, s.grid) for s in src.sheets] == [(SheetKind.IGNORED, None)]
 
 
+@pytest.mark.slow
 def test_funnel_and_consultant_table_from_a_month_grid(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -227,6 +229,7 @@ def _daily(path: Path, days: range) -> dict[int, int]:
     return traffic
 
 
+@pytest.mark.slow
 def test_a_grid_and_a_daily_report_for_the_same_days_count_once(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -292,6 +295,7 @@ _CELL = st.one_of(st.none(), st.integers(-5, 40), st.floats(allow_nan=True),
                   st.text(max_size=6))
 
 
+@pytest.mark.slow
 @given(st.lists(st.lists(_CELL, max_size=40), max_size=25), st.text(max_size=10))
 @settings(max_examples=200, deadline=None)
 def test_any_grid_of_values_never_crashes_the_month_grid_reader(

@@ -131,6 +131,7 @@ def test_annotated_hints_and_comment(run):
     assert ws.cell(10, 2).value == "call me"  # the unreadable value is kept as typed
 
 
+@pytest.mark.slow
 def test_custom_config_changes_grades(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -278,6 +279,7 @@ def test_the_report_started_early_is_the_report(tmp_path, monkeypatch):
         assert (tmp_path / "two" / name).read_bytes() == (tmp_path / "one" / name).read_bytes()
 
 
+@pytest.mark.slow
 def test_a_run_that_fails_after_the_early_start_leaves_no_report(tmp_path, monkeypatch):
     import multiprocessing
 

@@ -49,6 +49,7 @@ def test_normalise_text_keeps_units_and_case() -> None:
     assert normalise_text("ABC") == "ABC"
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(st.text())
 def test_normalise_header_is_idempotent_and_never_crashes(text: str) -> None:
@@ -59,6 +60,7 @@ def test_normalise_header_is_idempotent_and_never_crashes(text: str) -> None:
 BRACKET_SOUP = "()[]【】〔〕<>:：*＊ \u3000（）" + "ＡａＫß客戶金額元級\t⑴"
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list(BRACKET_SOUP)), max_size=16))
 def test_normalise_header_idempotent_on_bracket_soup(text: str) -> None:
@@ -66,6 +68,7 @@ def test_normalise_header_idempotent_on_bracket_soup(text: str) -> None:
     assert normalise_header(once) == once
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.text())
 def test_normalise_text_is_idempotent_and_never_crashes(text: str) -> None:

@@ -167,6 +167,7 @@ def test_a_work_order_sheet_beside_a_lead_card(tmp_path: Path) -> None:
         ("意向客户", 2, "吴先生")]  # a card with 车牌号 and a consultant is a lead card
 
 
+@pytest.mark.slow
 def test_a_roster_alone_is_read_as_ignored_with_its_reason(tmp_path: Path) -> None:
     wb = xlsxwriter.Workbook(str(tmp_path / "roster.xlsx"))
     ws = wb.add_worksheet("通讯录")

@@ -107,6 +107,7 @@ def test_funnel_and_cost_figures(wb):
     assert "46,800.00 = 36 × 104,000.00 / 80" in texts
 
 
+@pytest.mark.slow
 def test_missing_figures_are_a_dash_never_zero(tmp_path):
     funnel = {**FUNNEL, "traffic": None, "keep_rate": None}
     cost = {k: None for k in COST}

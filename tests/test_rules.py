@@ -169,6 +169,7 @@ CASES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "scheme,kwargs,grade,due,late,escalation,tasks",
     [c[1:] for c in CASES],
@@ -247,6 +248,7 @@ RULE_FIELDS = ("grade", "reason", "expected", "grade_change", "next_due", "days_
                "bucket", "escalation", "due_why", "hints")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scheme", ["4s", "habc", "parts"])
 def test_the_rules_give_a_lead_the_same_in_a_crowd_as_alone(scheme: str):
     """The rules run over columns of every lead at once: each lead of a mixed inbox

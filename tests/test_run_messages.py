@@ -87,6 +87,7 @@ def test_a_header_it_cannot_match_gets_the_columns_line(tmp_path: Path):
     assert s["leads"]["total"] == 1
 
 
+@pytest.mark.slow
 def test_a_read_sheet_missing_a_needed_column_gets_the_hint(tmp_path: Path):
     inbox = tmp_path / "in"
     inbox.mkdir()
@@ -154,6 +155,7 @@ def test_lists_of_consultants_who_left_are_removed(tmp_path: Path):
     assert len(names) == 6
 
 
+@pytest.mark.slow
 def test_the_same_messages_in_english(tmp_path: Path):
     inbox = tmp_path / "in"
     inbox.mkdir()

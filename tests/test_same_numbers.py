@@ -68,6 +68,7 @@ def test_terminal_says_the_same(run):
         assert f"  {who}: {line(counts, ('due', 'overdue', 'upcoming'))}" in output.splitlines()
 
 
+@pytest.mark.slow
 def test_report_says_the_same(run):
     out, _, s = run
     f = s["followups"]
@@ -155,6 +156,7 @@ def test_lost_sheet_covers_the_runs_period(tmp_path):
         assert cards.cell(row=r[9], column=12).value == "战败"
 
 
+@pytest.mark.slow
 def test_schedule_sheet_agrees_with_the_list(run):
     """日程 counts the whole schedule; its near buckets are the list's follow-ups."""
     out, _, s = run

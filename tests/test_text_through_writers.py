@@ -148,6 +148,7 @@ def _grid_copy_keeps_every_text(out: Path, stem: str) -> None:
                 assert v in values, v
 
 
+@pytest.mark.slow
 def test_annotated_csv_copy_keeps_every_text(tmp_path: Path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()

@@ -562,6 +562,7 @@ PARSERS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(PARSERS))
 @settings(max_examples=300)
 @given(value=MIXED)

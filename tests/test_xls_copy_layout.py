@@ -38,6 +38,7 @@ def test_the_layout_read_from_the_xls() -> None:
                             (3, 6): "0.0%"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["layout.xls", "wps_saved.xlsx"])
 def test_the_copy_keeps_merges_widths_formats_and_hidden_sheets(tmp_path: Path,
                                                                  name: str) -> None:
