@@ -75,13 +75,13 @@ def _text(value: str) -> str:
     return value
 
 
-def _string_cell(ref: str, xf: int, value: str) -> str:
+def _text_tail(value: str) -> str:
+    """What follows ``<t`` in an inline string cell holding ``value``, to the cell's end."""
     if _NEEDS_WORK.search(value):
         value = _text(value)
-    if value and not value[0].isspace() and not value[-1].isspace():
-        return f'<c r="{ref}" s="{xf}" t="inlineStr"><is><t>{value}</t></is></c>'
-    space = ' xml:space="preserve"' if value[:1].isspace() or value[-1:].isspace() else ""
-    return f'<c r="{ref}" s="{xf}" t="inlineStr"><is><t{space}>{value}</t></is></c>'
+    if value[:1].isspace() or value[-1:].isspace():
+        return f' xml:space="preserve">{value}</t></is></c>'
+    return f">{value}</t></is></c>"
 
 
 def cell_kind(value: Any, kind: str) -> tuple[Any, str]:
@@ -124,6 +124,9 @@ def stream_rows(
     columns = list(zip(letters, kinds, strict=True))
     convert = ws._convert_date_time
     serials: dict[Any, float] = {}
+    # A text's escaped tail, once per distinct text: a call list repeats its names,
+    # grades and channels thousands of times.
+    tails: dict[str, str] = {}
     xfs_of: dict[int, dict[str, int]] = {}
     write = ws.fh.write
     chunk: list[str] = []
@@ -147,11 +150,14 @@ def stream_rows(
             xf = xfs.get(want)
             if xf is None:
                 xf = xfs[want] = pick(want)._get_xf_index()
-            if value is None:
-                cells.append(_string_cell(f"{letter}{r}", xf, MISSING) if want == "missing"
-                             else f'<c r="{letter}{r}" s="{xf}"/>')
-            elif want in TEXTS:
-                cells.append(_string_cell(f"{letter}{r}", xf, value))
+            if value is None and want != "missing":
+                cells.append(f'<c r="{letter}{r}" s="{xf}"/>')
+            elif value is None or want in TEXTS:
+                text = MISSING if value is None else value
+                tail = tails.get(text)
+                if tail is None:
+                    tail = tails[text] = _text_tail(text)
+                cells.append(f'<c r="{letter}{r}" s="{xf}" t="inlineStr"><is><t{tail}')
             elif want == "date":
                 serial = serials.get(value)
                 if serial is None:
