@@ -9,20 +9,37 @@
   part the workbook reader never looks at makes a copy openpyxl cannot open).
   A copy that fails is an error for that file, never a broken file in OUT
   (fuzzing found patched sheets with a doubled attribute).
+
+A large patched part is parsed back by a child process (:class:`Parsed` with
+``elsewhere``): expat holds the interpreter's lock, so in a thread it would
+take its second from the patching, while in a process of its own it reads the
+part from a pipe on the other core. A child that cannot start or stops on the
+way leaves the part to be inflated and parsed here, as a copied part is.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import subprocess
+import sys
 import zlib
 from collections.abc import Iterable
+from typing import IO
 from xml.parsers import expat
 
 from ..excel import column_letter
 from ..model import OutputError
 from .output_words import OutputWhy
 
+if sys.platform != "win32":
+    import fcntl
+
 EXCEL_COLUMNS = 16_384  # A … XFD
 PARSE_CHUNK = 1 << 20
+# A patched part this large is parsed back in a child (100,000 rows: about 90 MB,
+# a second of expat); below it, a child's start would cost more than it saves.
+ELSEWHERE_BYTES = 16 << 20
 
 
 def check_room(file: str, sheet: str, width: int, added: int) -> None:
@@ -63,27 +80,97 @@ def _refusal(file: str, part: str, exc: BaseException, patched: bool) -> OutputE
     if isinstance(exc, _Doctype):
         return OutputError(OutputWhy.DOCTYPE(file=file, part=part))
     assert isinstance(exc, expat.ExpatError)
-    where = f"{expat.ErrorString(exc.code)}, line {exc.lineno}"
+    return _failed_at(file, part, exc.code, exc.lineno, patched)
+
+
+def _failed_at(file: str, part: str, code: int, line: int, patched: bool) -> OutputError:
+    where = f"{expat.ErrorString(code)}, line {line}"
     if not patched:
         return OutputError(OutputWhy.DAMAGED_PART(file=file, part=part, where=where))
     return OutputError(OutputWhy.BAD_PATCH(file=file, part=part, where=where))
+
+
+# The child's program: the part's bytes on stdin, one line of verdict on stdout,
+# "ok", "doctype" or "error <code> <line>". Run with -I: nothing of leadbook or of
+# the environment is imported, only the parser.
+_CHECKER = """
+import sys
+from xml.parsers import expat
+
+class Doctype(Exception):
+    pass
+
+def refuse(*args):
+    raise Doctype
+
+parser = expat.ParserCreate()
+parser.StartDoctypeDeclHandler = refuse
+parser.EntityDeclHandler = refuse
+parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+read = sys.stdin.buffer.read
+verdict = "ok"
+try:
+    while chunk := read(1 << 20):
+        parser.Parse(chunk, False)
+    parser.Parse(b"", True)
+except Doctype:
+    verdict = "doctype"
+except expat.ExpatError as exc:
+    verdict = f"error {exc.code} {exc.lineno}"
+while read(1 << 20):  # the rest, so that the writer is never left blocked
+    pass
+sys.stdout.write(verdict)
+"""
+
+
+def _checker() -> subprocess.Popen[bytes] | None:
+    """The child that parses a part back, or None where it cannot be started."""
+    try:
+        child = subprocess.Popen([sys.executable, "-I", "-c", _CHECKER],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                 stderr=subprocess.DEVNULL)
+    except (OSError, ValueError):
+        return None
+    if sys.platform != "win32" and hasattr(fcntl, "F_SETPIPE_SZ") and child.stdin is not None:
+        # a megabyte in the pipe (Linux), so the patching runs ahead of the parser
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(child.stdin.fileno(), fcntl.F_SETPIPE_SZ, PARSE_CHUNK)
+    return child
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 class Parsed:
     """A part's bytes parsed as they go by (:meth:`through`), for a part leadbook
     writes: the same check as :func:`check_well_formed` without inflating the
     deflated part again (at 100,000 rows a quarter of a second). :meth:`verdict`
-    raises what check_well_formed would."""
+    raises what check_well_formed would.
 
-    def __init__(self, part: str) -> None:
+    With ``elsewhere`` (a part of :data:`ELSEWHERE_BYTES` or more, and a second
+    core) the bytes go down a pipe to a child that parses them; :attr:`known` is
+    false when the child could not give its verdict, and the caller checks the
+    written part itself."""
+
+    def __init__(self, part: str, elsewhere: bool = False) -> None:
         self.part = part
         self.failed: BaseException | None = None
+        self.known = True
+        self.child = _checker() if elsewhere and _cores() > 1 else None
         self.parser = expat.ParserCreate()
         self.parser.StartDoctypeDeclHandler = _refuse_doctype
         self.parser.EntityDeclHandler = _refuse_doctype
         self.parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        self._said = ""
 
     def through(self, chunks: Iterable[bytes]) -> Iterable[bytes]:
+        if self.child is not None:
+            yield from self._through_child(chunks, self.child)
+            return
         parse = self.parser.Parse
         for chunk in chunks:
             if self.failed is None:
@@ -98,7 +185,42 @@ class Parsed:
             except (_Doctype, expat.ExpatError) as exc:
                 self.failed = exc
 
+    def _through_child(self, chunks: Iterable[bytes],
+                       child: subprocess.Popen[bytes]) -> Iterable[bytes]:
+        pipe: IO[bytes] | None = child.stdin
+        try:
+            for chunk in chunks:
+                if pipe is not None:
+                    try:
+                        pipe.write(chunk)
+                    except OSError:  # the child stopped: its verdict is unknown
+                        pipe = None
+                yield chunk
+        finally:
+            self._said = self._hear(child)
+
+    @staticmethod
+    def _hear(child: subprocess.Popen[bytes]) -> str:
+        """The child's verdict ("" when it gave none), the child ended."""
+        try:
+            said, _ = child.communicate(timeout=60)
+        except (OSError, ValueError, subprocess.TimeoutExpired):
+            child.kill()
+            child.wait()
+            return ""
+        return said.decode("ascii", "replace") if child.returncode == 0 else ""
+
     def verdict(self, file: str) -> None:
+        if self.child is not None:
+            said = self._said.split()
+            if said == ["doctype"]:
+                raise OutputError(OutputWhy.DOCTYPE(file=file, part=self.part))
+            if len(said) == 3 and said[0] == "error" and said[1].isdigit() \
+                    and said[2].isdigit():
+                raise _failed_at(file, self.part, int(said[1]), int(said[2]), True)
+            if said != ["ok"]:
+                self.known = False
+            return
         if self.failed is not None:
             raise _refusal(file, self.part, self.failed, True) from None
 

@@ -25,7 +25,7 @@ from ..model import SheetNotes
 from ..vocab import ANNOTATION_HEADERS
 from .annotation_cells import legend
 from .atomic import atomic_path
-from .copy_checks import Parsed, check_well_formed, inflated
+from .copy_checks import ELSEWHERE_BYTES, Parsed, check_well_formed, inflated
 from .xlsx_comments import Note, blocks_in_use, merge_comments, merge_vml, new_comments, new_vml
 from .xlsx_sheet import SheetPatcher
 from .xlsx_styles import StyleBook
@@ -223,9 +223,11 @@ class _Workbook:
         patcher = SheetPatcher(notes, self.styles, date1904=self.date1904, legacy_rid=vml_rid)
         with self.zin.open(part) as stream:
             chunks = iter(lambda: stream.read(READ_CHUNK), b"")
-            level = FAST_LEVEL if self.zin.getinfo(part).file_size > BIG_PART_BYTES else 6
-            # parsed back as it is written: check() then need not inflate it again
-            parsed = self.parsed[part] = Parsed(part)
+            size = self.zin.getinfo(part).file_size
+            level = FAST_LEVEL if size > BIG_PART_BYTES else 6
+            # parsed back as it is written (a large part by a child, on another
+            # core): check() then need not inflate it again
+            parsed = self.parsed[part] = Parsed(part, elsewhere=size >= ELSEWHERE_BYTES)
             self.changed[part] = deflate(parsed.through(patcher.run(chunks)), level)
         if comments:
             self._comments(part, rels_xml, rels, comments, patcher, vml_rid)
@@ -289,7 +291,8 @@ class _Workbook:
                 continue
             if name in self.parsed:
                 self.parsed[name].verdict(file)
-                continue
+                if self.parsed[name].known:
+                    continue
             chunks = inflated(data.parts) if isinstance(data, Deflated) else [data]
             check_well_formed(file, name, chunks)
         for info in self.infos:
