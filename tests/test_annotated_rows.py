@@ -347,3 +347,29 @@ def test_a_layouts_recipe_gives_the_bytes_of_the_long_way(tmp_path: Path,
     monkeypatch.setattr(xlsx_rows.RowPatcher, "_recipe", lambda self, *args: None)
     (tmp_path / "out_layouts.xlsx").unlink()
     assert quick == sheet_of(annotate(path, notes, width=6))
+
+
+def test_the_added_cells_by_pattern_are_the_cells_made_one_by_one() -> None:
+    # Rows sharing a pattern (grade, change, hint, day, days overdue, fill) get its
+    # bytes with their own row number; texts holding "%", "%d" and a control
+    # character, every fill, days and no days, rows of one to six digits.
+    from leadbook.write import xlsx_rows
+    from leadbook.write.xlsx_styles import StyleBook
+
+    def patcher() -> xlsx_rows.RowPatcher:
+        return xlsx_rows.RowPatcher(width=6, header_row=1, notes={}, styles=StyleBook(None),
+                                    date1904=False, prefix=b"", col_styles={})
+
+    fills = ["overdue", "due", "won", "lost", "unknown", None]
+    hints = ["", "100% 到店", "%d 天未跟进", "换行\x0b之后", "逾期 3 天"]
+    notes = [RowNote(system_grade=("A", "H", "")[n % 3], grade_change=("", "B→A")[n % 2],
+                     next_due=None if n % 4 == 0 else dt.date(2026, 11, 1 + n % 20),
+                     overdue_days=(None, 0, 7, 120)[n % 4], hint=hints[n % 5],
+                     fill=fills[n % 6]) for n in range(60)]
+    quick, slow = patcher(), patcher()
+    rows = [2, 9, 10, 99, 1000, 123456, 999999]
+    for note in notes:
+        for number in rows:
+            cells = [c for c in slow._added(number, note, None) if c]
+            assert quick._added_bytes(number, note, None) == b"".join(cells)
+    assert 0 < len(quick._added_pieces) <= len(notes)  # the patterns were used

@@ -59,6 +59,8 @@ class _Recipe:
 
 
 _UNSEEN = object()  # a layout and fill whose first row is yet to come
+# Where the row number goes in a pattern of added cells: a byte no XML text holds.
+_NUMBER = b"\x00"
 
 
 class RowPatcher:
@@ -97,6 +99,7 @@ class RowPatcher:
         self._serials: dict[object, bytes] = {}
         self._filler_pieces: dict[tuple[tuple[int, ...], str, int | None], list[bytes]] = {}
         self._recipes: dict[tuple[tuple[bytes, tuple[bytes, ...]], str, int | None], Any] = {}
+        self._added_pieces: dict[tuple[object, ...], list[bytes]] = {}
 
     # -- rows ------------------------------------------------------------------------
 
@@ -111,7 +114,7 @@ class RowPatcher:
         p = self._p
         note, fill = self._note(number)
         gaps = self._fillers(tuple(range(self.width)), number, fill, None) if fill else b""
-        cells = b"".join(c for c in self._added(number, note, None) if c)
+        cells = self._added_bytes(number, note, None)
         return b'<%srow r="%d">%s%s</%srow>' % (p, number, gaps, cells, p)
 
     def patch(self, attrs: bytes, body: bytes, number: int) -> bytes:
@@ -139,7 +142,7 @@ class RowPatcher:
         if new_body is None:
             new_body = self._merge(body, self._added(number, note, body), fill, number, row_xf)
         else:
-            new_body += b"".join([c for c in self._added(number, note, body) if c])
+            new_body += self._added_bytes(number, note, body)
         if b"spans" in attrs:
             attrs = self._spans(attrs)
         return b"".join((self._row_open, attrs, b">", new_body, ext_part, self._row_close))
@@ -437,9 +440,29 @@ class RowPatcher:
             return [None] * ADDED
         return self._note_cells(number, note, row_fill(note))
 
+    def _added_bytes(self, number: int, note: RowNote | None, body: bytes | None) -> bytes:
+        """The added cells of a row, joined. A noted row's are its notes' pattern with
+        the row number put in: rows of one sheet share a few hundred patterns (grade,
+        change, hint, day, days overdue, fill), each made once."""
+        if note is None or number == self.header_row:
+            return b"".join([c for c in self._added(number, note, body) if c])
+        key = note[:6]  # what the cells show; the comment goes elsewhere
+        pieces = self._added_pieces.get(key)
+        if pieces is None:
+            cells = [c for c in self._note_cells_at(_NUMBER, note, row_fill(note)) if c]
+            joined = b"".join(cells)
+            if joined.count(_NUMBER) != len(cells):  # the mark in a text: no pattern
+                return b"".join([c for c in self._added(number, note, body) if c])
+            if len(self._added_pieces) > CACHE_LIMIT:
+                self._added_pieces.clear()
+            pieces = self._added_pieces[key] = joined.split(_NUMBER)
+        return (b"%d" % number).join(pieces)
+
     def _note_cells(self, number: int, note: RowNote, fill: str | None) -> list[bytes | None]:
         """A noted row's added cells; a coloured row gets empty coloured cells too."""
-        num = b"%d" % number
+        return self._note_cells_at(b"%d" % number, note, fill)
+
+    def _note_cells_at(self, num: bytes, note: RowNote, fill: str | None) -> list[bytes | None]:
         plain, date = self._style(fill, False), self._style(fill, True)
         op = self._open
         cells: list[bytes | None] = [None] * ADDED
