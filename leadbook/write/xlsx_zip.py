@@ -18,7 +18,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from ..model import OutputError
 from .output_words import OutputWhy
@@ -43,15 +43,35 @@ class Deflated:
     usize: int
 
 
-def deflate(chunks: Iterable[bytes], level: int = 6) -> Deflated:
-    """Deflate a stream of chunks in memory (a sheet of 60 MB deflates to about 6 MB).
+# A large part is deflated by ISA-L (python-isal) at its level 2 where it is
+# installed: an 88 MB sheet in 0.12 s to 14.2 MB, against 0.53 s to 14.9 MB at
+# zlib's fastest level, which is what is used without it.
+ISAL_FAST_LEVEL = 2
+ZLIB_FAST_LEVEL = 1
+
+
+def _compressor(level: int, fast: bool) -> Any:
+    """A raw-deflate compressor: zlib's at ``level``, or with ``fast`` the fastest one
+    there is."""
+    if fast:
+        try:
+            from isal import isal_zlib
+        except ImportError:  # a platform without its wheel: zlib's fastest level
+            return zlib.compressobj(ZLIB_FAST_LEVEL, zlib.DEFLATED, -15)
+        return isal_zlib.compressobj(ISAL_FAST_LEVEL, isal_zlib.DEFLATED, -15)
+    return zlib.compressobj(level, zlib.DEFLATED, -15)
+
+
+def deflate(chunks: Iterable[bytes], level: int = 6, fast: bool = False) -> Deflated:
+    """Deflate a stream of chunks in memory (a sheet of 60 MB deflates to about 6 MB),
+    at zlib's ``level``, or as fast as can be (``fast``: a sheet part of megabytes).
 
     zlib runs in a second thread (it releases the GIL), so producing the chunks
     and compressing them overlap. The chunks go over in batches of a megabyte:
     each hand-over costs the worker a wait for the GIL, and a sheet of a few MB
     still has its first batches deflated while the rest is being patched.
     """
-    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+    compressor = _compressor(level, fast)
     parts: list[bytes] = []
     failed: list[BaseException] = []
     pending: queue.Queue[bytes | None] = queue.Queue(maxsize=2)
