@@ -139,9 +139,17 @@ def grade_leads(
         names = list(columns)
         values = [columns[k] if isinstance(columns[k], list) else columns[k][rows].tolist()
                   for k in names]
-        out.reason[rows] = [phrase.say(lang, **dict(zip(names, v, strict=True)))
-                            for v in zip(*values, strict=True)] if len(names) else \
-            phrase.say(lang)
+        if not names:
+            out.reason[rows] = phrase.say(lang)
+            return
+        said: dict[tuple[Any, ...], str] = {}  # leads share their reasons' values
+        reasons = []
+        for v in zip(*values, strict=True):
+            reason = said.get(v)
+            if reason is None:
+                reason = said[v] = phrase.say(lang, **dict(zip(names, v, strict=True)))
+            reasons.append(reason)
+        out.reason[rows] = reasons
 
     # Rule 1: status decides first.
     for value, grade, phrase in ((Status.WON.value, WON, Rule.WON),

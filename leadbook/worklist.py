@@ -280,10 +280,11 @@ def _missed(leads: pd.DataFrame, missed: pd.DataFrame) -> list[Issue]:
     columns = {name: leads[name].to_numpy()[at].tolist()
                for name in ("consultant", "name", "phone", "file", "sheet", "row")}
     issues: list[Issue] = []
+    masked = {c: mask_text(c) for c in set(columns["consultant"]) if c}  # a hundred or so
     for k, (task, day) in enumerate(zip(missed["task"].tolist(), missed["day"].tolist(),
                                         strict=True)):
         consultant, name = columns["consultant"][k], columns["name"][k]
-        who = mask_text(consultant) if consultant else Part.NO_CONSULTANT
+        who = masked[consultant] if consultant else Part.NO_CONSULTANT
         customer = " ".join(p for p in (name, mask_phone(columns["phone"][k])) if p)
         issues.append(Issue(
             columns["file"][k], columns["sheet"][k], int(columns["row"][k]), None, None,
