@@ -31,6 +31,17 @@ PARTS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child is used on a machine of two cores or more: these tests run as on one."""
+    monkeypatch.setattr(leadbook.write.copy_checks, "_cores", lambda: 2)
+
+
+def test_one_core_parses_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(leadbook.write.copy_checks, "_cores", lambda: 1)
+    assert Parsed("xl/worksheets/sheet1.xml", elsewhere=True).child is None
+
+
 def _verdict(data: bytes, elsewhere: bool) -> tuple[str | None, bool]:
     """(the refusal in words or None, whether the check gave a verdict), the bytes
     passed through the check in pieces of 1,000 bytes, as a patched sheet goes by."""
