@@ -36,7 +36,7 @@ from .model import (
 )
 from .ownership import assign_owners
 from .read import read_inbox
-from .records import Records, read_records
+from .records import Ahead, Records, read_records
 from .rule_words import Rule
 from .spend import period_spend
 from .texts import Words, joined, render
@@ -60,10 +60,12 @@ class Analysis:
         return [f for f in self.files if f.status == "error"]
 
 
-def records_of(files: Sequence[SourceFile], config: Config, as_of: dt.date) -> Records:
+def records_of(files: Sequence[SourceFile], config: Config, as_of: dt.date,
+               ahead: Ahead | None = None) -> Records:
     """The files' leads, activity and spend rows; each sheet's raw rows are let go
-    as its records are built."""
-    return read_records(files, as_of, release=True, grade_aliases=config.grade_aliases)
+    as its records are built (``ahead``: the daily reports' already, as they were read)."""
+    return read_records(files, as_of, release=True, grade_aliases=config.grade_aliases,
+                        ahead=ahead)
 
 
 @dataclass

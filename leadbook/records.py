@@ -98,13 +98,47 @@ class _Row:
 
 
 
+class Ahead:
+    """The daily reports' records, worked out as each file comes in while larger files
+    are still being read (:func:`leadbook.run.run_store` gives :meth:`take` to
+    the reader): :func:`read_records` then takes them as they are. A sheet taken
+    lets its raw rows go."""
+
+    def __init__(self, as_of: dt.date) -> None:
+        self.as_of = as_of
+        # id of the sheet → (the sheet, its columns, its issues in order)
+        self.done: dict[int, tuple[SheetData, dict[str, list[Any]], list[Issue]]] = {}
+
+    def take(self, src: SourceFile) -> None:
+        if src.status != "ok":
+            return
+        for sheet in src.sheets:
+            if sheet.kind is not SheetKind.ACTIVITY:
+                continue
+            issues: list[Issue] = []
+            if sheet.grid is not None:
+                columns = grid_activity(src, sheet, self.as_of, issues)
+            else:
+                rows, sheet.rows = sheet.rows, []
+                columns = _activity_sheet(src, sheet, rows, self.as_of, issues)
+            self.done[id(sheet)] = (sheet, columns, issues)
+
+    def get(self, sheet: SheetData) -> tuple[dict[str, list[Any]], list[Issue]] | None:
+        found = self.done.pop(id(sheet), None)
+        if found is None or found[0] is not sheet:
+            return None
+        return found[1], found[2]
+
+
 def read_records(files: Iterable[SourceFile], as_of: dt.date, release: bool = False,
-                 grade_aliases: Mapping[str, str] | None = None) -> Records:
+                 grade_aliases: Mapping[str, str] | None = None,
+                 ahead: Ahead | None = None) -> Records:
     """Every lead, activity and spend row of the files, in file and row order.
 
     With ``release`` each sheet's raw rows are let go as they are read, so that
     the records are built in the memory the cells leave (at 100,000 leads the
-    cells take about as much as the records).
+    cells take about as much as the records). ``ahead`` holds the daily reports
+    already worked out (for the same ``as_of``).
     """
     out = Records()
     grades = GradeWords(grade_aliases or {})
@@ -122,6 +156,10 @@ def read_records(files: Iterable[SourceFile], as_of: dt.date, release: bool = Fa
                     sheet.rows = []
                 count += _extend(leads, _lead_sheet(src, sheet, rows, as_of, out.issues, grades))
                 del rows
+            elif sheet.kind is SheetKind.ACTIVITY and ahead is not None and (
+                    taken := ahead.get(sheet)) is not None:
+                out.issues.extend(taken[1])
+                days += _extend(activity, taken[0])
             elif sheet.kind is SheetKind.ACTIVITY and sheet.grid is not None:
                 grid = grid_activity(src, sheet, as_of, out.issues)
                 days += _extend(activity, grid)

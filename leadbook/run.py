@@ -19,8 +19,10 @@ from .progress import Progress, Silent
 
 if TYPE_CHECKING:
     from .history.remember import Keeping
+    from .model import SourceFile
     from .outputs import Written
     from .pipeline import Analysis
+    from .records import Ahead
 
 
 def file_error(name: str, message: str) -> str:
@@ -136,13 +138,25 @@ def run_store(
 
         report.prepare(inbox)
 
+    ahead: list[Ahead] = []
+
+    def came(src: SourceFile) -> None:
+        # The daily reports' records are worked out as they come in, while the lead
+        # workbooks (larger: read first, and for longer) are still being read; after
+        # meanwhile(), which has imported what they need.
+        from .records import Ahead
+
+        if not ahead:
+            ahead.append(Ahead(as_of))
+        ahead[0].take(src)
+
     try:
         files = read_inbox(inbox, {k: list(v) for k, v in config.columns.items()}, jobs,
-                           step.read, meanwhile=meanwhile)
+                           step.read, meanwhile=meanwhile, on_read=came)
         from .early_report import early_outcome
         from .pipeline import figures_of, records_of, work_of
 
-        records = records_of(files, config, as_of)
+        records = records_of(files, config, as_of, ahead[0] if ahead else None)
         report.ahead(records.leads)  # the history's worker hashes the phones meanwhile
         week = work_of(files, records, config, as_of, start, end, lang)
         # The report's worker starts on 待跟进, and the history on its comparison,

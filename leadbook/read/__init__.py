@@ -59,7 +59,8 @@ EXPECTED_FORMATS = {
 
 def read_inbox(inbox: Path, extra: Mapping[str, Sequence[str]] | None = None,
                jobs: int = 1, on_file: Callable[[str, int, int], None] | None = None,
-               meanwhile: Callable[[], None] | None = None) -> list[SourceFile]:
+               meanwhile: Callable[[], None] | None = None,
+               on_read: Callable[[SourceFile], None] | None = None) -> list[SourceFile]:
     """Every file directly in the inbox, sorted by name: read, or skipped with the reason.
 
     Each file is read in a forked child with memory and time limits
@@ -67,7 +68,9 @@ def read_inbox(inbox: Path, extra: Mapping[str, Sequence[str]] | None = None,
     in this process, up to ``jobs`` at once in threads (the workbook parser,
     calamine, works without holding the interpreter's lock). The largest files
     are started first. ``meanwhile()`` is called once while the children read
-    (before reading, where files are read here).
+    (before reading, where files are read here); ``on_read(file)`` with each file
+    as it comes in, while the others are read (one by one, where files are read
+    here one after the other).
     """
     found = discover(inbox)
     to_read = [path for path, reason in found if not reason]
@@ -75,10 +78,12 @@ def read_inbox(inbox: Path, extra: Mapping[str, Sequence[str]] | None = None,
 
     count = [0]
 
-    def told(path: Path) -> None:  # ``on_file(name, files read, files to read)``
+    def told(path: Path, src: SourceFile) -> None:  # ``on_file(name, files read, files to read)``
         count[0] += 1
         if on_file is not None:
             on_file(path.name, count[0], len(to_read))
+        if on_read is not None:
+            on_read(src)
 
     if to_read and can_isolate():
         done = read_isolated(to_read, extra_reader(extra), jobs, told, meanwhile,
@@ -91,7 +96,7 @@ def read_inbox(inbox: Path, extra: Mapping[str, Sequence[str]] | None = None,
 
 
 def _read_here(to_read: list[Path], extra: Mapping[str, Sequence[str]] | None, jobs: int,
-               told: Callable[[Path], None]) -> dict[Path, SourceFile]:
+               told: Callable[[Path, SourceFile], None]) -> dict[Path, SourceFile]:
     """The files read in this process (where no child can be forked)."""
     done: dict[Path, SourceFile] = {}
     if jobs > 1 and len(to_read) > 1:
@@ -111,7 +116,7 @@ def _read_here(to_read: list[Path], extra: Mapping[str, Sequence[str]] | None, j
     else:
         for path in to_read:
             done[path] = read_file(path, path.name, extra)
-            told(path)
+            told(path, done[path])
     return done
 
 

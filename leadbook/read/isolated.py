@@ -69,7 +69,7 @@ class _Child:
 
 
 def read_isolated(paths: Sequence[Path], reader: Callable[[Path], SourceFile],
-                  jobs: int = 1, on_done: Callable[[Path], None] | None = None,
+                  jobs: int = 1, on_done: Callable[[Path, SourceFile], None] | None = None,
                   meanwhile: Callable[[], None] | None = None,
                   stopped: Callable[[Path], Words | None] | None = None,
                   ) -> dict[Path, SourceFile]:
@@ -134,16 +134,16 @@ def read_isolated(paths: Sequence[Path], reader: Callable[[Path], SourceFile],
 
 
 class _Done(dict[Path, SourceFile]):
-    """The files read so far; ``on_done(path)`` is told of each as it comes."""
+    """The files read so far; ``on_done(path, file)`` is told of each as it comes."""
 
-    def __init__(self, on_done: Callable[[Path], None] | None) -> None:
+    def __init__(self, on_done: Callable[[Path, SourceFile], None] | None) -> None:
         super().__init__()
         self._on_done = on_done
 
     def __setitem__(self, path: Path, src: SourceFile) -> None:
         super().__setitem__(path, src)
         if self._on_done is not None:
-            self._on_done(path)
+            self._on_done(path, src)
 
 
 PIPE_CHUNK = 1 << 20
