@@ -124,10 +124,10 @@ class Ahead:
             self.done[id(sheet)] = (sheet, columns, issues)
 
     def get(self, sheet: SheetData) -> tuple[dict[str, list[Any]], list[Issue]] | None:
+        """The sheet's columns and issues, if it was taken (held here until then, so
+        that no other sheet can have its id)."""
         found = self.done.pop(id(sheet), None)
-        if found is None or found[0] is not sheet:
-            return None
-        return found[1], found[2]
+        return None if found is None else (found[1], found[2])
 
 
 def read_records(files: Iterable[SourceFile], as_of: dt.date, release: bool = False,

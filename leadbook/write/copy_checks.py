@@ -57,16 +57,22 @@ def _refuse_doctype(*_args: object) -> None:
     raise _Doctype
 
 
+def _parser() -> expat.XMLParserType:
+    """An expat parser that refuses a document type and entity declarations."""
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _refuse_doctype
+    parser.EntityDeclHandler = _refuse_doctype
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    return parser
+
+
 def check_well_formed(file: str, part: str, chunks: Iterable[bytes],
                       patched: bool = True) -> None:
     """Raise OutputError unless the part's bytes parse as XML with no document type.
 
     ``patched`` says whose the part is: leadbook's patch, or the input's own
     part copied as it was (a damaged one the workbook reader got past)."""
-    parser = expat.ParserCreate()
-    parser.StartDoctypeDeclHandler = _refuse_doctype
-    parser.EntityDeclHandler = _refuse_doctype
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser = _parser()
     try:
         for chunk in chunks:
             parser.Parse(chunk, False)
@@ -161,16 +167,14 @@ class Parsed:
         self.failed: BaseException | None = None
         self.known = True
         self.child = _checker() if elsewhere and _cores() > 1 else None
-        self.parser = expat.ParserCreate()
-        self.parser.StartDoctypeDeclHandler = _refuse_doctype
-        self.parser.EntityDeclHandler = _refuse_doctype
-        self.parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        self.parser = _parser() if self.child is None else None
         self._said = ""
 
     def through(self, chunks: Iterable[bytes]) -> Iterable[bytes]:
         if self.child is not None:
             yield from self._through_child(chunks, self.child)
             return
+        assert self.parser is not None
         parse = self.parser.Parse
         for chunk in chunks:
             if self.failed is None:

@@ -441,22 +441,29 @@ class RowPatcher:
         return self._note_cells(number, note, row_fill(note))
 
     def _added_bytes(self, number: int, note: RowNote | None, body: bytes | None) -> bytes:
-        """The added cells of a row, joined. A noted row's are its notes' pattern with
-        the row number put in: rows of one sheet share a few hundred patterns (grade,
-        change, hint, day, days overdue, fill), each made once."""
-        if note is None or number == self.header_row:
-            return b"".join([c for c in self._added(number, note, body) if c])
+        """The added cells of a row, joined: a noted row's from its notes' pattern
+        (:meth:`_pattern`) with the row number put in."""
+        if note is not None and number != self.header_row:
+            pieces = self._pattern(note)
+            if pieces is not None:
+                return (b"%d" % number).join(pieces)
+        return b"".join([c for c in self._added(number, note, body) if c])
+
+    def _pattern(self, note: RowNote) -> list[bytes] | None:
+        """A noted row's added cells cut where the row number goes: rows of one sheet
+        share a few hundred patterns (grade, change, hint, day, days overdue, fill),
+        each made once. None should a text hold the mark."""
         key = note[:6]  # what the cells show; the comment goes elsewhere
         pieces = self._added_pieces.get(key)
         if pieces is None:
             cells = [c for c in self._note_cells_at(_NUMBER, note, row_fill(note)) if c]
             joined = b"".join(cells)
-            if joined.count(_NUMBER) != len(cells):  # the mark in a text: no pattern
-                return b"".join([c for c in self._added(number, note, body) if c])
+            if joined.count(_NUMBER) != len(cells):
+                return None
             if len(self._added_pieces) > CACHE_LIMIT:
                 self._added_pieces.clear()
             pieces = self._added_pieces[key] = joined.split(_NUMBER)
-        return (b"%d" % number).join(pieces)
+        return pieces
 
     def _note_cells(self, number: int, note: RowNote, fill: str | None) -> list[bytes | None]:
         """A noted row's added cells; a coloured row gets empty coloured cells too."""
