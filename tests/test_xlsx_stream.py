@@ -131,3 +131,54 @@ def test_the_dependency_pin_is_the_range_streaming_is_tested_on() -> None:
     low, high = xlsx_stream.TESTED_VERSIONS
     assert bounds == {">=": ".".join(map(str, low)), "<": ".".join(map(str, high))}
     assert xlsx_stream.version_tested(xlsxwriter.__version__)
+
+
+def _big_book(path: Path) -> None:
+    """A workbook with one sheet part of a few megabytes and the small parts around it."""
+    wb = new_workbook(str(path))
+    fmts = Formats(wb)
+    ws = wb.add_worksheet("大表")
+    rows = [[f"客户{i % 977}", i, i * 1.5, (i % 100) / 100, dt.date(2026, 1, 1 + i % 28),
+             i % 30, i] for i in range(12_000)]
+    write_table(ws, fmts, 0, COLS, rows)
+    wb.add_worksheet("小表").write_string(0, 0, "小")
+    wb.close()
+
+
+@pytest.mark.slow
+def test_large_parts_are_deflated_at_the_fastest_level(tmp_path: Path, monkeypatch: Any) -> None:
+    """On a tested XlsxWriter the sheet part of a megabyte or more is deflated at zlib
+    level 1, the small parts at XlsxWriter's own default; the contents are the same
+    bytes either way, and XlsxWriter's zip class is its own again after close()."""
+    import zlib
+
+    import xlsxwriter.workbook
+
+    from leadbook.write import xlsx_stream
+    from leadbook.write.xlsx_zip import BIG_PART_BYTES
+
+    assert xlsx_stream.fast_zip_possible()
+    _big_book(tmp_path / "fast.xlsx")
+    assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile
+    with monkeypatch.context() as m:
+        m.setattr(xlsx_stream, "version_tested", lambda: False)
+        assert not xlsx_stream.fast_zip_possible()  # another release: XlsxWriter's own zip
+    monkeypatch.setattr(xlsx_stream, "fast_zip_possible", lambda: False)
+    _big_book(tmp_path / "plain.xlsx")
+
+    def members(name: str) -> dict[str, tuple[bytes, int]]:
+        with zipfile.ZipFile(tmp_path / name) as zf:
+            return {i.filename: (zf.read(i), i.compress_size) for i in zf.infolist()}
+
+    fast, plain = members("fast.xlsx"), members("plain.xlsx")
+    assert fast.keys() == plain.keys()
+    big = [n for n, (data, _) in fast.items() if len(data) >= BIG_PART_BYTES]
+    assert big == ["xl/worksheets/sheet1.xml"]
+    for name, (data, size) in fast.items():
+        if name == "docProps/core.xml":  # the time it was written
+            continue
+        assert data == plain[name][0], name
+        level = 1 if name in big else 6
+        packer = zlib.compressobj(level, zlib.DEFLATED, -15)
+        assert size == len(packer.compress(data) + packer.flush()), name
+    assert fast[big[0]][1] > plain[big[0]][1]  # level 1: bigger, and quicker to make

@@ -29,15 +29,10 @@ from .copy_checks import ELSEWHERE_BYTES, Parsed, check_well_formed, inflated
 from .xlsx_comments import Note, blocks_in_use, merge_comments, merge_vml, new_comments, new_vml
 from .xlsx_sheet import SheetPatcher
 from .xlsx_styles import StyleBook
-from .xlsx_zip import Deflated, PackageWriter, deflate
+from .xlsx_zip import BIG_PART_BYTES, Deflated, PackageWriter, deflate
 from .xml_scan import xml_attr
 
 READ_CHUNK = 1 << 20
-# A sheet part over a megabyte (a few thousand rows) is deflated as fast as can be
-# (xlsx_zip.deflate: ISA-L, else zlib's fastest level): a fifth of the time or less
-# for a file about a third bigger than zlib's default level makes (a store's week
-# of 5,000 leads: 0.01 s against 0.04 s).
-BIG_PART_BYTES = 1 << 20
 
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 REL_TYPES = {

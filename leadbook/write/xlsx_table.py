@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -27,6 +26,7 @@ from ..cells import MISSING, clean
 from ..labels import Labels
 from ..model import Outcome
 from .xlsx_stream import FIGURES, TEXTS, can_stream, cell_kind, stream_rows
+from .xlsx_stream import Workbook as FastWorkbook
 from .xlsx_text import write_text
 
 WORKBOOK_OPTIONS = {
@@ -136,7 +136,7 @@ OUTPUT_MARK = ("leadbook", "output")
 
 
 def new_workbook(path: str) -> Workbook:
-    wb = xlsxwriter.Workbook(path, WORKBOOK_OPTIONS)
+    wb = FastWorkbook(path, WORKBOOK_OPTIONS)
     wb.set_custom_property(*OUTPUT_MARK)
     return wb
 

