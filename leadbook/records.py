@@ -99,15 +99,19 @@ class _Row:
 
 
 class Ahead:
-    """The daily reports' records, worked out as each file comes in while larger files
-    are still being read (:func:`leadbook.run.run_store` gives :meth:`take` to
-    the reader): :func:`read_records` then takes them as they are. A sheet taken
-    lets its raw rows go."""
+    """Records worked out while the inbox is still being read (:func:`leadbook.run.
+    run_store` gives :meth:`take` and :meth:`take_rows` to the reader): the daily
+    reports' as each file comes in, and a large lead sheet's part by part as its
+    reading child sends it. :func:`read_records` then takes them as they are,
+    with the same issues in the same order. A sheet taken lets its raw rows go."""
 
-    def __init__(self, as_of: dt.date) -> None:
+    def __init__(self, as_of: dt.date, grade_aliases: Mapping[str, str] | None = None) -> None:
         self.as_of = as_of
-        # id of the sheet → (the sheet, its columns, its issues in order)
-        self.done: dict[int, tuple[SheetData, dict[str, list[Any]], list[Issue]]] = {}
+        self.grade_aliases = grade_aliases or {}
+        # id of the sheet → (the sheet, its columns, its issues in order, and for a lead
+        # sheet the grade words it could not map)
+        self.done: dict[int, tuple[SheetData, dict[str, list[Any]], list[Issue],
+                                   GradeWords | None]] = {}
 
     def take(self, src: SourceFile) -> None:
         if src.status != "ok":
@@ -121,13 +125,26 @@ class Ahead:
             else:
                 rows, sheet.rows = sheet.rows, []
                 columns = _activity_sheet(src, sheet, rows, self.as_of, issues)
-            self.done[id(sheet)] = (sheet, columns, issues)
+            self.done[id(sheet)] = (sheet, columns, issues, None)
 
-    def get(self, sheet: SheetData) -> tuple[dict[str, list[Any]], list[Issue]] | None:
-        """The sheet's columns and issues, if it was taken (held here until then, so
-        that no other sheet can have its id)."""
+    def take_rows(self, src: SourceFile, sheet: SheetData,
+                  rows: list[tuple[int, list[Any]]]) -> None:
+        """The next rows of a lead sheet, in order: its records so far, extended (a
+        lead sheet's rows are read row by row, each distinct value of a part once)."""
+        if sheet.kind is not SheetKind.LEADS:
+            raise ValueError(f"{sheet.name}: only a lead sheet's rows come in parts")
+        found = self.done.get(id(sheet))
+        if found is None:
+            found = self.done[id(sheet)] = (sheet, {}, [], GradeWords(self.grade_aliases))
+        _, columns, issues, grades = found
+        _extend(columns, _lead_sheet(src, sheet, rows, self.as_of, issues, grades))
+
+    def get(self, sheet: SheetData) -> tuple[dict[str, list[Any]], list[Issue],
+                                             GradeWords | None] | None:
+        """The sheet's columns, issues and (a lead sheet's) unmapped grade words, if it
+        was taken (held here until then, so that no other sheet can have its id)."""
         found = self.done.pop(id(sheet), None)
-        return None if found is None else (found[1], found[2])
+        return None if found is None else found[1:]
 
 
 def read_records(files: Iterable[SourceFile], as_of: dt.date, release: bool = False,
@@ -150,7 +167,13 @@ def read_records(files: Iterable[SourceFile], as_of: dt.date, release: bool = Fa
         if src.status != "ok":
             continue
         for sheet in src.sheets:
-            if sheet.kind is SheetKind.LEADS:
+            if sheet.kind is SheetKind.LEADS and ahead is not None and (
+                    taken := ahead.get(sheet)) is not None:
+                out.issues.extend(taken[1])
+                assert taken[2] is not None
+                grades.unmapped.update(taken[2].unmapped)  # in file order, as if read here
+                count += _extend(leads, taken[0])
+            elif sheet.kind is SheetKind.LEADS:
                 rows = sheet.rows
                 if release:
                     sheet.rows = []

@@ -12,14 +12,14 @@ import datetime as dt
 import gc
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .config import Config
 from .progress import Progress, Silent
 
 if TYPE_CHECKING:
     from .history.remember import Keeping
-    from .model import SourceFile
+    from .model import SheetData, SourceFile
     from .outputs import Written
     from .pipeline import Analysis
     from .records import Ahead
@@ -140,19 +140,26 @@ def run_store(
 
     ahead: list[Ahead] = []
 
+    def early() -> Ahead:
+        from .records import Ahead
+
+        if not ahead:
+            ahead.append(Ahead(as_of, config.grade_aliases))
+        return ahead[0]
+
     def came(src: SourceFile) -> None:
         # The daily reports' records are worked out as they come in, while the lead
         # workbooks (larger: read first, and for longer) are still being read; after
         # meanwhile(), which has imported what they need.
-        from .records import Ahead
+        early().take(src)
 
-        if not ahead:
-            ahead.append(Ahead(as_of))
-        ahead[0].take(src)
+    def rows_came(src: SourceFile, sheet: SheetData, rows: list[tuple[int, list[Any]]]) -> None:
+        # A large lead sheet's records, part by part while its child sends the rest.
+        early().take_rows(src, sheet, rows)
 
     try:
         files = read_inbox(inbox, {k: list(v) for k, v in config.columns.items()}, jobs,
-                           step.read, meanwhile=meanwhile, on_read=came)
+                           step.read, meanwhile=meanwhile, on_read=came, on_rows=rows_came)
         from .early_report import early_outcome
         from .pipeline import figures_of, records_of, work_of
 

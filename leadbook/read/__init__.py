@@ -21,7 +21,7 @@ from .extent import check_extent
 from .file_words import FileWhy
 from .grid import load_grids, share_values
 from .headers import find_header, normalise_header, normalise_text
-from .isolated import in_child
+from .isolated import OnRows, in_child
 from .legacy_formats import REFUSED_XLS, old_biff, xls_kind
 from .safety import check_zip
 from .sheets import classify, header_issues
@@ -60,7 +60,8 @@ EXPECTED_FORMATS = {
 def read_inbox(inbox: Path, extra: Mapping[str, Sequence[str]] | None = None,
                jobs: int = 1, on_file: Callable[[str, int, int], None] | None = None,
                meanwhile: Callable[[], None] | None = None,
-               on_read: Callable[[SourceFile], None] | None = None) -> list[SourceFile]:
+               on_read: Callable[[SourceFile], None] | None = None,
+               on_rows: OnRows | None = None) -> list[SourceFile]:
     """Every file directly in the inbox, sorted by name: read, or skipped with the reason.
 
     Each file is read in a forked child with memory and time limits
@@ -70,7 +71,9 @@ def read_inbox(inbox: Path, extra: Mapping[str, Sequence[str]] | None = None,
     are started first. ``meanwhile()`` is called once while the children read
     (before reading, where files are read here); ``on_read(file)`` with each file
     as it comes in, while the others are read (one by one, where files are read
-    here one after the other).
+    here one after the other). A reading child sends a large lead sheet's rows in
+    parts, each given to ``on_rows(file, sheet, rows)`` as it comes, before
+    ``on_read`` (the sheet's ``rows`` then stay empty); files read here come whole.
     """
     found = discover(inbox)
     to_read = [path for path, reason in found if not reason]
@@ -87,7 +90,7 @@ def read_inbox(inbox: Path, extra: Mapping[str, Sequence[str]] | None = None,
 
     if to_read and can_isolate():
         done = read_isolated(to_read, extra_reader(extra), jobs, told, meanwhile,
-                             stopped=stopped_reader)
+                             stopped=stopped_reader, on_rows=on_rows)
     else:
         if meanwhile is not None:
             meanwhile()
@@ -186,7 +189,8 @@ def read_file(
                 extent.verdict()  # its refusal before anything the parser said
         for raw in grids:
             sheet = classify(raw, extra)
-            share_values(sheet.rows)
+            if not in_child():  # a reading child shares them as it sends them
+                share_values(sheet.rows)
             src.sheets.append(sheet)
             src.issues.extend(header_issues(sheet, name))
         src.issues[:0] = _format_issues(path, name, src.format)

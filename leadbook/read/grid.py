@@ -51,8 +51,10 @@ def load_grids(path: Path, fmt: str) -> tuple[list[RawSheet], bool]:
 _SHARED_KINDS = frozenset({str, dt.date, dt.datetime, dt.time})
 
 
-def share_values(rows: list[tuple[int, list[Any]]]) -> None:
-    """Equal text and date cells made one object each, in place.
+def share_values(rows: list[tuple[int, list[Any]]],
+                 shared: dict[Any, Any] | None = None) -> None:
+    """Equal text and date cells made one object each, in place (``shared``: the
+    values met so far, for rows shared in parts).
 
     A lead card repeats its consultants, statuses, grades, channels and dates
     row after row: at 100,000 leads 1.4 million cells hold some 127,000
@@ -60,7 +62,8 @@ def share_values(rows: list[tuple[int, list[Any]]]) -> None:
     (from the reading child to the run) in a fifth of the time, each value once.
     Numbers are left alone: 1, 1.0 and True are equal keys.
     """
-    shared: dict[Any, Any] = {}
+    if shared is None:
+        shared = {}
     keep = shared.setdefault
     kinds = _SHARED_KINDS
     for _, cells in rows:
