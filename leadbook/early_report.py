@@ -48,8 +48,8 @@ class EarlyReport:
     has the due list (:func:`leadbook.pipeline.work_of`) it calls :meth:`start`
     with :func:`early_outcome`, which sends the list; the worker writes the 待跟进
     sheet, the largest, while the analysis goes on, then waits for the whole
-    outcome, which :meth:`send` gives it, writes the other sheets and the
-    summary page; :meth:`finish` waits for it.
+    outcome, which :meth:`send` gives it, writes the other sheets, and without
+    the history summary.json and the summary page; :meth:`finish` waits for it.
 
     Forked later, from the full heap, the worker would share this process's
     pages, and every page either process then writes would be held twice:
@@ -67,6 +67,7 @@ class EarlyReport:
         self.conn: Any = None
         self.started = False  # the worker has a due list to write
         self.page: Path | None = None
+        self.summary: Path | None = None
         self.outcome: Outcome | None = None
         self.kept: HistoryResult | None = None  # the history step's results, from the worker
         self.sender: threading.Thread | None = None
@@ -134,14 +135,16 @@ class EarlyReport:
         self.started = True
 
     def send(self, outcome: Outcome, page: Path | None = None,
-             copies: Sequence[tuple[Any, ...]] = ()) -> None:
+             copies: Sequence[tuple[Any, ...]] = (), summary: Path | None = None) -> None:
         """Give the worker the whole outcome, for the sheets after the due list, and
-        with ``page`` the summary page to write after the report, then ``copies``
-        (annotated-copy tasks of output_jobs.write_one). With the run's history
-        step, the worker saves the snapshot now (the run's process meanwhile writes
-        the annotated copies); :meth:`finish` puts its results on ``outcome``."""
-        self.page, self.outcome, self.copies = page, outcome, list(copies)
-        data = pickle.dumps((_without_tasks(outcome), page, self.copies),
+        with ``summary`` and ``page`` summary.json and the summary page to write
+        after the report, then ``copies`` (annotated-copy tasks of
+        output_jobs.write_one). With the run's history step, the worker saves the
+        snapshot now (the run's process meanwhile writes the annotated copies);
+        :meth:`finish` puts its results on ``outcome``."""
+        self.page, self.summary, self.outcome = page, summary, outcome
+        self.copies = list(copies)
+        data = pickle.dumps((_without_tasks(outcome), summary, page, self.copies),
                             protocol=pickle.HIGHEST_PROTOCOL)
         # The worker may still be busy (the history's comparison) when the pipe is
         # full: the bytes go from a thread, and this process goes on to its copies.
@@ -200,16 +203,15 @@ class EarlyReport:
         self.process.join()
         self.conn.close()
         assert self.outcome is not None
-        if self.process.exitcode != 0 or len(results) != 1 + (self.page is not None) + len(
-                self.copies):
+        after = [(kind, self.outcome, path) for kind, path in (
+            ("summary", self.summary), ("html", self.page)) if path is not None]
+        if self.process.exitcode != 0 or len(results) != 1 + len(after) + len(self.copies):
             code = self.process.exitcode
             stopped: list[Result] = [
                 ([], [OutputWhy.WORKER_STOPPED(name=self.target.name, code=code)])]
-            # The page and the copies are this process's to write again: it has all
-            # they need.
-            page = ([output_jobs.write_one("html", self.outcome, self.page)]
-                    if self.page is not None else [])
-            return stopped + page + [output_jobs.write_one(*task) for task in self.copies]
+            # summary.json, the page and the copies are this process's to write
+            # again: it has all they need.
+            return stopped + [output_jobs.write_one(*task) for task in after + self.copies]
         return results
 
     def abandon(self) -> None:
@@ -258,7 +260,7 @@ def _early_report(target: Path, conn: Any, parents_end: Any, run: int,
             keeping.close()
         return
 
-    got: list[tuple[Outcome, Path | None, list[tuple[Any, ...]]]] = []
+    got: list[tuple[Outcome, Path | None, Path | None, list[tuple[Any, ...]]]] = []
     sending: list[threading.Thread] = []
 
     def rest() -> Outcome:
@@ -267,7 +269,7 @@ def _early_report(target: Path, conn: Any, parents_end: Any, run: int,
         if keeping is not None and facts is not None:  # while the run counts its figures
             keeping.compare(facts, early.tasks)
         # EOFError when the run stops: no file is written
-        whole, page, copies = pickle.loads(conn.recv_bytes())
+        whole, summary, page, copies = pickle.loads(conn.recv_bytes())
         whole.tasks = early.tasks
         if keeping is not None:
             kept = keeping.save(whole) if facts is not None else None
@@ -279,14 +281,16 @@ def _early_report(target: Path, conn: Any, parents_end: Any, run: int,
             thread.start()
             sending.append(thread)
         facts = None  # the comparison holds what it needs
-        got.append((whole, page, copies))
+        got.append((whole, summary, page, copies))
         return whole
 
     results = [output_jobs.write_one("report", early, target, rest)]
     try:
         if not got:  # the report stopped before it needed the rest: the page still does
             rest()
-        whole, page, copies = got[0]
+        whole, summary, page, copies = got[0]
+        if summary is not None:
+            results.append(output_jobs.write_one("summary", whole, summary))
         if page is not None:
             results.append(output_jobs.write_one("html", whole, page))
         results += [output_jobs.write_one(*task) for task in copies]

@@ -12,21 +12,19 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .model import OutputError
 from .texts import Words, render
 from .write.atomic import write_text
 from .write.output_words import OutputWhy
 
-if TYPE_CHECKING:
-    from .pipeline import Analysis
-
 log = logging.getLogger("leadbook")
 
 
-def summary_json(analysis: Analysis) -> str:
-    return json.dumps(analysis.outcome.summary, ensure_ascii=False, indent=2) + "\n"
+def summary_json(summary: dict[str, Any]) -> str:
+    """summary.json's text: the outcome's summary (domain.md §8)."""
+    return json.dumps(summary, ensure_ascii=False, indent=2) + "\n"
 
 
 
@@ -42,8 +40,8 @@ def write_one(kind: str, *args: Any) -> Result:
     """Write one output; errors come back in words, never as an exception."""
     try:
         if kind == "summary":
-            analysis, target = args
-            write_text(target, summary_json(analysis))
+            outcome, target = args
+            write_text(target, summary_json(outcome.summary))
             return [target], []
         if kind == "report":
             from .write.report_xlsx import write_report

@@ -100,7 +100,7 @@ def write_outputs(analysis: Analysis, out: Path, *, split: bool = False, jobs: i
          out / "annotated" / names[src.name])
         for src in copies
     ]
-    summary = ("summary", analysis, out / "summary.json")
+    summary = ("summary", outcome, out / "summary.json")
     local: list[tuple[Any, ...]] = [summary, ("html", outcome, out / "summary.html")]
     if split:
         local.append(("split", outcome, out / "due"))
@@ -110,13 +110,14 @@ def write_outputs(analysis: Analysis, out: Path, *, split: bool = False, jobs: i
     if early:
         assert report is not None
         if history is None:
-            # The page goes with the report: the worker has the due list it is made
-            # of, and this process the annotated copies to write; the smaller
-            # copies go too when the worker would otherwise wait for this process.
-            page = local.pop(1)[-1]
+            # summary.json and the page go with the report: the worker has the outcome
+            # they are made of, and this process the annotated copies to write; the
+            # smaller copies go too when the worker would otherwise wait for this
+            # process.
+            summary_path, page = local.pop(0)[-1], local.pop(0)[-1]
             mine, worker = workers.early_share(tasks, local, leads)
             theirs, tasks = [tasks[i] for i in worker], [tasks[i] for i in mine]
-            report.send(outcome, page, theirs)
+            report.send(outcome, page, theirs, summary=summary_path)
         else:
             # The page and summary.json hold the history, which the worker keeps
             # after the 待跟进 sheet: this process writes them after its copies.

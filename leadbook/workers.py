@@ -78,9 +78,9 @@ def _shared(tasks: list[tuple[Any, ...]], loads: list[int], leads: int) -> list[
 def early_share(copies: list[tuple[Any, ...]], local: list[tuple[Any, ...]],
                 leads: int) -> tuple[list[int], list[int]]:
     """The annotated copies (indexes) this process writes and those the early
-    report's worker writes after report.xlsx and the page: each, the costliest
-    first, to whichever has less to do."""
-    theirs = COST_REPORT_REST * leads + COST_LOCAL * leads
+    report's worker writes after report.xlsx, summary.json and the page: each, the
+    costliest first, to whichever has less to do."""
+    theirs = COST_REPORT_REST * leads + 2 * COST_LOCAL * leads
     mine, worker = _shared(copies, [sum(cost(t, leads) for t in local), theirs], leads)
     return sorted(mine), sorted(worker)
 

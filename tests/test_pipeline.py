@@ -303,9 +303,9 @@ def test_a_run_that_fails_after_the_early_start_leaves_no_report(tmp_path, monke
 
 @pytest.mark.slow
 def test_the_early_report_worker_writes_the_smaller_copies(tmp_path, monkeypatch):
-    """The report's worker, done with the report and the page before this process is
-    done with the lead workbook's copy, writes the daily report's copy after them:
-    the copy a single process writes."""
+    """The report's worker, done with the report, summary.json and the page before
+    this process is done with the lead workbook's copy, writes the daily report's
+    copy after them: the copy a single process writes."""
     from leadbook import early_report, output_jobs, workers
 
     one = _cli(SAMPLE, tmp_path / "one", "--jobs", "1")
@@ -327,6 +327,9 @@ def test_the_early_report_worker_writes_the_smaller_copies(tmp_path, monkeypatch
     lead_copy, daily_copy = "annotated-意向客户管理卡_2026-10.xlsx", "annotated-销售活动日报表_2026-10.xlsx"
     assert pid[lead_copy] == os.getpid()
     assert pid[daily_copy] == pid["report-report.xlsx"] != os.getpid()
+    assert pid["summary-summary.json"] == pid["html-summary.html"] == pid[daily_copy]
+    assert (tmp_path / "two" / "summary.json").read_bytes() == \
+        (tmp_path / "one" / "summary.json").read_bytes().replace(b"/one", b"/two")
     for name in ("意向客户管理卡_2026-10.xlsx", "销售活动日报表_2026-10.xlsx"):
         assert _sheets(tmp_path / "two" / "annotated" / name) == \
             _sheets(tmp_path / "one" / "annotated" / name)
@@ -338,6 +341,7 @@ def test_an_early_report_worker_that_dies_is_named(tmp_path, monkeypatch):
     import leadbook.write.report_xlsx as report_xlsx
     from leadbook import early_report, workers
 
+    one = _cli(SAMPLE, tmp_path / "one", "--jobs", "1")  # before the writer dies anywhere
     monkeypatch.setattr(workers, "PARALLEL_MIN_ROWS", 0)
     monkeypatch.setattr(early_report, "PREPARE_MIN_BYTES", 0)
 
@@ -352,9 +356,12 @@ def test_an_early_report_worker_that_dies_is_named(tmp_path, monkeypatch):
     assert "Error: report.xlsx: could not be written (the worker stopped, exit 5)" \
         in english.output
     assert not (tmp_path / "out" / "report.xlsx").exists()
-    # the page the worker was to write after the report is written here instead
+    # summary.json and the page the worker was to write after the report are
+    # written here instead
     assert (tmp_path / "out" / "summary.html").exists()
     assert "summary.html" not in result.output.split("错误:", 1)[1]
+    assert (tmp_path / "out" / "summary.json").read_bytes() == \
+        (tmp_path / "one" / "summary.json").read_bytes().replace(b"/one", b"/out")
     assert (tmp_path / "out" / "annotated" / "意向客户管理卡_2026-10.xlsx").exists()
     # and so is the copy it was to write after the page
     assert (tmp_path / "out" / "annotated" / "销售活动日报表_2026-10.xlsx").exists()
