@@ -52,6 +52,9 @@ from ..model import SheetData, SheetKind, SourceFile
 from ..texts import Words
 from .file_words import FileWhy
 
+if sys.platform != "win32":
+    import fcntl
+
 log = logging.getLogger("leadbook")
 
 # Address space a reading child may add to what it inherited: a 100,000-lead
@@ -170,6 +173,7 @@ def read_isolated(paths: Sequence[Path], reader: Callable[[Path], SourceFile],
                 path = pending.pop(0)
                 errors = tempfile.TemporaryFile()
                 read_end, write_end = os.pipe()
+                _widen(write_end)
                 try:
                     pid = os.fork()
                 except OSError:  # no process to be had (a process limit): read it here
@@ -225,6 +229,15 @@ class _Done(dict[Path, SourceFile]):
 
 
 PIPE_CHUNK = 1 << 20
+
+
+def _widen(fd: int) -> None:
+    """A pipe that holds a part of a lead sheet (about 600 kB at 10,000 rows) whole,
+    where the system allows (Linux): the child then goes on to the next part while
+    this process takes the last, instead of handing it over 64 kB at a time."""
+    if sys.platform != "win32" and hasattr(fcntl, "F_SETPIPE_SZ"):
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_CHUNK)
 
 
 def _preload() -> None:
