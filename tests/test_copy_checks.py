@@ -132,3 +132,37 @@ def test_a_copy_checked_by_a_child_is_renamed_into_place_only_when_well_formed(
                "格式正确的 XML (mismatched tag, line 2); 原文件未改动" in result.output
         assert not copy.exists()
     assert temp_files(out) == []
+
+
+def test_the_patching_runs_ahead_of_a_child_that_is_slow_to_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bytes go down the pipe from a thread: while the child has not read a byte,
+    the patched chunks still go on to the zip, up to AHEAD_CHUNKS of them beyond
+    what the pipe holds; then the child reads them all and gives its verdict."""
+    import threading
+
+    from leadbook.write import copy_checks
+
+    go = tmp_path / "go"
+    monkeypatch.setattr(copy_checks, "_CHECKER", (
+        f"import os, time\nwhile not os.path.exists({str(go)!r}):\n    time.sleep(0.01)\n"
+        + copy_checks._CHECKER))
+    row = b'<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>'
+    body = row * ((2 << 20) // len(row))  # chunks of 2 MB: each more than the pipe holds
+    chunks = [HEAD + b"<worksheet><sheetData>", *[body] * (copy_checks.AHEAD_CHUNKS - 1),
+              b"</sheetData></worksheet>"]
+    parsed = Parsed("xl/worksheets/sheet1.xml", elsewhere=True)
+    assert parsed.child is not None
+    passed: list[bytes] = []
+    through = iter(parsed.through(chunks))
+    reader = threading.Thread(target=lambda: passed.extend(next(through) for _ in chunks),
+                              daemon=True)
+    reader.start()
+    try:
+        reader.join(timeout=60)  # a write waiting for the child would never return
+        assert not reader.is_alive() and passed == chunks
+    finally:
+        go.touch()
+    assert list(through) == []  # the end: the child reads everything and says ok
+    parsed.verdict("good.xlsx")
+    assert parsed.known

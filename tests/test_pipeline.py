@@ -342,6 +342,7 @@ def test_an_early_report_worker_that_dies_is_named(tmp_path, monkeypatch):
     from leadbook import early_report, workers
 
     one = _cli(SAMPLE, tmp_path / "one", "--jobs", "1")  # before the writer dies anywhere
+    assert one.exit_code == 0, one.output
     monkeypatch.setattr(workers, "PARALLEL_MIN_ROWS", 0)
     monkeypatch.setattr(early_report, "PREPARE_MIN_BYTES", 0)
 

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import queue
 import subprocess
 import sys
+import threading
 import zlib
 from collections.abc import Iterable
 from typing import IO
@@ -191,16 +193,20 @@ class Parsed:
 
     def _through_child(self, chunks: Iterable[bytes],
                        child: subprocess.Popen[bytes]) -> Iterable[bytes]:
-        pipe: IO[bytes] | None = child.stdin
+        # The bytes go down the pipe from a thread: a write waits (without the
+        # interpreter's lock) until the child has read what the pipe holds, while
+        # the patching goes on, up to AHEAD_CHUNKS chunks ahead of the child.
+        ahead: queue.Queue[bytes | None] = queue.Queue(maxsize=AHEAD_CHUNKS)
+        feeder = threading.Thread(target=_feed, args=(ahead, child.stdin),
+                                  name="leadbook-check", daemon=True)
+        feeder.start()
         try:
             for chunk in chunks:
-                if pipe is not None:
-                    try:
-                        pipe.write(chunk)
-                    except OSError:  # the child stopped: its verdict is unknown
-                        pipe = None
+                ahead.put(chunk)
                 yield chunk
         finally:
+            ahead.put(None)
+            feeder.join()
             self._said = self._hear(child)
 
     @staticmethod
@@ -227,6 +233,23 @@ class Parsed:
             return
         if self.failed is not None:
             raise _refusal(file, self.part, self.failed, True) from None
+
+
+# How many patched chunks (each a megabyte or two) may wait for the child that parses
+# them back: the patching is not held up by the child's pace, for a few megabytes.
+AHEAD_CHUNKS = 8
+
+
+def _feed(ahead: queue.Queue[bytes | None], pipe: IO[bytes] | None) -> None:
+    """Write what comes into the pipe until None comes; after a failed write (the
+    child stopped: its verdict is unknown) the rest is taken and dropped."""
+    while (chunk := ahead.get()) is not None:
+        if pipe is None:
+            continue
+        try:
+            pipe.write(chunk)
+        except (OSError, ValueError):
+            pipe = None
 
 
 def inflated(parts: Iterable[bytes]) -> Iterable[bytes]:
