@@ -31,13 +31,14 @@ _FORKED_TASKS: list[tuple[Any, ...]] = []
 
 # Relative cost per lead row (report.xlsx, and each small output written here) or
 # per annotated sheet row, measured on the group benchmark: report.xlsx 33 µs a
-# lead; an annotated copy 28 µs a noted row of its process's time (patching 17,
-# parsing back 8.5, reading and writing the rest; deflating runs beside it) and
-# 8 µs a row it copies through (a daily report of 36,500 rows with 673 notes:
+# lead; an annotated copy 22 µs a noted row of its process's time (patching 17,
+# reading and writing the rest; the parse-back child and deflating run beside it)
+# and 8 µs a row it copies through (a daily report of 36,500 rows with 673 notes:
 # 0.3 s); the page and summary.json 2 µs a lead each. The early report's worker
 # has report.xlsx after its 待跟进 sheet left when the figures reach it: 24 µs a
-# lead.
-COST_REPORT, COST_ANNOTATED, COST_PASSED, COST_LOCAL = 33, 28, 8, 2
+# lead. (At 100,000 leads the worker then has 2.8 M units left, this process the
+# lead workbook's copy, 2.2 M: the daily report's copy is written here.)
+COST_REPORT, COST_ANNOTATED, COST_PASSED, COST_LOCAL = 33, 22, 8, 2
 COST_REPORT_REST = 24
 
 

@@ -174,6 +174,26 @@ def _sample_analysis() -> Any:
     return analyse(sample, parse_config({"marketing": {"spend": 650000}}), dt.date(2026, 10, 31))
 
 
+def test_the_early_workers_share_at_a_groups_size():
+    """At 100,000 leads the early report's worker has more left to do after the due
+    list (the rest of the report, summary.json, the page) than this process has
+    with the lead workbook's copy: the daily report's copy is written here too."""
+    from leadbook.model import SheetData, SheetKind, SheetNotes, SourceFile
+    from leadbook.workers import early_share
+
+    def copy(name: str, noted: int, rows: int) -> tuple[Any, ...]:
+        sheet = SheetData("s", SheetKind.LEADS, row_count=rows)
+        src = SourceFile(Path(name), name, "xlsx", sheets=[sheet])
+        return ("annotated", src, [SheetNotes("s", 1, 3, dict.fromkeys(range(noted)))],
+                Path(name))  # type: ignore[arg-type]
+
+    copies = [copy("leads.xlsx", 100_000, 100_000), copy("daily.xlsx", 673, 36_500)]
+    assert early_share(copies, [], 100_000) == ([0, 1], [])
+    # two lead cards of that size: the daily report's copy goes to the worker
+    copies.insert(1, copy("leads 2.xlsx", 100_000, 100_000))
+    assert early_share(copies, [], 100_000) == ([0, 1], [2])
+
+
 def test_outputs_are_shared_out_by_cost():
     """The costliest output goes first, each to whoever has least to do; this process
     starts with the small outputs it writes anyway."""
@@ -187,7 +207,7 @@ def test_outputs_are_shared_out_by_cost():
              ("annotated", None, notes(100_000), Path("a.xlsx")),
              ("annotated", None, notes(36_500), Path("b.xlsx"))]
     local = [("summary", None, Path("s.json")), ("html", None, Path("s.html"))]
-    # report 3.3 M units; the page and summary 0.4 M; copies 2.0 M and 0.73 M
+    # report 3.3 M units; the page and summary 0.4 M; copies 2.2 M and 0.8 M
     assert share_out(tasks, local, 1, 100_000) == [[1, 2], [0]]
     assert share_out(tasks, local, 2, 100_000) == [[2], [1], [0]]
     # a small run: everything but the report stays here
@@ -303,13 +323,15 @@ def test_a_run_that_fails_after_the_early_start_leaves_no_report(tmp_path, monke
 
 @pytest.mark.slow
 def test_the_early_report_worker_writes_the_smaller_copies(tmp_path, monkeypatch):
-    """The report's worker, done with the report, summary.json and the page before
-    this process is done with the lead workbook's copy, writes the daily report's
-    copy after them: the copy a single process writes."""
+    """The report's worker, by the costs done with the report, summary.json and the
+    page before this process is done with the lead workbook's copy (a copy made
+    dearer here than it is), writes the daily report's copy after them: the copy a
+    single process writes."""
     from leadbook import early_report, output_jobs, workers
 
     one = _cli(SAMPLE, tmp_path / "one", "--jobs", "1")
     assert one.exit_code == 0, one.output
+    monkeypatch.setattr(workers, "COST_ANNOTATED", 30)
     monkeypatch.setattr(workers, "PARALLEL_MIN_ROWS", 0)
     monkeypatch.setattr(early_report, "PREPARE_MIN_BYTES", 0)
     real = output_jobs.write_one
